@@ -1,0 +1,1 @@
+"""rules package (pure core)."""
