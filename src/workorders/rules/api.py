@@ -1,0 +1,108 @@
+"""The façade the platform uses: compile once, evaluate many times, either engine.
+
+``compile_rules(namespace, specs, engine)`` validates every rule against the
+shared limits (so a bundle that runs on one engine runs on the other), builds
+the pure-Python evaluator (always: it writes the traces) and, for
+``engine="durable"``, the durable-rules chunks. Compiled rule sets are cached
+per process by namespace, content hash and engine.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from workorders.rules.compiler import check_rules, compile_chunks
+from workorders.rules.errors import RuleCompileError, RuleEngineError
+from workorders.rules.evaluator import PythonRules
+from workorders.rules.model import Evaluation, RuleSpec, TraceEntry
+
+EngineName = Literal["durable", "python"]
+ENGINES: tuple[str, ...] = ("durable", "python")
+_cache: dict[tuple[str, str], CompiledRules] = {}
+_cache_lock = threading.Lock()
+
+
+@dataclass(frozen=True, eq=False)
+class CompiledRules:
+    """A rule list ready to evaluate; ``name`` is immutable per content."""
+
+    name: str
+    engine: str
+    ids: tuple[str, ...]
+    python: PythonRules
+    durable: Any = None  # engine.DurableRules when engine == "durable"
+
+
+def content_hash(specs: Sequence[RuleSpec]) -> str:
+    """A stable digest of the rules' content (ids and condition trees)."""
+    return hashlib.sha256(repr(tuple(specs)).encode()).hexdigest()[:16]
+
+
+def compile_rules(namespace: str, specs: Sequence[RuleSpec],
+                  engine: EngineName = "durable") -> CompiledRules:
+    """Compile (or fetch from this process's cache) ``specs`` for ``engine``."""
+    if engine not in ENGINES:
+        raise RuleEngineError(f"unknown rules engine {engine!r}; use one of {ENGINES}")
+    seen: set[str] = set()
+    for spec in specs:
+        if spec.id in seen:
+            raise RuleCompileError("duplicate rule id", spec.id)
+        seen.add(spec.id)
+    name = f"{namespace}:{content_hash(specs)}"
+    with _cache_lock:
+        if (name, engine) in _cache:
+            return _cache[(name, engine)]
+        check_rules(specs)
+        durable = None
+        if engine == "durable":
+            module = importlib.import_module("workorders.rules.engine")
+            durable = module.DurableRules(name, compile_chunks(specs))
+        compiled = CompiledRules(name, engine, tuple(s.id for s in specs),
+                                 PythonRules(specs), durable)
+        _cache[(name, engine)] = compiled
+        return compiled
+
+
+def evaluate(rules: CompiledRules, document: dict[str, Any], *,
+             trace_all: bool = False) -> Evaluation:
+    """Which rules fire for ``document`` (in the rules' order), with traces.
+
+    The chosen engine decides what fires; the Python evaluator writes the
+    traces. For durable-rules every fired rule is re-checked by its trace:
+    a disagreement raises RuleEngineError (fail closed) instead of guessing.
+    """
+    if rules.durable is not None:
+        positions = rules.durable.fired(document)
+        fired = tuple(rule_id for i, rule_id in enumerate(rules.ids) if i in positions)
+    else:
+        fired = tuple(rules.python.fired(document))
+    traces: dict[str, tuple[TraceEntry, ...]] = {}
+    for rule_id in rules.ids if trace_all else fired:
+        result, trace = rules.python.trace(rule_id, document)
+        if result != (rule_id in fired):
+            raise RuleEngineError(f"engines disagree on rule {rule_id} of {rules.name}")
+        traces[rule_id] = trace
+    errors = tuple(dict.fromkeys(
+        f"{e.fact}: {e.note}" for t in traces.values() for e in t if e.note.startswith("type")))
+    return Evaluation(rules.engine, fired, traces, errors)
+
+
+class RulesEngine:
+    """The engine chosen by a setting; both choices return the same Evaluation."""
+
+    def __init__(self, engine: EngineName = "durable") -> None:
+        if engine not in ENGINES:
+            raise RuleEngineError(f"unknown rules engine {engine!r}; use one of {ENGINES}")
+        self.engine: EngineName = engine
+
+    def compile(self, namespace: str, specs: Sequence[RuleSpec]) -> CompiledRules:
+        return compile_rules(namespace, specs, self.engine)
+
+    def evaluate(self, rules: CompiledRules, document: dict[str, Any], *,
+                 trace_all: bool = False) -> Evaluation:
+        return evaluate(rules, document, trace_all=trace_all)

@@ -1,0 +1,128 @@
+"""The durable-rules path: the only module that imports durable-rules.
+
+Driven through the C extension's synchronous fact API, without
+``durable.engine.Host`` (whose timer threads visit every ruleset forever).
+Each measured hazard of durable-rules 2.0.28 has its guard here or in
+``compiler``/``projection`` (see docs/rules-engine.md):
+
+- rulesets cannot be removed or replaced and names are process-global: they are
+  named ``<namespace>:<content hash>#<chunk>`` and created lazily once per
+  process (a module registry), under the lock;
+- facts, not events (a fact fires every matching rule); a fresh session id per
+  evaluation and a fixed fact id (no content-hash dedupe); the session is
+  always deleted, so the 1,024 live sessions per ruleset are never reached;
+- deleting a session where no action started segfaults: every ruleset has a
+  lowest-priority sentinel matching every snapshot, so an action always runs;
+  a missing sentinel firing raises (fail closed) and that session is not deleted;
+- the C calls never release the GIL and a shared session gives wrong results:
+  one process-wide lock, re-created in a forked child.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import json
+import os
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+import durable_rules_engine as _dre  # type: ignore[import-not-found]
+
+from workorders.rules.compiler import SENTINEL, TAG, Chunk
+from workorders.rules.errors import RuleEngineError
+
+_lock = threading.Lock()
+_registry: dict[str, int] = {}
+_session_ids = itertools.count()
+
+
+def _after_fork() -> None:
+    global _lock
+    _lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_after_fork)
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+class DurableRules:
+    """Chunks of one compiled rule list, as durable-rules rulesets of this process."""
+
+    def __init__(self, name: str, chunks: Sequence[Chunk]) -> None:
+        self.name = name
+        self.chunks = tuple(chunks)
+        self._handles: tuple[int, ...] | None = None
+
+    def _ensure_created(self) -> tuple[int, ...]:
+        """Create (once per process) or look up every chunk's ruleset; lock held."""
+        if self._handles is None:
+            handles = []
+            for number, chunk in enumerate(self.chunks):
+                name = f"{self.name}#{number}"
+                if name not in _registry:
+                    try:
+                        _registry[name] = _dre.create_ruleset(name, _dumps(chunk.definition))
+                    except _dre.error as exc:
+                        raise RuleEngineError(f"cannot create ruleset {name}: {exc}") from exc
+                handles.append(_registry[name])
+            self._handles = tuple(handles)
+        return self._handles
+
+    def fired(self, document: dict[str, Any]) -> set[int]:
+        """Positions of the rules durable-rules fired for ``document``."""
+        fired: set[int] = set()
+        with _lock:
+            handles = self._ensure_created()
+            for handle, chunk in zip(handles, self.chunks, strict=True):
+                names = self._run(handle, chunk.project(document))
+                if SENTINEL not in names:
+                    raise RuleEngineError(f"{self.name}: evaluation did not complete")
+                fired.update(chunk.positions[n] for n in names if n != SENTINEL)
+        return fired
+
+    @staticmethod
+    def _run(handle: int, fact: dict[str, Any]) -> set[str]:
+        """One session: assert the snapshot, run every action, delete the session."""
+        sid = f"{os.getpid()}.{next(_session_ids)}"
+        fact["sid"], fact["id"], fact["t"] = sid, "snapshot", TAG
+        try:
+            payload = _dumps(fact)
+        except ValueError as exc:
+            raise RuleEngineError(f"fact document cannot be serialised: {exc}") from exc
+        try:
+            code, state = _dre.assert_fact(handle, payload)
+        except _dre.error as exc:
+            _delete_quietly(handle, sid)
+            raise RuleEngineError(f"durable-rules rejected the snapshot: {exc}") from exc
+        if code != 0:
+            # 1 = nothing matched (no action ran: deleting would segfault), 2 = deduped
+            raise RuleEngineError(f"durable-rules answered {code} for a fresh snapshot")
+        names: set[str] = set()
+        try:
+            result = _dre.start_action_for_state(handle, state)
+            while result:
+                message = result[1] if type(result) is tuple else result
+                names.add(message[2 : message.index('"', 2)])
+                result = _dre.complete_and_start_action(handle, state)
+        except _dre.error as exc:
+            raise RuleEngineError(f"durable-rules failed during actions: {exc}") from exc
+        finally:
+            _dre.delete_state(handle, sid)
+        return names
+
+
+def _delete_quietly(handle: int, sid: str) -> None:
+    # the session may never have been created (e.g. error 204 before creation)
+    with contextlib.suppress(_dre.error):
+        _dre.delete_state(handle, sid)
+
+
+def live_ruleset_names() -> list[str]:
+    """Names of the rulesets created in this process (for diagnostics and tests)."""
+    with _lock:
+        return sorted(_registry)

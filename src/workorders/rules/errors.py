@@ -1,0 +1,21 @@
+"""Named errors of the rules package.
+
+The platform maps any ``RuleEngineError`` to "fail closed": the case is flagged
+for review instead of being treated as "no rule fired".
+"""
+
+from __future__ import annotations
+
+from workorders.errors import WorkordersError
+
+
+class RuleEngineError(WorkordersError):
+    """Evaluation could not be completed or proven complete; never means "nothing fired"."""
+
+
+class RuleCompileError(RuleEngineError):
+    """A rule cannot be compiled within the engine's limits; ``rule_id`` names it."""
+
+    def __init__(self, message: str, rule_id: str | None = None) -> None:
+        super().__init__(f"rule {rule_id}: {message}" if rule_id else message)
+        self.rule_id = rule_id

@@ -1,0 +1,57 @@
+"""The input and output contract of the rules package.
+
+It is independent of the bundle model on purpose: the platform (or a test)
+builds ``RuleSpec``s from whatever it has, and gets the same ``Evaluation``
+whichever engine ran.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from workorders.definitions.conditions import Condition
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSpec:
+    """One rule as the engines see it: an id and an optional condition tree."""
+
+    id: str
+    when: Condition | None
+
+
+@dataclass(frozen=True, slots=True)
+class TraceEntry:
+    """One evaluated condition: what was compared, with what, and the outcome.
+
+    JSON-able: Decimals are rendered as strings. ``fact`` is the absolute path
+    with list positions (``form.materials[2].quantity``).
+    """
+
+    fact: str
+    op: str
+    value: Any
+    actual: Any
+    result: bool
+    note: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"fact": self.fact, "op": self.op, "value": self.value,
+                "actual": self.actual, "result": self.result, "note": self.note}
+
+
+@dataclass(frozen=True, slots=True)
+class Evaluation:
+    """The outcome of evaluating one fact document against one compiled rule set.
+
+    ``fired`` is in the rules' given order. ``traces`` holds the trace of every
+    fired rule (and of every rule when asked). ``errors`` lists facts that had an
+    unexpected type (they evaluated to false); engine failures raise instead.
+    """
+
+    engine: str
+    fired: tuple[str, ...]
+    traces: Mapping[str, tuple[TraceEntry, ...]] = field(default_factory=dict)
+    errors: tuple[str, ...] = ()
