@@ -1,0 +1,79 @@
+"""The ``workorders`` command: bootstrap, serve, work, and operate.
+
+Each command builds the app from the environment (see docs/running.md) and
+calls the same services the API uses, so the CLI can never do something the
+product's rules would refuse.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from workorders.cli.admin import tenants, tokens, users
+from workorders.cli.support import build_app, friendly_errors
+
+
+@click.group()
+@click.version_option(package_name="workorders")
+def main() -> None:
+    """workorders: service work orders from booking to invoice-ready ERP data."""
+
+
+@main.command()
+@friendly_errors
+def init() -> None:
+    """Create or migrate the database (safe to run again)."""
+    from workorders.platform.bootstrap import init_database
+
+    app = build_app()
+    revision = init_database(app)
+    click.echo(f"database ready at revision {revision}")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int)
+def serve(host: str, port: int, workers: int) -> None:
+    """Serve the app with gunicorn (jobs run in-process unless REDIS_URL is set)."""
+    from workorders.platform.server import serve_app
+
+    serve_app(host=host, port=port, workers=workers)
+
+
+@main.command()
+@click.option("--burst", is_flag=True, help="Run the jobs waiting now, then exit.")
+def worker(burst: bool) -> None:
+    """Run an rq worker for the configured Redis (REDIS_URL)."""
+    from workorders.platform.jobs.worker import run_worker
+
+    run_worker(build_app(), burst=burst)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--no-serve", is_flag=True, help="Load the demo data and exit.")
+@friendly_errors
+def demo(host: str, port: int, no_serve: bool) -> None:
+    """Prepare the database, load the demo tenant and serve the app."""
+    from workorders.platform.demo import load_demo
+
+    app = build_app()
+    logins = load_demo(app)
+    click.echo("Demo workspace ready. Sign in at "
+               f"http://{host}:{port}/login with one of these logins:")
+    for login in logins:
+        click.echo(f"  {login['role']:<12} {login['email']:<32} password: {login['password']}")
+    sys.stdout.flush()
+    if not no_serve:
+        from workorders.platform.server import serve_app
+
+        serve_app(host=host, port=port, workers=1)
+
+
+main.add_command(tenants)
+main.add_command(users)
+main.add_command(tokens)

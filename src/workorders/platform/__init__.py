@@ -1,0 +1,58 @@
+"""The platform shell: the Flask app, persistence, services, API, pages and jobs.
+
+``create_app`` is the only entry point; nothing here does work at import time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from workorders.platform.config import Settings, load_settings
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build an app from the environment plus ``config`` overrides (tests, CLI)."""
+    from workorders.platform import database, problems, security
+    from workorders.platform.api import register_api
+    from workorders.platform.extensions import csrf, db
+    from workorders.platform.jobs.dispatch import init_dispatch
+    from workorders.platform.web import register_web
+
+    settings = load_settings(config)
+    app = Flask(__name__, instance_path=str(settings.instance_dir))
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        SQLALCHEMY_DATABASE_URI=settings.database_url,
+        SQLALCHEMY_ENGINE_OPTIONS=database.engine_options(settings.database_url),
+        MAX_CONTENT_LENGTH=settings.max_body_bytes,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_NAME="workorders_session",
+        WTF_CSRF_TIME_LIMIT=None,
+        JSON_SORT_KEYS=False,
+    )
+    app.config.update({k: v for k, v in settings.extra.items() if k.isupper()})
+    app.extensions["workorders.settings"] = settings
+    for sub in ("files", "outbox", "exports"):
+        (settings.instance_dir / sub).mkdir(parents=True, exist_ok=True)
+
+    database.install_sqlite_pragmas()
+    db.init_app(app)
+    csrf.init_app(app)
+    problems.init_app(app)
+    security.init_app(app)
+    init_dispatch(app)
+    register_api(app)
+    register_web(app)
+    return app
+
+
+def settings_of(app: Flask) -> Settings:
+    settings: Settings = app.extensions["workorders.settings"]
+    return settings
+
+
+__all__ = ["create_app", "settings_of"]

@@ -1,0 +1,43 @@
+"""The JSON API under ``/api/v1``: bearer-token authentication for every
+route except the OpenAPI document, and problem+json for every error."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, g, request
+
+from workorders.platform.auth import actor_from_token
+from workorders.platform.extensions import csrf
+from workorders.platform.problems import ApiProblem
+
+api = Blueprint("api", __name__, url_prefix="/api/v1")
+PUBLIC_ENDPOINTS = {"api.openapi_document"}
+
+
+@api.before_request
+def _authenticate() -> None:
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise ApiProblem(401, "Unauthorized", "send 'Authorization: Bearer <token>'")
+    actor = actor_from_token(token.strip())
+    if actor is None:
+        raise ApiProblem(401, "Unauthorized", "the token is unknown or revoked")
+    g.actor = actor
+
+
+@api.after_request
+def _www_authenticate(resp):  # type: ignore[no-untyped-def]
+    if resp.status_code == 401:
+        resp.headers["WWW-Authenticate"] = 'Bearer realm="workorders"'
+    return resp
+
+
+def register_api(app: Flask) -> None:
+    # importing the modules registers their routes on the blueprint
+    from workorders.platform.api import accounts, health, openapi  # noqa: F401
+
+    csrf.exempt(api)
+    app.register_blueprint(api)
+    health.register(app)

@@ -1,0 +1,72 @@
+"""Who am I, who is in my tenant, and the state of my tenant's background jobs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import jsonify, request
+from sqlalchemy import select
+
+from workorders.platform.api import api
+from workorders.platform.api.docs import operation
+from workorders.platform.api.inputs import page, page_args
+from workorders.platform.auth import current_actor, require_roles
+from workorders.platform.database import get_for_tenant
+from workorders.platform.extensions import db
+from workorders.platform.models import JobStatus, Membership, OutboxJob
+from workorders.platform.services.accounts import list_members, member_by_email
+
+
+def member_json(m: Membership) -> dict[str, Any]:
+    return {"email": m.user.email, "name": m.user.name, "roles": list(m.roles),
+            "active": m.user.active}
+
+
+def job_json(job: OutboxJob) -> dict[str, Any]:
+    return {"id": job.id, "kind": job.kind, "status": job.status, "attempts": job.attempts,
+            "max_attempts": job.max_attempts, "last_error": job.last_error,
+            "run_after": job.run_after.isoformat(), "created_at": job.created_at.isoformat(),
+            "finished_at": job.finished_at.isoformat() if job.finished_at else None}
+
+
+@api.get("/me")
+@operation("The authenticated user, tenant and roles")
+def me() -> Any:
+    actor = current_actor()
+    return jsonify(email=actor.email, name=actor.name, roles=sorted(actor.roles),
+                   tenant={"slug": actor.tenant_slug, "name": actor.tenant_name})
+
+
+@api.get("/users")
+@operation("Members of the tenant with their roles")
+def list_users() -> Any:
+    return jsonify(items=[member_json(m) for m in list_members(current_actor().tenant_id)],
+                   next_cursor=None)
+
+
+@api.get("/users/<email>")
+@operation("One member of the tenant", responses={200: "OK", 404: "No such member"})
+def get_user(email: str) -> Any:
+    return jsonify(member_json(member_by_email(current_actor().tenant_id, email)))
+
+
+@api.get("/jobs")
+@require_roles("admin")
+@operation("Background jobs of the tenant (outbox rows) with attempts and last error",
+           query={"status": {"type": "string", "enum": [s.value for s in JobStatus]}})
+def list_jobs() -> Any:
+    limit, after = page_args()
+    stmt = select(OutboxJob).where(OutboxJob.tenant_id == current_actor().tenant_id)
+    if status := request.args.get("status"):
+        stmt = stmt.where(OutboxJob.status == status)
+    if after is not None:
+        stmt = stmt.where(OutboxJob.id < after)
+    rows = list(db.session.execute(stmt.order_by(OutboxJob.id.desc()).limit(limit + 1)).scalars())
+    return jsonify(page(rows, limit, job_json))
+
+
+@api.get("/jobs/<int:job_id>")
+@require_roles("admin")
+@operation("One background job", responses={200: "OK", 404: "No such job"})
+def get_job(job_id: int) -> Any:
+    return jsonify(job_json(get_for_tenant(OutboxJob, job_id, current_actor().tenant_id)))

@@ -1,0 +1,113 @@
+"""Reading API requests: content types (415), malformed JSON (400), schema
+validation (422 with JSON pointers), pagination and ``If-Match``."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from flask import current_app, request
+from jsonschema import Draft202012Validator
+
+from workorders.platform.problems import ApiProblem, PreconditionFailed
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 500
+
+
+def _pointer(parts: Any) -> str:
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+
+
+def require_content_type(*allowed: str) -> str:
+    mimetype = request.mimetype or ""
+    if mimetype not in allowed and not (
+            "application/json" in allowed and mimetype.endswith("+json")):
+        raise ApiProblem(415, "Unsupported media type",
+                         f"send the body as {' or '.join(allowed)}, not {mimetype or 'nothing'}")
+    return mimetype
+
+
+def json_body(schema: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The request's JSON object, validated against ``schema`` (every error listed)."""
+    require_content_type("application/json")
+    raw = request.get_data(cache=True)
+    try:
+        data = json.loads(raw.decode("utf-8"), parse_float=str, parse_constant=_no_constant)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise ApiProblem(400, "Malformed JSON", f"the body is not valid JSON: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ApiProblem(400, "Malformed JSON", "the body must be a JSON object")
+    if schema is not None:
+        validate(data, schema)
+    return data
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not allowed in JSON")
+
+
+def validate(data: Any, schema: Mapping[str, Any]) -> None:
+    validator = Draft202012Validator(schema)
+    errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
+    if errors:
+        raise ApiProblem(422, "Invalid data", "the request has invalid fields",
+                         errors=[{"path": _pointer(e.absolute_path), "message": e.message}
+                                 for e in errors])
+
+
+def page_args() -> tuple[int, int | None]:
+    """``(limit, after_id)`` from ``?limit=`` and an opaque ``?cursor=``."""
+    try:
+        limit = int(request.args.get("limit", DEFAULT_LIMIT))
+    except ValueError as exc:
+        raise ApiProblem(422, "Invalid data", "limit must be an integer",
+                         errors=[{"path": "/limit", "message": "not an integer"}]) from exc
+    if not 1 <= limit <= MAX_LIMIT:
+        raise ApiProblem(422, "Invalid data", f"limit must be between 1 and {MAX_LIMIT}",
+                         errors=[{"path": "/limit", "message": "out of range"}])
+    cursor = request.args.get("cursor")
+    return limit, decode_cursor(cursor) if cursor else None
+
+
+def encode_cursor(last_id: int) -> str:
+    return base64.urlsafe_b64encode(f"id:{last_id}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> int:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        kind, _, value = raw.partition(":")
+        if kind != "id":
+            raise ValueError(kind)
+        return int(value)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ApiProblem(422, "Invalid data", "the cursor is not one this API gave out",
+                         errors=[{"path": "/cursor", "message": "invalid cursor"}]) from exc
+
+
+def page(items: list[Any], limit: int, render: Any) -> dict[str, Any]:
+    """Answer ``{items, next_cursor}`` from ``limit + 1`` fetched rows."""
+    more = len(items) > limit
+    shown = items[:limit]
+    return {"items": [render(i) for i in shown],
+            "next_cursor": encode_cursor(shown[-1].id) if more and shown else None}
+
+
+def check_if_match(current_version: int) -> None:
+    """412 when the client's ``If-Match`` names another version than the stored one."""
+    header = request.headers.get("If-Match")
+    if header is None:
+        return
+    tags = [t.strip().removeprefix("W/").strip('"') for t in header.split(",")]
+    if "*" in tags:
+        return
+    if str(current_version) not in tags:
+        raise PreconditionFailed(
+            f"the resource is at version {current_version}; reload it and apply your change again")
+
+
+def max_upload_bytes() -> int:
+    return int(current_app.config.get("MAX_UPLOAD_BYTES", 20 * 1024 * 1024))

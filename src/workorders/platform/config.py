@@ -1,0 +1,85 @@
+"""Settings, read from the environment once, when the app is created.
+
+The names are a contract with deployments (see docs/running.md); nothing reads
+the environment at import time so tests can build apps with any settings.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+DEFAULT_MAX_BODY_BYTES = 2 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Settings:
+    instance_dir: Path
+    database_url: str
+    secret_key: str
+    redis_url: str | None = None
+    smtp_url: str | None = None
+    outbound_allow: tuple[str, ...] = ()
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    login_attempts_per_window: int = 5
+    login_window_seconds: int = 900
+    rq_queue: str = "workorders"
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def files_dir(self) -> Path:
+        return self.instance_dir / "files"
+
+    @property
+    def mail_dir(self) -> Path:
+        return self.instance_dir / "outbox"
+
+    @property
+    def exports_dir(self) -> Path:
+        return self.instance_dir / "exports"
+
+
+def _secret_key(instance_dir: Path, given: str | None) -> str:
+    """Use the configured key, or one generated once and kept in the instance dir,
+    so sessions and signed links survive restarts without anyone pasting a key."""
+    if given:
+        return given
+    key_file = instance_dir / "secret_key"
+    if key_file.exists():
+        return key_file.read_text(encoding="utf-8").strip()
+    key = secrets.token_hex(32)
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(key)
+    return key
+
+
+def load_settings(overrides: Mapping[str, Any] | None = None) -> Settings:
+    """Build settings from ``WORKORDERS_*`` variables, then apply ``overrides``
+    (keys named like the dataclass fields, used by tests and the CLI)."""
+    over = dict(overrides or {})
+    env = os.environ
+    instance_dir = Path(over.pop("instance_dir", None) or env.get("WORKORDERS_INSTANCE_DIR")
+                        or "instance").resolve()
+    instance_dir.mkdir(parents=True, exist_ok=True)
+    database_url = over.pop("database_url", None) or env.get("WORKORDERS_DATABASE_URL") \
+        or f"sqlite:///{instance_dir / 'workorders.db'}"
+    secret_key = _secret_key(instance_dir, over.pop("secret_key", None)
+                             or env.get("WORKORDERS_SECRET_KEY"))
+    redis_url = over.pop("redis_url", env.get("REDIS_URL")) or None
+    smtp_url = over.pop("smtp_url", env.get("WORKORDERS_SMTP_URL")) or None
+    allow_raw = over.pop("outbound_allow", env.get("WORKORDERS_OUTBOUND_ALLOW", ""))
+    if isinstance(allow_raw, str):
+        allow = tuple(p.strip() for p in allow_raw.replace(";", ",").split(",") if p.strip())
+    else:
+        allow = tuple(allow_raw)
+    known = {f for f in Settings.__dataclass_fields__ if f != "extra"}
+    extra = {k: v for k, v in over.items() if k not in known}
+    kwargs = {k: v for k, v in over.items() if k in known}
+    return Settings(instance_dir=instance_dir, database_url=database_url, secret_key=secret_key,
+                    redis_url=redis_url, smtp_url=smtp_url, outbound_allow=allow,
+                    extra=extra, **kwargs)

@@ -1,0 +1,69 @@
+"""Engine set-up that differs per database, and tenant-scoped lookups.
+
+Every data access takes the tenant explicitly: ``get_for_tenant`` answers
+``NotFound`` both for a missing id and for another tenant's id, so a foreign id
+is indistinguishable from a missing one.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from sqlalchemy import Engine, event, select
+from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.pool import ConnectionPoolEntry
+
+from workorders.errors import NotFound
+from workorders.platform.extensions import db
+
+T = TypeVar("T")
+_pragmas_installed = False
+
+
+def engine_options(url: str) -> dict[str, Any]:
+    if url.startswith("sqlite"):
+        return {"connect_args": {"timeout": 30, "check_same_thread": False}}
+    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 20}
+
+
+def _on_connect(dbapi_conn: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
+    """SQLite: WAL for concurrent readers, foreign keys on, and transactions
+    begun by us (see ``_on_begin``) instead of by the driver."""
+    module = type(dbapi_conn).__module__
+    if "sqlite" not in module:
+        return
+    dbapi_conn.isolation_level = None
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
+
+
+def _on_begin(conn: Any) -> None:
+    """Reads begin deferred; a unit of work asks for ``sqlite_immediate`` so it
+    takes the write lock up front and never fails upgrading a read lock."""
+    if conn.dialect.name == "sqlite":
+        immediate = conn.get_execution_options().get("sqlite_immediate", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def install_sqlite_pragmas() -> None:
+    global _pragmas_installed
+    if _pragmas_installed:
+        return
+    event.listen(Engine, "connect", _on_connect)
+    event.listen(Engine, "begin", _on_begin)
+    _pragmas_installed = True
+
+
+def get_for_tenant(model: type[T], ident: Any, tenant_id: int, *, lock: bool = False) -> T:
+    """The row ``ident`` of ``model`` if it belongs to ``tenant_id``; else NotFound."""
+    stmt = select(model).where(
+        model.id == ident, model.tenant_id == tenant_id)  # type: ignore[attr-defined]
+    if lock:
+        stmt = stmt.with_for_update()
+    row = db.session.execute(stmt).scalar_one_or_none()
+    if row is None:
+        raise NotFound(f"{model.__name__} {ident} not found")
+    return row

@@ -1,0 +1,1 @@
+"""Background jobs: the outbox table is the source of truth, rq the transport."""

@@ -1,0 +1,145 @@
+"""Getting committed outbox rows to something that runs them.
+
+With ``REDIS_URL`` set, each committed job id is enqueued to rq; when Redis is
+unreachable the row simply stays pending and a sweeper enqueues it later.
+Without Redis (the embedded default) jobs run in this process right after the
+commit, on a background thread, or inline when ``JOBS_SYNC`` is set (tests).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any, Protocol
+
+from flask import Flask, current_app
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from workorders.platform.jobs.outbox import NEW_JOBS_KEY
+from workorders.platform.jobs.runner import due_job_ids, run_job
+
+log = logging.getLogger(__name__)
+_events_installed = False
+RQ_JOB_FUNCTION = "workorders.platform.jobs.worker.run_outbox_job"
+
+
+class Dispatcher(Protocol):
+    def dispatch(self, job_ids: list[int]) -> None: ...
+
+    def wait(self, timeout: float | None = None) -> None: ...
+
+
+class InProcessDispatcher:
+    def __init__(self, app: Flask, synchronous: bool = False) -> None:
+        self.app = app
+        self.synchronous = synchronous
+        self._executor: ThreadPoolExecutor | None = None
+        self._futures: list[Future[Any]] = []
+        self._lock = threading.Lock()
+
+    def _pool(self) -> ThreadPoolExecutor:
+        with self._lock:
+            if self._executor is None:
+                self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="jobs")
+            return self._executor
+
+    def dispatch(self, job_ids: list[int]) -> None:
+        for job_id in job_ids:
+            if self.synchronous:
+                run_job(self.app, job_id)
+            else:
+                fut = self._pool().submit(run_job, self.app, job_id)
+                with self._lock:
+                    self._futures = [f for f in self._futures if not f.done()] + [fut]
+
+    def wait(self, timeout: float | None = None) -> None:
+        with self._lock:
+            pending = list(self._futures)
+        for fut in pending:
+            fut.result(timeout=timeout)
+
+
+class RqDispatcher:
+    def __init__(self, app: Flask, redis_url: str, queue_name: str) -> None:
+        self.app = app
+        self.redis_url = redis_url
+        self.queue_name = queue_name
+
+    def queue(self) -> Any:
+        from redis import Redis
+        from rq import Queue
+
+        conn = Redis.from_url(self.redis_url, socket_connect_timeout=2, socket_timeout=5)
+        return Queue(self.queue_name, connection=conn)
+
+    def dispatch(self, job_ids: list[int]) -> None:
+        if not job_ids:
+            return
+        try:
+            queue = self.queue()
+            for job_id in job_ids:
+                queue.enqueue(RQ_JOB_FUNCTION, job_id, job_id=f"outbox-{job_id}",
+                              result_ttl=60, failure_ttl=3600)
+        except Exception as exc:
+            log.warning("could not enqueue jobs %s (%s); they wait in the outbox", job_ids, exc)
+
+    def wait(self, timeout: float | None = None) -> None:
+        """Nothing to wait for here: rq workers run the jobs."""
+
+
+def dispatcher_of(app: Flask) -> Dispatcher:
+    dispatcher: Dispatcher = app.extensions["workorders.dispatcher"]
+    return dispatcher
+
+
+def wait_for_jobs(app: Flask, timeout: float | None = 60) -> None:
+    dispatcher_of(app).wait(timeout)
+
+
+def sweep(app: Flask) -> int:
+    """Dispatch every due job (retries, jobs Redis missed, orphans); answer how many."""
+    ids = due_job_ids(app)
+    dispatcher_of(app).dispatch(ids)
+    return len(ids)
+
+
+def start_sweeper(app: Flask, interval: float = 5.0) -> threading.Event:
+    """A daemon thread that sweeps every ``interval`` seconds until the event is set."""
+    stop = threading.Event()
+
+    def loop() -> None:
+        while not stop.wait(interval):
+            try:
+                sweep(app)
+            except Exception:
+                log.exception("outbox sweep failed")
+
+    threading.Thread(target=loop, name="outbox-sweeper", daemon=True).start()
+    return stop
+
+
+def _after_commit(session: Session) -> None:
+    job_ids = session.info.pop(NEW_JOBS_KEY, None)
+    if job_ids:
+        dispatcher_of(current_app._get_current_object()).dispatch(list(job_ids))  # type: ignore[attr-defined]
+
+
+def _after_rollback(session: Session) -> None:
+    session.info.pop(NEW_JOBS_KEY, None)
+
+
+def init_dispatch(app: Flask) -> None:
+    global _events_installed
+    settings = app.extensions["workorders.settings"]
+    if settings.redis_url:
+        app.extensions["workorders.dispatcher"] = RqDispatcher(
+            app, settings.redis_url, settings.rq_queue)
+    else:
+        app.extensions["workorders.dispatcher"] = InProcessDispatcher(
+            app, synchronous=bool(app.config.get("JOBS_SYNC", False)))
+    if not _events_installed:
+        event.listen(Session, "after_commit", _after_commit)
+        event.listen(Session, "after_soft_rollback", lambda s, _t: _after_rollback(s))
+        _events_installed = True

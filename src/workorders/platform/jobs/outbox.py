@@ -1,0 +1,34 @@
+"""Writing jobs: a row in the caller's transaction, dispatched only after commit.
+
+A job written in the same transaction as the change that needs it cannot be
+lost (the change rolled back: no job) nor run early (not committed: invisible).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from workorders.platform.extensions import db
+from workorders.platform.models import OutboxJob
+
+NEW_JOBS_KEY = "workorders.new_jobs"
+
+
+def enqueue_job(kind: str, payload: dict[str, Any], *, tenant_id: int | None = None,
+                dedupe_key: str | None = None, max_attempts: int = 5) -> OutboxJob:
+    """Add a job to the current transaction; a repeated ``dedupe_key`` returns
+    the job already written instead of a second one."""
+    session = db.session
+    if dedupe_key is not None:
+        existing = session.execute(
+            select(OutboxJob).where(OutboxJob.dedupe_key == dedupe_key)).scalar_one_or_none()
+        if existing is not None:
+            return existing
+    job = OutboxJob(kind=kind, payload=payload, tenant_id=tenant_id, dedupe_key=dedupe_key,
+                    max_attempts=max_attempts)
+    session.add(job)
+    session.flush()
+    session.info.setdefault(NEW_JOBS_KEY, []).append(job.id)
+    return job

@@ -1,0 +1,15 @@
+"""SQLAlchemy models. Importing this package registers every table on the metadata."""
+
+from workorders.platform.models.audit import AuditEvent
+from workorders.platform.models.outbox import JobStatus, OutboxJob
+from workorders.platform.models.tenancy import (
+           ROLES,
+           ApiToken,
+           LoginAttempt,
+           Membership,
+           Tenant,
+           User,
+)
+
+__all__ = ["ROLES", "ApiToken", "AuditEvent", "JobStatus", "LoginAttempt", "Membership",
+           "OutboxJob", "Tenant", "User"]

@@ -1,0 +1,1 @@
+"""Use cases, one transaction each, shared by the API, the pages and the CLI."""

@@ -1,0 +1,31 @@
+"""A transaction boundary for services: commit on success, roll back on error.
+
+On SQLite the transaction takes the write lock when it begins (BEGIN
+IMMEDIATE): two writers then queue on the busy timeout instead of one failing
+when it upgrades a read lock. A clean read-only transaction left open by the
+request (e.g. loading the actor) is ended first so the write one can start so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy.orm import Session
+
+from workorders.platform.extensions import db
+
+
+@contextmanager
+def transaction() -> Iterator[Session]:
+    session = db.session()
+    if session.in_transaction() and not (session.new or session.dirty or session.deleted):
+        session.commit()
+    if not session.in_transaction():
+        session.connection(execution_options={"sqlite_immediate": True})
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise

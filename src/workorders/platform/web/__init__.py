@@ -1,0 +1,34 @@
+"""Server-rendered pages for people: session login, CSRF on every form."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Flask, g, redirect, request, session, url_for
+
+from workorders.platform.auth import actor_from_session
+
+web = Blueprint("web", __name__)
+PUBLIC_ENDPOINTS = {"web.login", "static"}
+
+
+@web.before_app_request
+def _load_actor() -> Any:
+    if request.path.startswith("/api/") or request.endpoint in (None, "healthz", "readyz"):
+        return None
+    g.actor = actor_from_session(session.get("tid"), session.get("uid"))
+    if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint == "web.choose_tenant":
+        return None
+    if g.actor is None:
+        return redirect(url_for("web.login", next=request.full_path.rstrip("?")))
+    return None
+
+
+def register_web(app: Flask) -> None:
+    from workorders.platform.web import pages, session_views  # noqa: F401
+
+    app.register_blueprint(web)
+
+    @app.context_processor
+    def _inject() -> dict[str, Any]:
+        return {"actor": g.get("actor")}
