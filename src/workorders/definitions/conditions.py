@@ -11,10 +11,12 @@ from dataclasses import dataclass
 from typing import Any, Literal, TypeAlias
 
 Op: TypeAlias = Literal[
-    "eq", "ne", "gt", "gte", "lt", "lte", "in", "not_in", "contains", "matches", "present", "missing"
+    "eq", "ne", "gt", "gte", "lt", "lte", "in", "not_in", "contains", "matches",
+    "present", "missing",
 ]
 OPS: tuple[str, ...] = (
-    "eq", "ne", "gt", "gte", "lt", "lte", "in", "not_in", "contains", "matches", "present", "missing",
+    "eq", "ne", "gt", "gte", "lt", "lte", "in", "not_in", "contains", "matches",
+    "present", "missing",
 )
 #: ops that take no ``value``
 UNARY_OPS: frozenset[str] = frozenset({"present", "missing"})
@@ -75,7 +77,7 @@ def parse_condition(raw: Any) -> Condition:
         return Not(parse_condition(raw["not"]))
     for kind in ("any_item", "all_items"):
         if kind in raw:
-            return Quantifier(kind, raw[kind], parse_condition(raw["where"]))  # type: ignore[arg-type]
+            return Quantifier(kind, raw[kind], parse_condition(raw["where"]))
     return Leaf(raw["fact"], raw["op"], raw.get("value"))
 
 

@@ -1,0 +1,141 @@
+"""Notification and connector checks: templates, recipients, formats, transports and
+secrets (which live in the environment, never in a bundle)."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from pathlib import PurePosixPath, PureWindowsPath
+from typing import Any
+
+from . import codelists
+from . import vocabulary as v
+from .check_rules import trigger_problem
+from .context import Context, report_duplicates
+from .schema_check import suggest
+from .templates import INVOICE_EXTRAS, template_problems
+
+ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
+_SECRET_HINT = "put the secret in the environment and name the variable, e.g. ERP_API_SECRET"
+#: line fields a CSV column template can use besides the case facts
+LINE_EXTRAS = tuple(f"line.{k}" for k in (
+    "kind", "description", "article_number", "quantity", "unit_code", "unit_price",
+    "vat_category", "vat_rate", "net_amount", "date", "technician"))
+
+
+def secret_env_problem(value: str) -> str | None:
+    """Why ``value`` is not an environment variable name (or looks like a secret)."""
+    if not ENV_NAME.match(value):
+        return f"'{_mask(value)}' is not an environment variable name"
+    counts = Counter(value)
+    entropy = -sum(n / len(value) * math.log2(n / len(value)) for n in counts.values())
+    digits = sum(c.isdigit() for c in value)
+    if ("_" not in value and len(value) >= 16 and digits >= 1) or (entropy > 4.2 and digits >= 4):
+        return f"'{_mask(value)}' looks like a secret, not a variable name"
+    return None
+
+
+def _mask(value: str) -> str:
+    return value if len(value) <= 8 else value[:4] + "…"
+
+
+def _secret(ctx: Context, path: str, value: str | None) -> None:
+    problem = secret_env_problem(value) if value is not None else None
+    if problem:
+        ctx.out.error(path, f"secret_env: {problem}", _SECRET_HINT)
+
+
+def check_notifications(ctx: Context) -> None:
+    raw: dict[str, Any] = ctx.data.get("notifications") or {}
+    vocab = ctx.vocabulary(ctx.case_type_ids())
+    used = {p["template"] for r in ctx.data.get("rules", []) for a in r["then"]
+            for k, p in a.items() if k == "notify"}
+    hooks_used = {to for r in ctx.data.get("rules", []) for a in r["then"]
+                  for k, p in a.items() if k == "notify" for to in p["to"]}
+    for name, template in raw.get("templates", {}).items():
+        path = f"/notifications/templates/{name}"
+        if template["channel"] == "email" and "subject" not in template:
+            ctx.out.error(path, f"email template '{name}' needs a subject")
+        if template["channel"] != "email" and "subject" in template:
+            ctx.out.warn(f"{path}/subject", f"{template['channel']} messages have no subject")
+        for key in ("subject", "body"):
+            for message, hint in template_problems(template.get(key, ""), vocab):
+                ctx.out.error(f"{path}/{key}", message, hint)
+        if name not in used:
+            ctx.out.warn(path, f"template '{name}' is never used by a notify action")
+    for name, hook in raw.get("webhooks", {}).items():
+        _secret(ctx, f"/notifications/webhooks/{name}/secret_env", hook.get("secret_env"))
+        if f"webhook:{name}" not in hooks_used:
+            ctx.out.warn(f"/notifications/webhooks/{name}", f"webhook '{name}' is never used")
+
+
+def check_connectors(ctx: Context) -> None:
+    connectors = ctx.data.get("connectors", [])
+    report_duplicates(ctx.out, ((c["id"], f"/connectors/{i}/id")
+                                for i, c in enumerate(connectors)), "connector id")
+    all_case_types = list(ctx.case_type_ids())
+    for i, raw in enumerate(connectors):
+        path = f"/connectors/{i}"
+        problem = trigger_problem(ctx, raw["on"], all_case_types)
+        if problem:
+            ctx.out.error(f"{path}/on", problem[0], problem[1])
+        _check_options(ctx, f"{path}/options", raw["format"], raw.get("options", {}))
+        _check_transport(ctx, f"{path}/transport", raw["transport"])
+
+
+def _check_options(ctx: Context, path: str, fmt: str, options: dict[str, Any]) -> None:
+    allowed = (*v.COMMON_OPTIONS, *v.FORMAT_OPTIONS[fmt])
+    vocab = ctx.vocabulary(ctx.case_type_ids(), INVOICE_EXTRAS,
+                           ("form.", "form_id", "submission.", "actor."))
+    for key, value in options.items():
+        if key not in allowed:
+            ctx.out.error(f"{path}/{key}", f"option '{key}' does not apply to format '{fmt}'",
+                          suggest(key, allowed) or f"options for {fmt}: {', '.join(allowed)}",
+                          at_key=True)
+        elif key in v.TEMPLATE_OPTIONS:
+            _templates(ctx, f"{path}/{key}", value, vocab)
+    for k, column in enumerate(options.get("columns", [])):
+        line_vocab = ctx.vocabulary(ctx.case_type_ids(), (*INVOICE_EXTRAS, *LINE_EXTRAS),
+                                    ("form.", "form_id", "submission.", "actor."))
+        _templates(ctx, f"{path}/columns/{k}/value", column["value"], line_vocab)
+    known = {lab.code for lab in ctx.bundle.catalog.labor}
+    known |= {a.number for a in ctx.bundle.catalog.articles}
+    for key in options.get("article_map", {}):
+        if key not in known:
+            ctx.out.error(f"{path}/article_map/{key}", f"'{key}' is neither a labour code nor "
+                          "an article number", suggest(key, known), at_key=True)
+    for key in options.get("unit_map", {}):
+        if key not in codelists.units():
+            ctx.out.error(f"{path}/unit_map/{key}", f"'{key}' is not a UN/ECE Rec 20 unit code",
+                          at_key=True)
+
+
+def _templates(ctx: Context, path: str, value: str, vocab: Any) -> None:
+    for message, hint in template_problems(value, vocab):
+        ctx.out.error(path, message, hint)
+
+
+def _check_transport(ctx: Context, path: str, raw: dict[str, Any]) -> None:
+    needs = {"http": ("url",), "file": ("directory",)}[raw["type"]]
+    foreign = {"http": ("directory",), "file": ("url", "secret_env", "timeout_s",
+                                                "max_attempts")}[raw["type"]]
+    for key in needs:
+        if key not in raw:
+            ctx.out.error(path, f"a {raw['type']} transport needs '{key}'")
+    for key in foreign:
+        if key in raw:
+            ctx.out.error(f"{path}/{key}", f"'{key}' does not apply to a {raw['type']} "
+                          "transport", at_key=True)
+    _secret(ctx, f"{path}/secret_env", raw.get("secret_env"))
+    directory = raw.get("directory")
+    if raw["type"] == "file" and directory is not None:
+        posix, windows = PurePosixPath(directory), PureWindowsPath(directory)
+        if posix.is_absolute() or windows.is_absolute() or windows.drive:
+            ctx.out.error(f"{path}/directory", f"the directory '{directory}' is absolute",
+                          "use a folder name relative to the tenant's export folder")
+        elif ".." in posix.parts or ".." in windows.parts:
+            ctx.out.error(f"{path}/directory", f"the directory '{directory}' contains '..'",
+                          "use a folder name relative to the tenant's export folder")
+    if raw["type"] == "http" and str(raw.get("url", "")).startswith("http://"):
+        ctx.out.warn(f"{path}/url", "the URL is not https: invoices would travel unencrypted")

@@ -1,0 +1,110 @@
+"""Static checks of admin-written Jinja templates.
+
+Templates render in Jinja's sandbox with ``StrictUndefined`` at send/export time; a
+typo there would fail in production, long after the upload. So every template is
+compiled here and its names and attribute chains (``case.customer.name``) are
+checked against the facts of the case types it can run for. Attribute names
+starting with ``_`` are refused outright: ``''.__class__.__mro__`` and friends are
+the classic sandbox escapes, and no fact has such a name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from jinja2 import StrictUndefined, TemplateSyntaxError, meta, nodes
+from jinja2.sandbox import SandboxedEnvironment
+
+from .limits import MAX_TEMPLATE_LENGTH
+from .schema_check import suggest
+
+_ENV = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+
+#: Names every template can use besides the facts.
+TEMPLATE_EXTRAS: tuple[str, ...] = (
+    "links.status_page", "links.case", "links.approval",
+    "seller.name", "seller.org_number", "seller.vat_id", "seller.peppol_id", "seller.email",
+    "seller.phone",
+)
+#: Extra names connector option templates can use (the invoice being exported).
+INVOICE_EXTRAS: tuple[str, ...] = ("invoice.number", "invoice.date", "invoice.due_date",
+                                   "invoice.kind", "invoice.credited_number")
+
+
+class Vocabulary:
+    """Known dotted paths and the namespaces (objects) whose keys are all known."""
+
+    def __init__(self, paths: Iterable[str], objects: Iterable[str] = ()) -> None:
+        self.paths = set(paths)
+        self.namespaces = set(objects)
+        for path in list(self.paths):
+            parts = path.split(".")
+            for i in range(1, len(parts)):
+                self.namespaces.add(".".join(parts[:i]))
+        self.roots = {p.split(".")[0] for p in self.paths}
+
+
+def _chain(node: nodes.Node) -> tuple[list[str], nodes.Node]:
+    """``a.b['c'].d`` -> (['b', 'c', 'd'], Name a); stops at a dynamic subscript."""
+    parts: list[str] = []
+    while True:
+        if isinstance(node, nodes.Getattr):
+            parts.append(node.attr)
+            node = node.node
+        elif (isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const)
+              and isinstance(node.arg.value, str)):
+            parts.append(node.arg.value)
+            node = node.node
+        else:
+            return parts[::-1], node
+
+
+def _unsafe_names(ast: nodes.Template) -> list[str]:
+    found = [n.attr for n in ast.find_all(nodes.Getattr) if n.attr.startswith("_")]
+    found += [str(n.arg.value) for n in ast.find_all(nodes.Getitem)
+              if isinstance(n.arg, nodes.Const) and str(n.arg.value).startswith("_")]
+    found += [n.name for n in ast.find_all(nodes.Name) if n.name.startswith("_")]
+    return found
+
+
+def _check_chain(segments: list[str], vocab: Vocabulary) -> str | None:
+    """The first unknown dotted prefix of a chain rooted at a known name, or None."""
+    for i in range(1, len(segments)):
+        prefix = ".".join(segments[: i + 1])
+        if prefix in vocab.paths or prefix in vocab.namespaces:
+            continue
+        parent = ".".join(segments[:i])
+        return prefix if (parent in vocab.namespaces and parent not in vocab.paths) \
+            or parent in vocab.namespaces else None
+    return None
+
+
+def template_problems(source: str, vocab: Vocabulary) -> list[tuple[str, str | None]]:
+    """(message, hint) for everything wrong with one template; empty when it is fine."""
+    if len(source) > MAX_TEMPLATE_LENGTH:
+        return [(f"the template is longer than {MAX_TEMPLATE_LENGTH} characters", None)]
+    try:
+        ast = _ENV.parse(source)
+        _ENV.compile(ast)
+    except TemplateSyntaxError as exc:
+        return [(f"the template does not compile: {exc.message} (template line {exc.lineno})",
+                 "check the {{ }} and {% %} pairs and filter names")]
+    unsafe = _unsafe_names(ast)
+    if unsafe:
+        return [(f"the template uses '{unsafe[0]}': names starting with _ are not allowed",
+                 "templates can only read facts such as case.number")]
+    problems: dict[str, str | None] = {}
+    for name in sorted(meta.find_undeclared_variables(ast)):
+        if name not in vocab.roots:
+            problems[f"the template uses unknown name '{name}'"] = (
+                suggest(name, vocab.roots) or f"known names: {', '.join(sorted(vocab.roots))}")
+    for node in ast.find_all((nodes.Getattr, nodes.Getitem)):
+        segments, base = _chain(node)
+        if not isinstance(base, nodes.Name) or base.name not in vocab.roots:
+            continue
+        unknown = _check_chain([base.name, *segments], vocab)
+        if unknown:
+            siblings = [p for p in vocab.paths | vocab.namespaces
+                        if p.rsplit(".", 1)[0] == unknown.rsplit(".", 1)[0]]
+            problems[f"the template uses unknown fact '{unknown}'"] = suggest(unknown, siblings)
+    return list(problems.items())
