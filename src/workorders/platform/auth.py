@@ -11,6 +11,7 @@ import hashlib
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import wraps
 from typing import Any, TypeVar, cast
 
@@ -24,6 +25,7 @@ from workorders.platform.problems import Forbidden
 
 F = TypeVar("F", bound=Callable[..., Any])
 TOKEN_PREFIX = "wo_"
+LAST_USED_RESOLUTION = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -78,9 +80,12 @@ def actor_from_token(token: str) -> Actor | None:
     membership = _membership(row.tenant_id, row.user_id)
     if membership is None:
         return None
-    row.last_used_at = utcnow()
+    actor = actor_for(membership)
+    now = utcnow()
+    if row.last_used_at is None or now - row.last_used_at > LAST_USED_RESOLUTION:
+        row.last_used_at = now  # coarse, so reads do not each cost a write
     db.session.commit()
-    return actor_for(membership)
+    return actor
 
 
 def actor_from_session(tenant_id: int | None, user_id: int | None) -> Actor | None:

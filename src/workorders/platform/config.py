@@ -28,6 +28,7 @@ class Settings:
     login_attempts_per_window: int = 5
     login_window_seconds: int = 900
     rq_queue: str = "workorders"
+    job_backoff_seconds: float = 2.0
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -77,6 +78,8 @@ def load_settings(overrides: Mapping[str, Any] | None = None) -> Settings:
         allow = tuple(p.strip() for p in allow_raw.replace(";", ",").split(",") if p.strip())
     else:
         allow = tuple(allow_raw)
+    if "job_backoff_seconds" not in over and env.get("WORKORDERS_JOB_BACKOFF_SECONDS"):
+        over["job_backoff_seconds"] = float(env["WORKORDERS_JOB_BACKOFF_SECONDS"])
     known = {f for f in Settings.__dataclass_fields__ if f != "extra"}
     extra = {k: v for k, v in over.items() if k not in known}
     kwargs = {k: v for k, v in over.items() if k in known}

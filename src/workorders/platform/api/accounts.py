@@ -9,12 +9,25 @@ from sqlalchemy import select
 
 from workorders.platform.api import api
 from workorders.platform.api.docs import operation
-from workorders.platform.api.inputs import page, page_args
+from workorders.platform.api.inputs import json_body, page, page_args
 from workorders.platform.auth import current_actor, require_roles
 from workorders.platform.database import get_for_tenant
 from workorders.platform.extensions import db
-from workorders.platform.models import JobStatus, Membership, OutboxJob
-from workorders.platform.services.accounts import list_members, member_by_email
+from workorders.platform.models import ROLES, JobStatus, Membership, OutboxJob
+from workorders.platform.services.accounts import create_user, list_members, member_by_email
+
+NEW_USER_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["email", "roles"],
+    "properties": {
+        "email": {"type": "string", "format": "email", "maxLength": 254},
+        "name": {"type": "string", "maxLength": 200},
+        "roles": {"type": "array", "minItems": 1, "uniqueItems": True,
+                  "items": {"type": "string", "enum": list(ROLES)}},
+        "password": {"type": "string", "minLength": 10, "maxLength": 500},
+    },
+}
 
 
 def member_json(m: Membership) -> dict[str, Any]:
@@ -42,6 +55,18 @@ def me() -> Any:
 def list_users() -> Any:
     return jsonify(items=[member_json(m) for m in list_members(current_actor().tenant_id)],
                    next_cursor=None)
+
+
+@api.post("/users")
+@require_roles("admin")
+@operation("Add a person to the tenant with roles (a welcome email goes out)",
+           body=NEW_USER_SCHEMA, responses={201: "Created", 409: "Already a member"})
+def add_user() -> Any:
+    body = json_body(NEW_USER_SCHEMA)
+    actor = current_actor()
+    membership = create_user(actor.tenant_slug, body["email"], body["roles"],
+                             password=body.get("password"), name=body.get("name", ""))
+    return jsonify(member_json(membership)), 201
 
 
 @api.get("/users/<email>")

@@ -80,10 +80,27 @@ class RqDispatcher:
         try:
             queue = self.queue()
             for job_id in job_ids:
+                if self._already_waiting(queue, f"outbox-{job_id}"):
+                    continue
                 queue.enqueue(RQ_JOB_FUNCTION, job_id, job_id=f"outbox-{job_id}",
                               result_ttl=60, failure_ttl=3600)
         except Exception as exc:
             log.warning("could not enqueue jobs %s (%s); they wait in the outbox", job_ids, exc)
+
+    @staticmethod
+    def _already_waiting(queue: Any, rq_id: str) -> bool:
+        """The sweeper runs every few seconds: do not pile up copies of a job
+        that is still queued or running (the outbox claim would refuse them
+        anyway, but a long queue delays everything behind it)."""
+        from rq.exceptions import NoSuchJobError
+        from rq.job import Job, JobStatus
+
+        try:
+            status = Job.fetch(rq_id, connection=queue.connection).get_status()
+        except NoSuchJobError:
+            return False
+        return status in (JobStatus.QUEUED, JobStatus.STARTED, JobStatus.DEFERRED,
+                          JobStatus.SCHEDULED)
 
     def wait(self, timeout: float | None = None) -> None:
         """Nothing to wait for here: rq workers run the jobs."""

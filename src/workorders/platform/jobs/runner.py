@@ -28,7 +28,8 @@ MAX_BACKOFF_SECONDS = 3600
 
 def backoff_seconds(app: Flask, attempts: int) -> float:
     """Exponential backoff with +-25 % jitter so retries of many jobs spread out."""
-    base = float(app.config.get("JOB_BACKOFF_BASE_SECONDS", 2.0))
+    settings = app.extensions["workorders.settings"]
+    base = float(app.config.get("JOB_BACKOFF_BASE_SECONDS", settings.job_backoff_seconds))
     delay = min(base * (2 ** max(attempts - 1, 0)), MAX_BACKOFF_SECONDS)
     return delay * random.uniform(0.75, 1.25)
 

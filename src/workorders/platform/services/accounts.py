@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable
 from datetime import timedelta
 
+from flask import current_app
 from sqlalchemy import delete, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -76,7 +77,8 @@ def create_user(tenant_slug: str, email: str, roles: Iterable[str], *,
             user = User(email=email, name=name.strip())
             session.add(user)
         if password is not None:
-            user.password_hash = generate_password_hash(password)
+            user.password_hash = generate_password_hash(
+                password, method=current_app.config.get("PASSWORD_HASH_METHOD", "scrypt"))
         session.flush()
         existing = session.execute(select(Membership).where(
             Membership.tenant_id == tenant.id, Membership.user_id == user.id)).scalar_one_or_none()

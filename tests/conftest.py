@@ -1,0 +1,105 @@
+"""Fixtures shared by the whole suite.
+
+Integration tests take the ``app`` fixture, which is parametrised over both
+databases: every such test runs once on SQLite and once on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import create_engine, text
+
+from tests.support.services import (
+    SKIPPED_SERVICES,
+    create_postgres_database,
+    drop_postgres_database,
+    missing,
+    postgres_problem,
+)
+
+BACKENDS = ("sqlite", "postgresql")
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture(scope="session")
+def database_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A migrated, empty database per backend for the whole session."""
+    from workorders.platform import create_app
+    from workorders.platform.bootstrap import init_database
+
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'test.db'}"
+        name = None
+    else:
+        problem = postgres_problem()
+        if problem:
+            missing("PostgreSQL", problem)
+        name = f"workorders_test_{os.getpid()}"
+        url = create_postgres_database(name)
+    init_database(create_app({"database_url": url,
+                              "instance_dir": tmp_path_factory.mktemp("init")}))
+    yield url
+    if name:
+        drop_postgres_database(name)
+
+
+def _empty_all_tables(url: str) -> None:
+    from workorders.platform.extensions import db
+
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+        if conn.dialect.name == "postgresql":
+            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(text(f"DELETE FROM {table}"))
+    engine.dispose()
+
+
+@pytest.fixture
+def clean_database(database_url: str) -> Iterator[str]:
+    """The session's database, emptied again after the test."""
+    yield database_url
+    _empty_all_tables(database_url)
+
+
+@pytest.fixture
+def app_config(clean_database: str, tmp_path: Path) -> dict[str, Any]:
+    database_url = clean_database
+    return {"database_url": database_url, "instance_dir": tmp_path / "instance",
+            "secret_key": "test-secret", "redis_url": None, "smtp_url": None,
+            "TESTING": True, "JOBS_SYNC": True, "WTF_CSRF_ENABLED": False,
+            "JOB_BACKOFF_BASE_SECONDS": 0.0,
+            # scrypt costs ~0.1 s a hash; the suite creates hundreds of users
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"}
+
+
+@pytest.fixture
+def app(app_config: dict[str, Any]) -> Iterator[Flask]:
+    from workorders.platform import create_app
+    from workorders.platform.extensions import db
+
+    application = create_app(app_config)
+    yield application
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if SKIPPED_SERVICES:
+        terminalreporter.section("SERVICES MISSING: these parts of the suite did not run",
+                                 sep="!", red=True, bold=True)
+        for service, reason in SKIPPED_SERVICES.items():
+            terminalreporter.line(f"{service}: {reason}", red=True, bold=True)

@@ -1,0 +1,101 @@
+"""Jobs through a real rq worker process on a real Redis."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from tests.support.processes import command_env, run_workorders
+from tests.support.services import REDIS_TEST_URL, missing, redis_problem
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    problem = redis_problem()
+    if problem:
+        missing("Redis", problem)
+    from redis import Redis
+
+    conn = Redis.from_url(REDIS_TEST_URL)
+    conn.flushdb()
+    yield REDIS_TEST_URL
+    conn.flushdb()
+
+
+@pytest.fixture
+def rq_app(app_config: dict[str, Any], redis_url: str) -> Flask:
+    from workorders.platform import create_app
+
+    return create_app({**app_config, "redis_url": redis_url, "JOBS_SYNC": False})
+
+
+def _job(app: Flask) -> Any:
+    from workorders.platform.extensions import db
+    from workorders.platform.models import OutboxJob
+
+    with app.app_context():
+        job = db.session.execute(select(OutboxJob)).scalar_one()
+        db.session.expunge(job)
+        return job
+
+
+def _add_user(app: Flask) -> None:
+    from workorders.platform.services.accounts import create_tenant, create_user
+
+    with app.app_context():
+        create_tenant("acme", "Acme AB")
+        create_user("acme", "ada@acme.test", ["technician"])
+
+
+def _worker(app: Flask, database_url: str, redis_url: str, **env: str) -> None:
+    instance: Path = app.extensions["workorders.settings"].instance_dir
+    result = run_workorders(["worker", "--burst"], command_env(
+        database_url, instance, REDIS_URL=redis_url, WORKORDERS_JOB_BACKOFF_SECONDS="0", **env))
+    assert result.returncode == 0, result.stderr
+
+
+def test_a_job_is_enqueued_to_redis_and_run_by_a_worker(
+        rq_app: Flask, database_url: str, redis_url: str) -> None:
+    from redis import Redis
+
+    _add_user(rq_app)
+    job = _job(rq_app)
+    assert job.status == "pending"
+    assert Redis.from_url(redis_url).llen("rq:queue:workorders") == 1
+    _worker(rq_app, database_url, redis_url)
+    job = _job(rq_app)
+    assert (job.status, job.attempts) == ("done", 1)
+    mail_dir = rq_app.extensions["workorders.settings"].mail_dir
+    assert "To: ada@acme.test" in (mail_dir / f"job-{job.id}-welcome.eml").read_text()
+
+
+def test_a_failing_job_is_retried_by_the_worker_until_it_succeeds(
+        rq_app: Flask, database_url: str, redis_url: str) -> None:
+    _add_user(rq_app)
+    closed_smtp = {"WORKORDERS_SMTP_URL": "smtp://127.0.0.1:1"}
+    _worker(rq_app, database_url, redis_url, **closed_smtp)
+    job = _job(rq_app)
+    assert (job.status, job.attempts) == ("failed", 1)
+    assert "ConnectionRefusedError" in job.last_error
+    _worker(rq_app, database_url, redis_url, **closed_smtp)  # the sweep re-enqueues it
+    assert (_job(rq_app).status, _job(rq_app).attempts) == ("failed", 2)
+    _worker(rq_app, database_url, redis_url)  # the mail server is back
+    job = _job(rq_app)
+    assert (job.status, job.attempts, job.last_error) == ("done", 3, None)
+
+
+def test_jobs_wait_in_the_outbox_while_redis_is_down(
+        app_config: dict[str, Any], database_url: str, redis_url: str) -> None:
+    from workorders.platform import create_app
+
+    down = create_app({**app_config, "redis_url": "redis://127.0.0.1:1/0", "JOBS_SYNC": False})
+    _add_user(down)  # the change itself succeeds
+    assert _job(down).status == "pending"
+    up = create_app({**app_config, "redis_url": redis_url, "JOBS_SYNC": False})
+    _worker(up, database_url, redis_url)  # the worker's start-up sweep finds it
+    assert _job(up).status == "done"

@@ -1,0 +1,76 @@
+"""Every ``/api/v1`` route called with another tenant's ids answers 404 and
+changes nothing. The matrix is generated from the live URL map: a new route
+with a new kind of id fails here until this file knows how to find one."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import select
+
+from tests.support.state import snapshot
+from tests.support.world import World
+
+
+def _first_job_id(world: World) -> int:
+    from workorders.platform.extensions import db
+    from workorders.platform.models import OutboxJob
+
+    with world.app.app_context():
+        return int(db.session.execute(select(OutboxJob.id).where(
+            OutboxJob.tenant_id == world.a.tenant_id).limit(1)).scalar_one())
+
+
+#: URL parameter name -> an id that belongs to tenant "alpha" (world.a)
+ID_OF_TENANT_A: dict[str, Callable[[World], Any]] = {
+    "job_id": _first_job_id,
+    "email": lambda w: w.a.emails["viewer"],
+}
+
+#: request bodies for writes, by endpoint; a body valid in shape makes sure the
+#: answer is about the foreign id, not about the body
+BODIES: dict[str, Any] = {}
+
+
+def _api_routes(app: Flask) -> list[tuple[str, str, str, list[str]]]:
+    routes = []
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/api/v1/") or not rule.arguments:
+            continue
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            routes.append((rule.rule, rule.endpoint, method, sorted(rule.arguments)))
+    return routes
+
+
+def _url(rule: str, values: dict[str, Any]) -> str:
+    for name, value in values.items():
+        rule = rule.replace(f"<{name}>", str(value)).replace(f"<int:{name}>", str(value))
+        rule = rule.replace(f"<path:{name}>", str(value))
+    return rule
+
+
+def test_every_id_parameter_is_known_to_the_matrix(world: World) -> None:
+    unknown = {arg for *_, args in _api_routes(world.app) for arg in args} - set(ID_OF_TENANT_A)
+    assert not unknown, f"teach test_tenant_isolation how to find tenant A's {unknown}"
+
+
+def test_foreign_ids_answer_404_on_every_route_and_change_nothing(world: World) -> None:
+    routes = _api_routes(world.app)
+    assert routes, "the matrix found no routes with ids"
+    values = {name: source(world) for name, source in ID_OF_TENANT_A.items()}
+    foreign = world.api("admin", tenant="b")
+    own = world.api("admin", tenant="a")
+    before = snapshot(world.app)
+    for rule, endpoint, method, args in routes:
+        url = _url(rule, {a: values[a] for a in args})
+        kwargs: dict[str, Any] = {}
+        if method in ("POST", "PUT", "PATCH"):
+            kwargs["json"] = BODIES.get(endpoint, {})
+        resp = foreign.open(url, method=method, **kwargs)
+        assert resp.status_code == 404, f"{method} {url} gave {resp.status_code} to another tenant"
+        assert resp.mimetype == "application/problem+json"
+        if method == "GET":
+            assert own.open(url, method="GET").status_code == 200, f"{url} is not a real id"
+    assert snapshot(world.app) == before
