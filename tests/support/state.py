@@ -19,6 +19,6 @@ def snapshot(app: Flask) -> dict[str, list[tuple[Any, ...]]]:
         for table in db.metadata.sorted_tables:
             cols = [c for c in table.columns if (table.name, c.name) not in VOLATILE]
             rows = db.session.execute(select(*cols)).all()
-            result[table.name] = sorted((tuple(repr(v) for v in r) for r in rows))
+            result[table.name] = sorted(tuple(repr(v) for v in r) for r in rows)
         db.session.remove()
     return result

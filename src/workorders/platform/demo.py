@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import Flask
 from sqlalchemy import select
 
+from workorders.errors import NotFound
 from workorders.platform.bootstrap import init_database
 from workorders.platform.extensions import db
 from workorders.platform.jobs.dispatch import wait_for_jobs
@@ -36,7 +37,7 @@ def load_demo(app: Flask) -> list[dict[str, str]]:
         for role, email, person in DEMO_PEOPLE:
             try:
                 member_by_email(tenant.id, email)
-            except Exception:
+            except NotFound:
                 create_user(slug, email, [role], password=DEMO_PASSWORD, name=person)
     wait_for_jobs(app)
     return [{"role": role, "email": email, "password": DEMO_PASSWORD}

@@ -14,7 +14,7 @@ def _check_database() -> str | None:
     try:
         db.session.execute(text("SELECT 1"))
         return None
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - any failure means not ready
         db.session.rollback()
         return f"database: {type(exc).__name__}"
 
@@ -27,7 +27,7 @@ def _check_redis(url: str | None) -> str | None:
 
         Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1).ping()
         return None
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - any failure means not ready
         return f"redis: {type(exc).__name__}"
 
 

@@ -84,7 +84,7 @@ class RqDispatcher:
                     continue
                 queue.enqueue(RQ_JOB_FUNCTION, job_id, job_id=f"outbox-{job_id}",
                               result_ttl=60, failure_ttl=3600)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - Redis down: rows wait for the sweeper
             log.warning("could not enqueue jobs %s (%s); they wait in the outbox", job_ids, exc)
 
     @staticmethod

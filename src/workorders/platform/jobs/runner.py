@@ -82,7 +82,7 @@ def run_job(app: Flask, job_id: int) -> str | None:
                              payload=dict(job.payload or {}), attempt=job.attempts)
             try:
                 handler_for(job.kind)(ctx)
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - every failure is recorded on the row
                 return _record_failure(app, session, job, exc)
             _finish(session, job.id, status=JobStatus.DONE.value, last_error=None,
                     finished_at=utcnow())
