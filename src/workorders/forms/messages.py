@@ -1,0 +1,72 @@
+"""The sentences a technician reads next to a field, shared by both paths.
+
+One place, so the API and the browser say the same thing about the same problem,
+and every message says what to enter instead (the quality bar: an error says
+what to do next). docs/forms.md lists them.
+"""
+
+from __future__ import annotations
+
+REQUIRED = "This field is required."
+UNKNOWN_FIELD = "Unknown field: this form has no such field."
+NOT_AN_OBJECT = "Send the form's data as an object of field values."
+TEXT = "Enter text."
+WHOLE_NUMBER = "Enter a whole number."
+DECIMAL_AS_TEXT = 'Send the number as text, e.g. "12.50".'
+DECIMAL_FORMAT = "Enter a number such as 12.50 (digits, a point before decimals)."
+BOOLEAN = "Answer yes or no."
+DATE = "Enter a date as YYYY-MM-DD."
+DATETIME = "Enter a date and time with its UTC offset, e.g. 2026-11-20T14:30+01:00."
+TIME = "Enter a time as HH:MM (00:00 to 23:59)."
+EMAIL = "Enter an email address."
+OPTION = "Choose one of the options."
+UNIQUE = "Each value may appear only once."
+PATTERN = "Not in the expected format."
+LIST = "Send a list."
+ATTACHMENT = "Not an attachment id: upload the file first and use the id you get back."
+UNIT = "Not a UN/ECE unit code (e.g. EA, HUR, MTR)."
+ARTICLE = "Not an article of the catalog: pick one from the list."
+HOURS_OR_SPAN = "Enter hours, or start and end."
+HOURS_AND_SPAN = "Enter hours, or start and end, not both."
+END_AFTER_START = "The end must be after the start (split work past midnight into two entries)."
+ARTICLE_NEEDED = "Choose an article from the catalog."
+ARTICLE_OR_TEXT = "Choose an article or describe the item."
+ARTICLE_AND_TEXT = "Choose an article or describe the item, not both."
+FREE_TEXT_NOT_ALLOWED = "Free text is not allowed here: choose an article from the catalog."
+
+
+def too_long(limit: int) -> str:
+    return f"At most {limit} characters."
+
+
+def at_least(bound: object) -> str:
+    return f"Must be at least {bound}."
+
+
+def more_than(bound: object) -> str:
+    return f"Must be more than {bound}."
+
+
+def at_most(bound: object) -> str:
+    return f"Must be at most {bound}."
+
+
+def places(count: int) -> str:
+    return "Enter a whole number." if count == 0 else f"Use at most {count} decimals."
+
+
+def min_items(count: int, noun: str) -> str:
+    return f"Add at least {count} {noun}{'' if count == 1 else 's'}."
+
+
+def max_items(count: int, noun: str) -> str:
+    return f"At most {count} {noun}{'' if count == 1 else 's'}."
+
+
+def unit_fixed(unit: str) -> str:
+    return f"This article is counted in {unit}: leave the unit empty or enter {unit}."
+
+
+def price_fixed(price: str) -> str:
+    return (f"The price comes from the catalog ({price}) and cannot be changed here: "
+            "leave it empty.")

@@ -1,0 +1,147 @@
+"""The jsonschema validator for compiled form schemas, and its errors in our words.
+
+Extends Draft 2020-12 with the ``x-`` keywords of :mod:`.schema` and a strict
+format checker (dates, date-times with offset, emails), then turns each
+jsonschema error into :class:`FieldError`\\ s at the pointer of the value a person
+must fix: a missing key is reported at the key, not at its parent object.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from jsonschema import Draft202012Validator, FormatChecker, ValidationError, validators
+
+from . import lines
+from . import messages as msg
+from .errors import FieldError, pointer
+from .values import (
+    ATTACHMENT_PATTERN,
+    TIME_PATTERN,
+    decimal_bound_messages,
+    is_date,
+    is_datetime,
+    is_email,
+)
+
+#: keywords whose errors mean "not complete yet" (warnings in a draft)
+MISSING_KEYWORDS = frozenset({"required", "dependentRequired", "minItems", "x-missing"})
+
+FORMATS = FormatChecker(formats=())
+
+
+@FORMATS.checks("date")
+def _date(instance: object) -> bool:
+    return not isinstance(instance, str) or is_date(instance)
+
+
+@FORMATS.checks("date-time")
+def _datetime(instance: object) -> bool:
+    return not isinstance(instance, str) or is_datetime(instance)
+
+
+@FORMATS.checks("email")
+def _email(instance: object) -> bool:
+    return not isinstance(instance, str) or is_email(instance)
+
+
+_Errors = Iterator[ValidationError]
+
+
+def _x_decimal(v: Any, spec: Mapping[str, Any], instance: Any, schema: Any) -> _Errors:
+    for message in decimal_bound_messages(instance, spec):
+        yield ValidationError(message)
+
+
+def _x_unit(v: Any, enabled: bool, instance: Any, schema: Any) -> _Errors:
+    problem = lines.unit_problem(instance) if enabled else None
+    if problem:
+        yield ValidationError(problem)
+
+
+def _problems(found: list[lines.Problem]) -> _Errors:
+    for problem in found:
+        yield ValidationError(problem.message, path=[problem.key],
+                              validator="x-missing" if problem.missing else "x-line")
+
+
+def _x_either(v: Any, spec: Any, instance: Any, schema: Any) -> _Errors:
+    if isinstance(instance, dict):
+        yield from _problems(lines.either(instance, spec))
+
+
+def _x_after(v: Any, keys: Any, instance: Any, schema: Any) -> _Errors:
+    if isinstance(instance, dict):
+        yield from _problems(lines.after(instance, keys))
+
+
+def _x_catalog(v: Any, spec: Any, instance: Any, schema: Any) -> _Errors:
+    if isinstance(instance, dict):
+        yield from _problems(lines.catalog(instance, spec))
+
+
+FormValidator = validators.extend(Draft202012Validator, {
+    "x-decimal": _x_decimal, "x-unit": _x_unit, "x-either": _x_either, "x-after": _x_after,
+    "x-catalog": _x_catalog,
+})
+
+
+def make_validator(schema: dict[str, Any]) -> Any:
+    return FormValidator(schema, format_checker=FORMATS)
+
+
+def _type_message(expected: str, schema: Mapping[str, Any]) -> str:
+    if expected == "string":
+        return msg.DECIMAL_AS_TEXT if "x-decimal" in schema else msg.TEXT
+    return {"integer": msg.WHOLE_NUMBER, "boolean": msg.BOOLEAN, "array": msg.LIST,
+            "object": msg.NOT_AN_OBJECT}.get(expected, msg.TEXT)
+
+
+def _message(error: ValidationError) -> str:
+    schema: Mapping[str, Any] = error.schema if isinstance(error.schema, Mapping) else {}
+    kind, value = error.validator, _any(error.validator_value)
+    if kind == "type":
+        return _type_message(str(value), schema)
+    if kind in ("pattern", "maxLength") and "x-decimal" in schema:
+        return msg.DECIMAL_FORMAT
+    if kind == "pattern":
+        return {TIME_PATTERN: msg.TIME, ATTACHMENT_PATTERN: msg.ATTACHMENT}.get(
+            str(value), msg.PATTERN)
+    simple: dict[str, Any] = {
+        "maxLength": lambda: msg.too_long(int(value)),
+        "format": lambda: {"date": msg.DATE, "date-time": msg.DATETIME}.get(value, msg.EMAIL),
+        "enum": lambda: msg.OPTION, "uniqueItems": lambda: msg.UNIQUE,
+        "minItems": lambda: msg.min_items(int(value), schema.get("x-noun", "item")),
+        "maxItems": lambda: msg.max_items(int(value), schema.get("x-noun", "item")),
+        "minimum": lambda: msg.at_least(value), "maximum": lambda: msg.at_most(value),
+    }
+    return simple[str(kind)]() if kind in simple else error.message
+
+
+def _any(value: object) -> Any:
+    return value
+
+
+def translate(error: ValidationError) -> Iterator[tuple[FieldError, bool]]:
+    """(error at the pointer to fix, whether it only means 'missing')."""
+    base = [*error.absolute_path]
+    kind, value = str(error.validator), _any(error.validator_value)
+    instance = error.instance if isinstance(error.instance, dict) else {}
+    if kind == "required":
+        for key in value:
+            if key not in instance:
+                yield FieldError(pointer(*base, key), msg.REQUIRED), True
+    elif kind == "dependentRequired":
+        for trigger, needed in value.items():
+            for key in needed if trigger in instance else ():
+                if key not in instance:
+                    yield FieldError(pointer(*base, key), msg.REQUIRED), True
+    elif kind == "additionalProperties":
+        known = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
+        hints = error.schema.get("x-hints", {}) if isinstance(error.schema, dict) else {}
+        for key in instance:
+            if key not in known:
+                yield FieldError(pointer(*base, key), hints.get(key, msg.UNKNOWN_FIELD)), False
+    else:
+        yield FieldError(pointer(*base), _message(error)), kind in MISSING_KEYWORDS
