@@ -1,0 +1,143 @@
+"""The ``http`` transport: one signed POST per attempt, standard library only.
+
+What it guarantees, and why:
+
+* the headers of the API contract's "Outgoing deliveries" (``Idempotency-Key``,
+  ``X-Workorders-Event``, ``X-Workorders-Signature`` when a secret is given), so a
+  receiver can verify and de-duplicate;
+* TLS verification on (the default context), with SNI and the certificate checked
+  against the URL's host name although the socket goes to a pinned address;
+* the destination checked by :mod:`.addresses` and the connection made to exactly
+  that address (DNS rebinding cannot redirect it), and the peer re-checked after
+  connecting;
+* redirects are failures, not followed: a 3xx could lead anywhere, including past
+  the address check, and an ERP endpoint that moved is a configuration change;
+* a time-out on connect and on every read; at most 2 KiB of the answer is kept.
+
+It never raises for a failed delivery; it returns a :class:`DeliveryResult`.
+"""
+
+from __future__ import annotations
+
+import http.client
+import socket
+import ssl
+import time
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+from ..errors import DestinationRefused
+from .addresses import OutboundPolicy, resolve
+from .result import DeliveryResult
+from .signing import signature
+
+USER_AGENT = "workorders-connector/1"
+_EXCERPT_BYTES = 2048
+
+
+def _pinned_socket(address: str, port: int, timeout: float | None, host: str,
+                   policy: OutboundPolicy) -> socket.socket:
+    sock = socket.create_connection((address, port), timeout)
+    reason = policy.refusal(host, str(sock.getpeername()[0]))
+    if reason:
+        sock.close()
+        raise DestinationRefused(reason)
+    return sock
+
+
+class _PinnedHTTP(http.client.HTTPConnection):
+    """An HTTP connection to a pre-checked address, keeping the URL's Host header."""
+
+    def __init__(self, host: str, port: int, address: str, timeout: float,
+                 policy: OutboundPolicy) -> None:
+        super().__init__(host, port, timeout=timeout)
+        self._address, self._policy = address, policy
+
+    def connect(self) -> None:
+        self.sock = _pinned_socket(self._address, self.port, self.timeout, self.host,
+                                   self._policy)
+
+
+class _PinnedHTTPS(http.client.HTTPSConnection):
+    """HTTPS to a pre-checked address, with SNI and certificate check for the host name."""
+
+    def __init__(self, host: str, port: int, address: str, timeout: float,
+                 policy: OutboundPolicy, context: ssl.SSLContext) -> None:
+        super().__init__(host, port, timeout=timeout, context=context)
+        self._address, self._policy, self._tls = address, policy, context
+
+    def connect(self) -> None:
+        sock = _pinned_socket(self._address, self.port, self.timeout, self.host, self._policy)
+        self.sock = self._tls.wrap_socket(sock, server_hostname=self.host)
+
+
+def deliver_http(url: str, body: bytes, *, content_type: str, idempotency_key: str,
+                 event: str, secret: str | None = None, timeout_s: float = 10.0,
+                 policy: OutboundPolicy | None = None,
+                 ssl_context: ssl.SSLContext | None = None,
+                 clock: Callable[[], float] = time.time) -> DeliveryResult:
+    """POST ``body`` to ``url`` once; the outcome, never an exception."""
+    started = time.monotonic()
+
+    def result(ok: bool, status: int | None, error: str | None, excerpt: str | None = None,
+               retryable: bool = True) -> DeliveryResult:
+        elapsed = int((time.monotonic() - started) * 1000)
+        return DeliveryResult(ok, status, error, elapsed, excerpt, retryable)
+
+    headers = {"Content-Type": content_type, "Idempotency-Key": idempotency_key,
+               "X-Workorders-Event": event, "User-Agent": USER_AGENT}
+    if secret:
+        headers["X-Workorders-Signature"] = signature(secret, body, int(clock()))
+    try:
+        connection = _connection(url, timeout_s, policy or OutboundPolicy(), ssl_context)
+    except DestinationRefused as exc:
+        return result(False, None, exc.message, retryable=False)
+    try:
+        connection.request("POST", _target(url), body=body, headers=headers)
+        response = connection.getresponse()
+        excerpt = response.read(_EXCERPT_BYTES).decode("utf-8", "replace")
+        status = response.status
+    except DestinationRefused as exc:
+        return result(False, None, exc.message, retryable=False)
+    except TimeoutError:
+        return result(False, None, f"no answer within {timeout_s:g} s (timed out)")
+    except ssl.SSLCertVerificationError as exc:
+        return result(False, None, f"TLS certificate verification failed: {exc.verify_message}")
+    except (OSError, http.client.HTTPException) as exc:
+        return result(False, None, f"connection failed: {exc.__class__.__name__}: {exc}")
+    finally:
+        connection.close()
+    if 200 <= status < 300:
+        return result(True, status, None, excerpt)
+    if 300 <= status < 400:
+        location = response.getheader("Location", "?")
+        return result(False, status, f"the receiver redirected ({status} to {location}); "
+                      "redirects are not followed: update the connector URL", excerpt,
+                      retryable=False)
+    return result(False, status, f"the receiver answered {status} {response.reason}", excerpt)
+
+
+def _target(url: str) -> str:
+    parts = urlsplit(url)
+    return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+
+
+def _connection(url: str, timeout_s: float, policy: OutboundPolicy,
+                ssl_context: ssl.SSLContext | None) -> Any:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise DestinationRefused(f"'{url}' is not an http(s) URL")
+    if parts.username or parts.password:
+        raise DestinationRefused("credentials in the URL are not allowed; use secret_env")
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError as exc:
+        raise DestinationRefused(f"'{url}' has an invalid port") from exc
+    host = parts.hostname
+    family_and_ips = resolve(host, port, policy)
+    address = family_and_ips[0][1]
+    if parts.scheme == "https":
+        return _PinnedHTTPS(host, port, address, timeout_s, policy,
+                            ssl_context or ssl.create_default_context())
+    return _PinnedHTTP(host, port, address, timeout_s, policy)
