@@ -38,11 +38,12 @@ def is_blank(value: Any) -> bool:
 
 
 def normalize(value: Any) -> Any:
-    """Drop blank keys and blank line entries, recursively; other values as sent."""
+    """Drop blank keys of objects, recursively (also inside line entries, which stay
+    where they are so every error path points at the entry that was sent)."""
     if isinstance(value, dict):
         return {k: v for k, raw in value.items() if not is_blank(v := normalize(raw))}
-    if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
-        return [v for v in (normalize(raw) for raw in value) if v]
+    if isinstance(value, list):
+        return [normalize(v) if isinstance(v, dict) else v for v in value]
     return value
 
 
