@@ -77,7 +77,7 @@ def _item(line: Line, options: Mapping[str, Any], context: Mapping[str, Any],
         "item_code": erp_article(line, mapping_option(options, "article_map")),
         "item_name": line.description[:_ITEM_NAME_MAX],
         "description": line.description,
-        "qty": line.quantity * sign,
+        "qty": line.quantity * sign if line.quantity else line.quantity,
         "uom": erp_unit(line, mapping_option(options, "unit_map")) or line.unit_code,
         "conversion_factor": 1,
         "rate": line.unit_price,
@@ -93,7 +93,8 @@ def _tax(subtotal: VatSubtotal, currency: str, sign: Decimal) -> dict[str, Any]:
     if subtotal.exemption_reason:
         text += f": {subtotal.exemption_reason}"
     return {"charge_type": "Actual", "description": text,
-            "tax_amount": subtotal.tax_amount * sign}
+            "tax_amount": subtotal.tax_amount * sign if subtotal.tax_amount else
+            subtotal.tax_amount}
 
 
 def requirements(options: Mapping[str, Any]) -> list[Requirement]:

@@ -77,7 +77,7 @@ def _row(doc: InvoiceDocument, line: Line, options: Mapping[str, Any]) -> dict[s
     row: dict[str, Any] = {
         "ArticleNumber": erp_article(line, mapping_option(options, "article_map")),
         "Description": line.description,
-        "DeliveredQuantity": line.quantity * sign,
+        "DeliveredQuantity": line.quantity * sign if line.quantity else line.quantity,
         "Unit": erp_unit(line, mapping_option(options, "unit_map")),
         "Price": line.unit_price,
         "VAT": line.vat_rate,
