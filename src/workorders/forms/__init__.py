@@ -19,7 +19,22 @@ database. See docs/forms.md for the field types and their rules.
 from __future__ import annotations
 
 from .errors import FieldError, SubmissionCheck
+from .formdata import FormData, encode_formdata
 from .schema import compile_form_schema
+from .totals import PricedLine, Totals, VatSubtotal, compute_totals
 from .validate import validate_submission
+from .wtforms_build import (
+    GeneratedForm,
+    build_form_class,
+    data_from_wtforms,
+    form_errors_to_paths,
+    form_warnings,
+    template_context,
+)
 
-__all__ = ["FieldError", "SubmissionCheck", "compile_form_schema", "validate_submission"]
+__all__ = [
+    "FieldError", "FormData", "GeneratedForm", "PricedLine", "SubmissionCheck", "Totals",
+    "VatSubtotal", "build_form_class", "compile_form_schema", "compute_totals",
+    "data_from_wtforms", "encode_formdata", "form_errors_to_paths", "form_warnings",
+    "template_context", "validate_submission",
+]

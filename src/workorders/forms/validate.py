@@ -83,19 +83,54 @@ def missing_fields(form: Form, shown: set[str], cleaned: dict[str, Any]) -> list
             if f.id in shown and f.id not in cleaned and is_required(f, cleaned)]
 
 
+def _known(value: Any, schema: dict[str, Any], base: str,
+           found: list[FieldError]) -> Any:
+    """``value`` without the keys ``schema`` does not define, each reported."""
+    if not isinstance(value, dict):
+        return value
+    props, hints = schema.get("properties", {}), schema.get("x-hints", {})
+    for key in value:
+        if key not in props:
+            found.append(FieldError(f"{base}{pointer(key)}", hints.get(key, msg.UNKNOWN_FIELD)))
+    return {k: v for k, v in value.items() if k in props}
+
+
+def split_unknown(schema: dict[str, Any], data: dict[str, Any]
+                  ) -> tuple[dict[str, Any], dict[str, list[FieldError]]]:
+    """Data without unknown keys (top level, objects, line entries), and the errors
+    for them by field id ("" for top-level keys). Unknown keys never make a value
+    present: the browser, which only has inputs for known keys, cannot see them."""
+    found: dict[str, list[FieldError]] = {"": []}
+    clean: dict[str, Any] = {}
+    for key, value in data.items():
+        prop = schema["properties"].get(key)
+        if prop is None:
+            found[""].append(FieldError(pointer(key), msg.UNKNOWN_FIELD))
+            continue
+        errors = found.setdefault(key, [])
+        if prop.get("type") == "array" and isinstance(value, list) and "properties" in prop[
+                "items"]:
+            value = [_known(v, prop["items"], f"{pointer(key)}/{i}", errors)
+                     for i, v in enumerate(value)]
+        elif prop.get("type") == "object":
+            value = _known(value, prop, pointer(key), errors)
+        clean[key] = value
+    return normalize(clean), found
+
+
 def validate_submission(form: Form, bundle: Bundle, data: Any, *, draft: bool) -> SubmissionCheck:
     """Check API submission ``data`` for ``form``; never raises on bad input."""
     if not isinstance(data, dict):
         return SubmissionCheck([FieldError("", msg.NOT_AN_OBJECT)], [], {})
     form_c = compiled(form, bundle)
-    data = normalize(data)
-    errors = [FieldError(pointer(k), msg.UNKNOWN_FIELD) for k in data if k not in form_c.order]
+    data, unknown = split_unknown(form_c.schema, normalize(data))
     shown = visible_fields(form, data)
+    errors = [e for key, found in unknown.items() if key == "" or key in shown for e in found]
     cleaned = {f.id: data[f.id] for f in form.fields if f.id in shown and f.id in data}
     missing = missing_fields(form, shown, cleaned)
     for error in form_c.validator.iter_errors(cleaned):
-        for found, is_missing in translate(error):
-            (missing if is_missing else errors).append(found)
+        for found_error, is_missing in translate(error):
+            (missing if is_missing else errors).append(found_error)
     if not draft:
         errors += missing
         missing = []

@@ -60,7 +60,10 @@ class GeneratedForm(wtforms.Form):
         super().__init__(formdata, obj, prefix, data, meta, **kwargs)
         self.draft = draft
         self.warnings: list[FieldError] = []
-        self.submitted = [str(k) for k in formdata] if formdata is not None else []
+        self.posted = [str(k) for k in formdata or ()]
+        #: posted names that carry a value (a blank input means "no answer")
+        self.submitted = [str(k) for k in formdata or ()
+                          if any(v != "" for v in formdata.getlist(k))]
 
     def validate(self, extra_validators: Any = None) -> bool:
         run_checks(self)

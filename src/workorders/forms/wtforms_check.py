@@ -102,27 +102,30 @@ def _check_field(field: Field, wt: Any, value: Any, schema: Mapping[str, Any],
         wt.errors.extend(leaf_messages(wt.data, schema))
 
 
-def _unknown_path(form: GeneratedForm, key: str, shown: set[str]) -> str | None:
-    """The pointer of a posted name no field takes, or None when a field takes it."""
+def _unknown(form: GeneratedForm, key: str, shown: set[str]) -> FieldError | None:
+    """The error for a posted name no field takes, or None when a field takes it."""
     head, *rest = key.split("-")
     field = form.definition.field(head)
     if field is None:
-        return None if key in form._fields or head in _extra_names(form) else pointer(head)
+        known = key in form._fields or head in _extra_names(form)
+        return None if known else FieldError(pointer(head), msg.UNKNOWN_FIELD)
     if head not in shown:
         return None
     prop = form.schema["properties"][head]
     if field.type in LINE_TYPES and len(rest) == 2 and rest[0].isdigit():
         if rest[1] in prop["items"]["properties"]:
             return None
-        indices = sorted({int(k.split("-")[1]) for k in form.submitted
+        indices = sorted({int(k.split("-")[1]) for k in form.posted
                           if k.startswith(head + "-") and k.split("-")[1].isdigit()})
-        return pointer(head, indices.index(int(rest[0])), rest[1])
+        hint = prop["items"].get("x-hints", {}).get(rest[1], msg.UNKNOWN_FIELD)
+        return FieldError(pointer(head, indices.index(int(rest[0])), rest[1]), hint)
     if field.type == "photos" and len(rest) == 1 and rest[0].isdigit():
         return None
     if field.type in OBJECT_TYPES and rest:
         return None if rest[0] in prop["properties"] and len(rest) == 1 \
-            else pointer(head, "-".join(rest))
-    return None if not rest and field.type not in (*LINE_TYPES, "photos") else pointer(head)
+            else FieldError(pointer(head, "-".join(rest)), msg.UNKNOWN_FIELD)
+    simple = not rest and field.type not in (*LINE_TYPES, "photos")
+    return None if simple else FieldError(pointer(head), msg.UNKNOWN_FIELD)
 
 
 def _extra_names(form: GeneratedForm) -> set[str]:
@@ -139,9 +142,9 @@ def run_checks(form: GeneratedForm) -> None:
     cleaned = {f.id: data[f.id] for f in definition.fields if f.id in shown and f.id in data}
     for key in form.submitted:
         name = key[len(form._prefix):] if key.startswith(form._prefix) else None
-        path = _unknown_path(form, name, shown) if name is not None else None
-        if path is not None:
-            form.form_errors.append(PathMessage(msg.UNKNOWN_FIELD, path))
+        unknown = _unknown(form, name, shown) if name is not None else None
+        if unknown is not None:
+            form.form_errors.append(PathMessage(unknown.message, unknown.path))
     for field in definition.fields:
         wt = form._fields[attr(field.id)]
         _reset(wt)
