@@ -122,7 +122,7 @@ def test_credit_note_needs_the_credited_number_and_positive_amounts() -> None:
 def test_json_round_trip_and_schema(country: str, kind: str) -> None:
     doc = sample(country, kind)
     data = to_json_dict(doc)
-    assert list(data)[0] == "schema_version" and data["schema_version"] == "1.0"
+    assert next(iter(data)) == "schema_version" and data["schema_version"] == "1.0"
     assert data["totals"]["gross"] == str(doc.totals.gross)
     Draft202012Validator(document_schema()).validate(json.loads(json.dumps(data)))
     assert from_json_dict(data) == doc

@@ -36,39 +36,55 @@ USER_AGENT = "workorders-connector/1"
 _EXCERPT_BYTES = 2048
 
 
-def _pinned_socket(address: str, port: int, timeout: float | None, host: str,
-                   policy: OutboundPolicy) -> socket.socket:
-    sock = socket.create_connection((address, port), timeout)
-    reason = policy.refusal(host, str(sock.getpeername()[0]))
-    if reason:
-        sock.close()
-        raise DestinationRefused(reason)
-    return sock
+def _pinned_socket(addresses: list[tuple[int, str]], port: int, timeout: float | None,
+                   host: str, policy: OutboundPolicy) -> socket.socket:
+    """A socket to the first reachable checked address, connected without another DNS
+    lookup (``create_connection`` would resolve again); the peer is checked again."""
+    error: OSError = OSError(f"no address for {host}")
+    for family, address in addresses:
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.settimeout(timeout)
+        try:
+            sock.connect((address, port))
+        except TimeoutError:
+            sock.close()
+            raise
+        except OSError as exc:
+            sock.close()
+            error = exc
+            continue
+        reason = policy.refusal(host, str(sock.getpeername()[0]))
+        if reason:
+            sock.close()
+            raise DestinationRefused(reason)
+        return sock
+    raise error
 
 
 class _PinnedHTTP(http.client.HTTPConnection):
     """An HTTP connection to a pre-checked address, keeping the URL's Host header."""
 
-    def __init__(self, host: str, port: int, address: str, timeout: float,
+    def __init__(self, host: str, port: int, addresses: list[tuple[int, str]], timeout: float,
                  policy: OutboundPolicy) -> None:
         super().__init__(host, port, timeout=timeout)
-        self._address, self._policy = address, policy
+        self._addresses, self._policy = addresses, policy
 
     def connect(self) -> None:
-        self.sock = _pinned_socket(self._address, self.port, self.timeout, self.host,
+        self.sock = _pinned_socket(self._addresses, self.port, self.timeout, self.host,
                                    self._policy)
 
 
 class _PinnedHTTPS(http.client.HTTPSConnection):
     """HTTPS to a pre-checked address, with SNI and certificate check for the host name."""
 
-    def __init__(self, host: str, port: int, address: str, timeout: float,
+    def __init__(self, host: str, port: int, addresses: list[tuple[int, str]], timeout: float,
                  policy: OutboundPolicy, context: ssl.SSLContext) -> None:
         super().__init__(host, port, timeout=timeout, context=context)
-        self._address, self._policy, self._tls = address, policy, context
+        self._addresses, self._policy, self._tls = addresses, policy, context
 
     def connect(self) -> None:
-        sock = _pinned_socket(self._address, self.port, self.timeout, self.host, self._policy)
+        sock = _pinned_socket(self._addresses, self.port, self.timeout, self.host,
+                              self._policy)
         self.sock = self._tls.wrap_socket(sock, server_hostname=self.host)
 
 
@@ -135,9 +151,8 @@ def _connection(url: str, timeout_s: float, policy: OutboundPolicy,
     except ValueError as exc:
         raise DestinationRefused(f"'{url}' has an invalid port") from exc
     host = parts.hostname
-    family_and_ips = resolve(host, port, policy)
-    address = family_and_ips[0][1]
+    addresses = resolve(host, port, policy)
     if parts.scheme == "https":
-        return _PinnedHTTPS(host, port, address, timeout_s, policy,
+        return _PinnedHTTPS(host, port, addresses, timeout_s, policy,
                             ssl_context or ssl.create_default_context())
-    return _PinnedHTTP(host, port, address, timeout_s, policy)
+    return _PinnedHTTP(host, port, addresses, timeout_s, policy)
