@@ -19,12 +19,12 @@ locale: sv-SE
 catalog:
   vat_rates: {standard: 25, reduced: 12, zero: 0}
   articles:
-    - {number: A1, name: Pipe, unit: MTR, price: 0.333, vat: standard}
+    - {number: A1, name: Pipe, unit: MTR, price: 0.33, vat: standard}
     - {number: B1, name: Book, unit: EA, price: 99.95, vat: reduced}
     - {number: Z1, name: Export part, unit: EA, price: 10.00, vat: zero}
   labor:
     - {code: work, name: Work, unit: HUR, price: 695.00, vat: standard}
-    - {code: odd, name: Odd rate, unit: HUR, price: 100.005, vat: reduced}
+    - {code: odd, name: Odd rate, unit: HUR, price: 100.05, vat: reduced}
 case_types:
   - id: job
     name: Job

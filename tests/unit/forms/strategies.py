@@ -19,7 +19,7 @@ from workorders.definitions.model import Bundle, Field, FieldCondition, Form, Op
 SIMPLE = ("text", "textarea", "integer", "decimal", "money", "boolean", "date", "datetime",
           "choice")
 ALL_TYPES = (*SIMPLE, "photos", "signature", "time_entries", "material_lines", "approval")
-TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=12)
+TEXT = st.text(st.characters(exclude_categories=["Cs"]), max_size=12)
 HTML = st.sampled_from(["<script>alert(1)</script>", "<b>bold</b> & 'q'", '"><img src=x>'])
 
 
