@@ -19,7 +19,6 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from .document import InvoiceDocument, Line
 from .errors import OptionError
-from .serialize import plain
 
 _ENV = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
 
@@ -83,8 +82,3 @@ def erp_unit(line: Line, unit_map: Mapping[str, str]) -> str | None:
     """The ERP's unit for a UN/ECE code, or None when the connector maps none."""
     mapped = unit_map.get(line.unit_code)
     return None if mapped is None else str(mapped)
-
-
-def number(value: Any) -> str:
-    """Decimals as plain text for payloads (no exponent, no float)."""
-    return plain(value)
