@@ -23,7 +23,7 @@ from .conditions import is_required, visible_fields
 from .errors import FieldError, SubmissionCheck, pointer
 from .schema import compile_form_schema
 from .validator import make_validator, translate
-from .values import normalize
+from .values import is_blank, normalize
 
 _CACHE_SIZE = 256
 
@@ -115,7 +115,7 @@ def split_unknown(schema: dict[str, Any], data: dict[str, Any]
         elif prop.get("type") == "object":
             value = _known(value, prop, pointer(key), errors)
         clean[key] = value
-    return normalize(clean), found
+    return {k: v for k, v in clean.items() if not is_blank(v)}, found
 
 
 def validate_submission(form: Form, bundle: Bundle, data: Any, *, draft: bool) -> SubmissionCheck:
