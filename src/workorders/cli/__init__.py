@@ -67,8 +67,9 @@ def demo(host: str, port: int, no_serve: bool) -> None:
                f"http://{host}:{port}/login with one of these logins:")
     for login in logins:
         click.echo(f"  {login['role']:<12} {login['email']:<32} password: {login['password']}")
-    sys.stdout.flush()
     if not no_serve:
+        click.echo(f"Serving at http://{host}:{port} (Ctrl+C stops it)")
+        sys.stdout.flush()
         from workorders.platform.server import serve_app
 
         serve_app(host=host, port=port, workers=1)
