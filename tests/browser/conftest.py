@@ -63,7 +63,7 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer
     logins: dict[str, tuple[str, str]] = {}
     for line in proc.stdout:
         parts = line.split()
-        if len(parts) == 4 and parts[2] == "password:":
+        if len(parts) >= 4 and parts[2] == "password:":
             logins.setdefault(parts[0], (parts[1], parts[3]))
         if line.startswith("Serving at"):
             break

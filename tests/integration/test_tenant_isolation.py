@@ -5,6 +5,7 @@ with a new kind of id fails here until this file knows how to find one."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -12,6 +13,8 @@ from sqlalchemy import select
 
 from tests.support.state import snapshot
 from tests.support.world import World
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _first_job_id(world: World) -> int:
@@ -23,10 +26,24 @@ def _first_job_id(world: World) -> int:
             OutboxJob.tenant_id == world.a.tenant_id).limit(1)).scalar_one())
 
 
+def _definition_versions(world: World) -> int:
+    """Tenant A gets versions 1 and 2 (tenant B has none): version numbers are
+    per tenant, so B asking for 1 or 2 must find nothing."""
+    from workorders.platform.services.definitions import create_draft
+
+    source = (ROOT / "definitions" / "bytewise-it.yaml").read_bytes()
+    with world.app.app_context():
+        create_draft(world.a.tenant_id, source, "admin@alpha.test")
+        return create_draft(world.a.tenant_id, source, "admin@alpha.test").number
+
+
 #: URL parameter name -> an id that belongs to tenant "alpha" (world.a)
 ID_OF_TENANT_A: dict[str, Callable[[World], Any]] = {
     "job_id": _first_job_id,
     "email": lambda w: w.a.emails["viewer"],
+    "n": _definition_versions,
+    "a": lambda w: 1,
+    "b": lambda w: 2,
 }
 
 #: request bodies for writes, by endpoint; a body valid in shape makes sure the

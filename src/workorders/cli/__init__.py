@@ -12,6 +12,7 @@ import sys
 import click
 
 from workorders.cli.admin import tenants, tokens, users
+from workorders.cli.definitions import definitions
 from workorders.cli.support import build_app, friendly_errors
 
 
@@ -66,7 +67,8 @@ def demo(host: str, port: int, no_serve: bool) -> None:
     click.echo("Demo workspace ready. Sign in at "
                f"http://{host}:{port}/login with one of these logins:")
     for login in logins:
-        click.echo(f"  {login['role']:<12} {login['email']:<32} password: {login['password']}")
+        click.echo(f"  {login['role']:<12} {login['email']:<32} password: {login['password']}"
+                   f"  ({login['tenant']})")
     if not no_serve:
         click.echo(f"Serving at http://{host}:{port} (Ctrl+C stops it)")
         sys.stdout.flush()
@@ -78,3 +80,4 @@ def demo(host: str, port: int, no_serve: bool) -> None:
 main.add_command(tenants)
 main.add_command(users)
 main.add_command(tokens)
+main.add_command(definitions)

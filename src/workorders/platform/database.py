@@ -67,3 +67,13 @@ def get_for_tenant(model: type[T], ident: Any, tenant_id: int, *, lock: bool = F
     if row is None:
         raise NotFound(f"{model.__name__} {ident} not found")
     return row
+
+
+def lock_tenant(tenant_id: int) -> None:
+    """Serialise a tenant's counters (version numbers, case numbers) for the rest of
+    the transaction: a row lock on PostgreSQL; SQLite's unit of work already holds
+    the database write lock."""
+    from workorders.platform.models import Tenant
+
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(select(Tenant.id).where(Tenant.id == tenant_id).with_for_update())

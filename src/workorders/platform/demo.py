@@ -1,10 +1,14 @@
-"""The demo workspace ``make demo`` opens: a tenant and one person per role.
+"""The demo ``make demo`` opens: one workspace per example bundle, a person per
+role in each, and the bundle published.
 
 Loading is idempotent: running the demo again keeps what exists and prints the
 same logins.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
 
 from flask import Flask
 from sqlalchemy import select
@@ -15,30 +19,68 @@ from workorders.platform.extensions import db
 from workorders.platform.jobs.dispatch import wait_for_jobs
 from workorders.platform.models import Tenant
 from workorders.platform.services.accounts import create_tenant, create_user, member_by_email
+from workorders.platform.services.definitions import create_draft, list_versions, publish_version
 
-DEMO_TENANT = ("nordvarme", "Nordvärme AB")
 DEMO_PASSWORD = "demo-workorders"
-DEMO_PEOPLE = (
-    ("admin", "anna@nordvarme.test", "Anna Admin"),
-    ("coordinator", "carl@nordvarme.test", "Carl Coordinator"),
-    ("technician", "tove@nordvarme.test", "Tove Technician"),
-    ("technician", "tim@nordvarme.test", "Tim Technician"),
-    ("viewer", "vera@nordvarme.test", "Vera Viewer"),
+#: the example bundles live at the repository root; an installed package looks
+#: there relative to the working directory
+BUNDLES_DIR = Path(__file__).resolve().parents[3] / "definitions"
+
+
+@dataclass(frozen=True)
+class DemoTenant:
+    slug: str
+    name: str
+    bundle: str
+    people: tuple[tuple[str, str, str], ...]  # (role, email, name)
+
+
+DEMO_TENANTS = (
+    DemoTenant("nordvarme", "Nordvärme AB", "nordvarme-heatpumps.yaml", (
+        ("admin", "anna@nordvarme.test", "Anna Admin"),
+        ("coordinator", "carl@nordvarme.test", "Carl Coordinator"),
+        ("technician", "tove@nordvarme.test", "Tove Technician"),
+        ("technician", "tim@nordvarme.test", "Tim Technician"),
+        ("viewer", "vera@nordvarme.test", "Vera Viewer"),
+    )),
+    DemoTenant("voltfix", "VoltFix Elektro AS", "voltfix-electric.yaml", (
+        ("admin", "admin@voltfix.test", "Vilde Admin"),
+        ("coordinator", "coordinator@voltfix.test", "Ola Coordinator"),
+        ("technician", "tech@voltfix.test", "Eirik Electrician"),
+    )),
+    DemoTenant("bytewise", "ByteWise ApS", "bytewise-it.yaml", (
+        ("admin", "admin@bytewise.test", "Freja Admin"),
+        ("coordinator", "coordinator@bytewise.test", "Mads Coordinator"),
+        ("technician", "consultant@bytewise.test", "Sofie Consultant"),
+    )),
 )
+
+
+def bundles_dir() -> Path:
+    return BUNDLES_DIR if BUNDLES_DIR.is_dir() else Path.cwd() / "definitions"
+
+
+def _load_tenant(demo: DemoTenant) -> None:
+    tenant = db.session.execute(
+        select(Tenant).where(Tenant.slug == demo.slug)).scalar_one_or_none()
+    if tenant is None:
+        tenant = create_tenant(demo.slug, demo.name)
+    for role, email, person in demo.people:
+        try:
+            member_by_email(tenant.id, email)
+        except NotFound:
+            create_user(demo.slug, email, [role], password=DEMO_PASSWORD, name=person)
+    if not list_versions(tenant.id):
+        source = (bundles_dir() / demo.bundle).read_bytes()
+        draft = create_draft(tenant.id, source, demo.people[0][1], filename=demo.bundle)
+        publish_version(tenant.id, draft.number, demo.people[0][1])
 
 
 def load_demo(app: Flask) -> list[dict[str, str]]:
     init_database(app)
-    slug, name = DEMO_TENANT
     with app.app_context():
-        tenant = db.session.execute(select(Tenant).where(Tenant.slug == slug)).scalar_one_or_none()
-        if tenant is None:
-            tenant = create_tenant(slug, name)
-        for role, email, person in DEMO_PEOPLE:
-            try:
-                member_by_email(tenant.id, email)
-            except NotFound:
-                create_user(slug, email, [role], password=DEMO_PASSWORD, name=person)
+        for demo in DEMO_TENANTS:
+            _load_tenant(demo)
     wait_for_jobs(app)
-    return [{"role": role, "email": email, "password": DEMO_PASSWORD}
-            for role, email, _ in DEMO_PEOPLE]
+    return [{"role": role, "email": email, "password": DEMO_PASSWORD, "tenant": demo.slug}
+            for demo in DEMO_TENANTS for role, email, _ in demo.people]

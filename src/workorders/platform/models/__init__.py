@@ -1,6 +1,7 @@
 """SQLAlchemy models. Importing this package registers every table on the metadata."""
 
 from workorders.platform.models.audit import AuditEvent
+from workorders.platform.models.definitions import DefinitionVersion, VersionStatus
 from workorders.platform.models.outbox import JobStatus, OutboxJob
 from workorders.platform.models.tenancy import (
            ROLES,
@@ -11,5 +12,7 @@ from workorders.platform.models.tenancy import (
            User,
 )
 
-__all__ = ["ROLES", "ApiToken", "AuditEvent", "JobStatus", "LoginAttempt", "Membership",
-           "OutboxJob", "Tenant", "User"]
+__all__ = [
+    "ROLES", "ApiToken", "AuditEvent", "DefinitionVersion", "JobStatus", "LoginAttempt",
+    "Membership", "OutboxJob", "Tenant", "User", "VersionStatus",
+]

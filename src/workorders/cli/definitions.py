@@ -1,0 +1,90 @@
+"""``workorders definitions validate|publish|diff``: the API's checks, for files."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from workorders.cli.support import build_app, friendly_errors
+from workorders.definitions import diff_bundles, has_changes, load_bundle
+
+
+@click.group()
+def definitions() -> None:
+    """Check, publish and compare definition bundles."""
+
+
+def _read(path: str) -> bytes:
+    return Path(path).read_bytes()
+
+
+@definitions.command("validate")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def validate(files: tuple[str, ...], as_json: bool) -> None:
+    """Check bundles; print file:line:col: message; exit 1 when any has errors."""
+    reports = {}
+    failed = False
+    for name in files:
+        result = load_bundle(_read(name), filename=name)
+        failed = failed or not result.valid
+        reports[name] = result.to_dict()
+        if as_json:
+            continue
+        for level, problems in (("error", result.errors), ("warning", result.warnings)):
+            for p in problems:
+                where = f"{name}:{p.line or 0}:{p.column or 0}"
+                hint = f" (hint: {p.hint})" if p.hint else ""
+                click.echo(f"{where}: {level}: {p.message} [{p.path or '/'}]{hint}")
+        status = "valid" if result.valid else f"{len(result.errors)} error(s)"
+        click.echo(f"{name}: {status}, {len(result.warnings)} warning(s)")
+    if as_json:
+        click.echo(json.dumps(reports, indent=2, ensure_ascii=False))
+    sys.exit(1 if failed else 0)
+
+
+@definitions.command("publish")
+@click.option("--tenant", required=True, help="The tenant's slug.")
+@click.option("--author", default="cli", show_default=True, help="Recorded as author.")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@friendly_errors
+def publish(tenant: str, author: str, file: str) -> None:
+    """Store FILE as a draft and publish it."""
+    from workorders.platform.services.accounts import tenant_by_slug
+    from workorders.platform.services.definitions import create_draft, publish_version
+
+    with build_app().app_context():
+        tenant_id = tenant_by_slug(tenant).id
+        draft = create_draft(tenant_id, _read(file), author, filename=file)
+        version = publish_version(tenant_id, draft.number, author)
+        click.echo(f"published version {version.number} of {tenant} ({version.content_hash[:12]})")
+
+
+@definitions.command("diff")
+@click.argument("old", type=click.Path(exists=True, dir_okay=False))
+@click.argument("new", type=click.Path(exists=True, dir_okay=False))
+def diff(old: str, new: str) -> None:
+    """Compare two bundle files section by section (exit 1 if either is invalid)."""
+    results = [load_bundle(_read(p), filename=p) for p in (old, new)]
+    for path, result in zip((old, new), results, strict=True):
+        if result.normalized is None or not result.valid:
+            click.echo(f"{path} is not a valid bundle; run 'workorders definitions validate'",
+                       err=True)
+            sys.exit(1)
+    changes = diff_bundles(results[0].normalized or {}, results[1].normalized or {})
+    if not has_changes(changes):
+        click.echo("no differences")
+        return
+    for section, change in changes.items():
+        for ident in change["added"]:
+            click.echo(f"+ {section}/{ident}")
+        for ident in change["removed"]:
+            click.echo(f"- {section}/{ident}")
+        for item in change["changed"]:
+            for field in item["fields"]:
+                click.echo(f"~ {section}/{item['id']}{field['path']}: "
+                           f"{json.dumps(field['before'], ensure_ascii=False)} -> "
+                           f"{json.dumps(field['after'], ensure_ascii=False)}")

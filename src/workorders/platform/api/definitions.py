@@ -1,0 +1,102 @@
+"""Definition bundles over HTTP: validate, store drafts, list, read, publish, diff."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+from flask import Response, jsonify, request
+
+from workorders.definitions import MAX_BUNDLE_BYTES
+from workorders.platform.api import api
+from workorders.platform.api.docs import operation
+from workorders.platform.api.inputs import require_content_type
+from workorders.platform.auth import current_actor, require_roles
+from workorders.platform.models import DefinitionVersion
+from workorders.platform.services import definitions as svc
+
+BUNDLE_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml",
+                "application/json")
+#: the request may be a little larger than a bundle may be, so an oversized
+#: bundle gets the validator's clear message instead of a bare 413
+REQUEST_LIMIT = 2 * MAX_BUNDLE_BYTES
+BUNDLE_BODY = {"type": "string", "description": "The bundle as YAML or JSON text"}
+
+
+def _bundle_source() -> tuple[bytes, str | None]:
+    request.max_content_length = REQUEST_LIMIT
+    mimetype = require_content_type(*BUNDLE_TYPES)
+    return request.get_data(cache=True), ("bundle.json" if mimetype == "application/json"
+                                          else None)
+
+
+def version_json(v: DefinitionVersion, *, with_bundle: bool = False) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "version": v.number, "status": v.status, "name": v.name,
+        "content_hash": v.content_hash, "author": v.author,
+        "created_at": v.created_at.isoformat(),
+        "published_at": v.published_at.isoformat() if v.published_at else None,
+        "published_by": v.published_by,
+        "retired_at": v.retired_at.isoformat() if v.retired_at else None,
+        "warnings": v.warnings,
+    }
+    if with_bundle:
+        body["bundle"] = v.normalized
+    return body
+
+
+@api.post("/definitions/validate")
+@operation("Check a bundle without storing it", body=BUNDLE_BODY, content_types=BUNDLE_TYPES,
+           responses={200: "{valid, errors:[{path, line, column, message, hint}], warnings}"})
+def validate_definition() -> Any:
+    source, filename = _bundle_source()
+    result = svc.check_bundle(source, filename)
+    return jsonify(valid=result.valid, content_hash=result.content_hash,
+                   errors=[p.to_dict() for p in result.errors],
+                   warnings=[p.to_dict() for p in result.warnings])
+
+
+@api.post("/definitions")
+@require_roles("admin")
+@operation("Store a bundle as a new draft version", body=BUNDLE_BODY, content_types=BUNDLE_TYPES,
+           responses={201: "{version, status: draft}", 422: "The bundle has errors"})
+def create_definition() -> Any:
+    source, filename = _bundle_source()
+    actor = current_actor()
+    version = svc.create_draft(actor.tenant_id, source, actor.email, filename=filename)
+    return jsonify(version_json(version)), 201
+
+
+@api.get("/definitions")
+@operation("Definition versions with their status (draft, published, retired)")
+def list_definitions() -> Any:
+    versions = svc.list_versions(current_actor().tenant_id)
+    return jsonify(items=[version_json(v) for v in versions], next_cursor=None)
+
+
+@api.get("/definitions/<int:n>")
+@operation("One version with its bundle; ?format=yaml answers the source text",
+           query={"format": {"type": "string", "enum": ["json", "yaml"]}})
+def get_definition(n: int) -> Any:
+    version = svc.get_version(current_actor().tenant_id, n)
+    if request.args.get("format") == "yaml":
+        text = (version.source_text if version.source_format == "yaml"
+                else yaml.safe_dump(version.normalized, sort_keys=False, allow_unicode=True))
+        return Response(text, mimetype="application/yaml")
+    return jsonify(version_json(version, with_bundle=True))
+
+
+@api.post("/definitions/<int:n>/publish")
+@require_roles("admin")
+@operation("Make a draft the current version for new cases",
+           responses={200: "{version, status: published}", 409: "Not a valid draft"})
+def publish_definition(n: int) -> Any:
+    actor = current_actor()
+    version = svc.publish_version(actor.tenant_id, n, actor.email)
+    return jsonify(version_json(version))
+
+
+@api.get("/definitions/<int:a>/diff/<int:b>")
+@operation("What changed from version a to version b, per section")
+def diff_definitions(a: int, b: int) -> Any:
+    return jsonify(svc.diff_versions(current_actor().tenant_id, a, b))

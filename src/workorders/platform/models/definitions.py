@@ -1,0 +1,48 @@
+"""Definition versions: a tenant's bundles, numbered per tenant.
+
+The source text is kept exactly as the admin wrote it (comments and all) beside
+the normalized JSON the platform runs. A published version is never changed;
+publishing another retires it. Cases pin the version they were created under.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from workorders.platform.extensions import db
+from workorders.platform.models.types import JSONType, UTCDateTime, utcnow
+
+
+class VersionStatus(StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    RETIRED = "retired"
+
+
+class DefinitionVersion(db.Model):  # type: ignore[name-defined]
+    __tablename__ = "definition_versions"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "number"),
+        Index("ix_definition_versions_status", "tenant_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column()
+    status: Mapped[str] = mapped_column(String(16), default=VersionStatus.DRAFT.value)
+    source_text: Mapped[str] = mapped_column(Text)
+    source_format: Mapped[str] = mapped_column(String(8))
+    normalized: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200), default="")
+    warnings: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
+    author: Mapped[str] = mapped_column(String(254))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    published_by: Mapped[str | None] = mapped_column(String(254), nullable=True)
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -1,0 +1,103 @@
+"""Definition versions: validate, store drafts, publish, compare.
+
+Only a bundle that validates is stored, with its source text exactly as given.
+Publishing re-validates (the validator may have learned new checks since the
+draft was stored), retires the previously published version and makes this one
+current for new cases; a published version is never modified.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+
+from workorders.definitions import LoadResult, diff_bundles, load_bundle
+from workorders.errors import Conflict, NotFound, ValidationFailed
+from workorders.platform.database import lock_tenant
+from workorders.platform.extensions import db
+from workorders.platform.models import DefinitionVersion, VersionStatus
+from workorders.platform.models.types import utcnow
+from workorders.platform.services.unit_of_work import transaction
+
+
+def check_bundle(source: str | bytes, filename: str | None = None) -> LoadResult:
+    return load_bundle(source, filename=filename)
+
+
+def problems_of(result: LoadResult) -> list[dict[str, Any]]:
+    return [p.to_dict() for p in result.errors]
+
+
+def create_draft(tenant_id: int, source: str | bytes, author: str, *,
+                 filename: str | None = None) -> DefinitionVersion:
+    result = check_bundle(source, filename)
+    if not result.valid or result.normalized is None:
+        raise ValidationFailed(f"the bundle has {len(result.errors)} error(s); nothing was stored",
+                               problems_of(result))
+    text = source.decode("utf-8") if isinstance(source, bytes) else source
+    with transaction() as session:
+        lock_tenant(tenant_id)  # version numbers are gap-free per tenant
+        last = session.execute(select(func.max(DefinitionVersion.number)).where(
+            DefinitionVersion.tenant_id == tenant_id)).scalar_one()
+        version = DefinitionVersion(
+            tenant_id=tenant_id, number=(last or 0) + 1, status=VersionStatus.DRAFT.value,
+            source_text=text, source_format="json" if _looks_json(text, filename) else "yaml",
+            normalized=result.normalized, content_hash=result.content_hash,
+            name=str(result.normalized.get("name", "")),
+            warnings=[w.to_dict() for w in result.warnings], author=author)
+        session.add(version)
+    return version
+
+
+def _looks_json(text: str, filename: str | None) -> bool:
+    return (filename or "").endswith(".json") or text.lstrip().startswith("{")
+
+
+def get_version(tenant_id: int, number: int, *, lock: bool = False) -> DefinitionVersion:
+    stmt = select(DefinitionVersion).where(DefinitionVersion.tenant_id == tenant_id,
+                                           DefinitionVersion.number == number)
+    if lock:
+        stmt = stmt.with_for_update()
+    version = db.session.execute(stmt).scalar_one_or_none()
+    if version is None:
+        raise NotFound(f"definition version {number} not found")
+    return version
+
+
+def list_versions(tenant_id: int) -> list[DefinitionVersion]:
+    return list(db.session.execute(select(DefinitionVersion).where(
+        DefinitionVersion.tenant_id == tenant_id).order_by(DefinitionVersion.number)).scalars())
+
+
+def current_version(tenant_id: int) -> DefinitionVersion | None:
+    return db.session.execute(select(DefinitionVersion).where(
+        DefinitionVersion.tenant_id == tenant_id,
+        DefinitionVersion.status == VersionStatus.PUBLISHED.value)).scalar_one_or_none()
+
+
+def publish_version(tenant_id: int, number: int, actor: str) -> DefinitionVersion:
+    with transaction():
+        lock_tenant(tenant_id)  # two publishes at once must not leave two current versions
+        version = get_version(tenant_id, number)
+        if version.status != VersionStatus.DRAFT.value:
+            raise Conflict(f"version {number} is {version.status}; only a draft can be published")
+        result = check_bundle(version.source_text)
+        if not result.valid:
+            raise Conflict(f"version {number} no longer validates: "
+                           f"{result.errors[0].message}")
+        previous = current_version(tenant_id)
+        now = utcnow()
+        if previous is not None:
+            previous.status = VersionStatus.RETIRED.value
+            previous.retired_at = now
+            db.session.flush()  # one published version per tenant, at every instant
+        version.status = VersionStatus.PUBLISHED.value
+        version.published_at = now
+        version.published_by = actor
+    return version
+
+
+def diff_versions(tenant_id: int, a: int, b: int) -> dict[str, Any]:
+    old, new = get_version(tenant_id, a), get_version(tenant_id, b)
+    return {"from": a, "to": b, "sections": diff_bundles(old.normalized, new.normalized)}

@@ -1,0 +1,67 @@
+"""``workorders definitions validate|publish|diff`` as an admin runs them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from flask import Flask
+
+from tests.integration.test_cli import env  # noqa: F401  (fixture)
+from tests.support.processes import run_workorders
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = sorted((ROOT / "definitions").glob("*.yaml"))
+
+
+def test_validate_accepts_the_examples(env: dict[str, str]) -> None:  # noqa: F811
+    result = run_workorders(["definitions", "validate", *map(str, EXAMPLES)], env)
+    assert result.returncode == 0, result.stdout
+    assert result.stdout.count(": valid, 0 warning(s)") == 3
+
+
+def test_validate_prints_file_line_col_and_exits_1(env: dict[str, str],  # noqa: F811
+                                                   tmp_path: Path) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(EXAMPLES[0].read_text().replace("currency: ", "currency: X", 1))
+    result = run_workorders(["definitions", "validate", str(broken)], env)
+    assert result.returncode == 1
+    line = next(ln for ln in result.stdout.splitlines() if "[/currency]" in ln)
+    assert line.startswith(f"{broken}:")
+    as_json = run_workorders(["definitions", "validate", "--json", str(broken)], env)
+    report = json.loads(as_json.stdout)[str(broken)]
+    assert report["valid"] is False and report["errors"][0]["path"] == "/currency"
+
+
+def test_publish_and_diff(app: Flask, env: dict[str, str], tmp_path: Path) -> None:  # noqa: F811
+    from workorders.platform.services.definitions import current_version
+
+    run_workorders(["tenants", "create", "acme", "--name", "Acme"], env)
+    result = run_workorders(["definitions", "publish", "--tenant", "acme", "--author",
+                             "ops@acme.test", str(EXAMPLES[0])], env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("published version 1 of acme")
+    with app.app_context():
+        from workorders.platform.services.accounts import tenant_by_slug
+
+        current = current_version(tenant_by_slug("acme").id)
+        assert current is not None and current.number == 1 and current.author == "ops@acme.test"
+        assert current.source_text == EXAMPLES[0].read_text()
+    changed = tmp_path / "changed.yaml"
+    changed.write_text(EXAMPLES[0].read_text().replace("currency: ", "currency: ", 1)
+                       .replace("name: ", "name: Renamed ", 1))
+    diff = run_workorders(["definitions", "diff", str(EXAMPLES[0]), str(changed)], env)
+    assert diff.returncode == 0 and diff.stdout.startswith("~ top_level/name:")
+
+
+def test_publishing_a_broken_file_stores_nothing(app: Flask, env: dict[str, str],  # noqa: F811
+                                                 tmp_path: Path) -> None:
+    from tests.support.state import snapshot
+
+    run_workorders(["tenants", "create", "acme", "--name", "Acme"], env)
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("format: workorders/v1\n")
+    before = snapshot(app)
+    result = run_workorders(["definitions", "publish", "--tenant", "acme", str(broken)], env)
+    assert result.returncode == 1 and "error(s); nothing was stored" in result.stderr
+    assert snapshot(app) == before
