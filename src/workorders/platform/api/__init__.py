@@ -36,7 +36,13 @@ def _www_authenticate(resp):  # type: ignore[no-untyped-def]
 
 def register_api(app: Flask) -> None:
     # importing the modules registers their routes on the blueprint
-    from workorders.platform.api import accounts, definitions, health, openapi  # noqa: F401
+    from workorders.platform.api import (  # noqa: F401
+        accounts,
+        cases,
+        definitions,
+        health,
+        openapi,
+    )
 
     csrf.exempt(api)
     app.register_blueprint(api)

@@ -1,6 +1,13 @@
 """SQLAlchemy models. Importing this package registers every table on the metadata."""
 
 from workorders.platform.models.audit import AuditEvent
+from workorders.platform.models.cases import (
+    Case,
+    CaseCounter,
+    CaseImport,
+    IdempotencyRecord,
+    ImportedRow,
+)
 from workorders.platform.models.definitions import DefinitionVersion, VersionStatus
 from workorders.platform.models.outbox import JobStatus, OutboxJob
 from workorders.platform.models.tenancy import (
@@ -13,6 +20,7 @@ from workorders.platform.models.tenancy import (
 )
 
 __all__ = [
-    "ROLES", "ApiToken", "AuditEvent", "DefinitionVersion", "JobStatus", "LoginAttempt",
+    "ROLES", "ApiToken", "AuditEvent", "Case", "CaseCounter", "CaseImport", "DefinitionVersion",
+    "IdempotencyRecord", "ImportedRow", "JobStatus", "LoginAttempt",
     "Membership", "OutboxJob", "Tenant", "User", "VersionStatus",
 ]

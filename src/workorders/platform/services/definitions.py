@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from workorders.definitions import LoadResult, diff_bundles, load_bundle
+from workorders.definitions import Bundle, LoadResult, diff_bundles, load_bundle
 from workorders.errors import Conflict, NotFound, ValidationFailed
 from workorders.platform.database import lock_tenant
 from workorders.platform.extensions import db
@@ -101,3 +101,18 @@ def publish_version(tenant_id: int, number: int, actor: str) -> DefinitionVersio
 def diff_versions(tenant_id: int, a: int, b: int) -> dict[str, Any]:
     old, new = get_version(tenant_id, a), get_version(tenant_id, b)
     return {"from": a, "to": b, "sections": diff_bundles(old.normalized, new.normalized)}
+
+
+_BUNDLES: dict[str, Bundle] = {}
+
+
+def bundle_of(version: DefinitionVersion) -> Bundle:
+    """The frozen model of a stored version, parsed once per process (versions
+    are immutable once published, and keyed by content hash anyway)."""
+    bundle = _BUNDLES.get(version.content_hash)
+    if bundle is None:
+        result = load_bundle(version.source_text)
+        if result.bundle is None:
+            raise Conflict(f"definition version {version.number} no longer validates")
+        bundle = _BUNDLES[version.content_hash] = result.bundle
+    return bundle

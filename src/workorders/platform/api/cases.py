@@ -1,0 +1,121 @@
+"""Cases over HTTP: book, list, read, change, move, and the audit trail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, jsonify, request
+
+from workorders.platform.api import api
+from workorders.platform.api.docs import operation
+from workorders.platform.api.idempotency import idempotent
+from workorders.platform.api.inputs import (
+    check_if_match,
+    encode_cursor,
+    json_body,
+    page_args,
+)
+from workorders.platform.auth import current_actor
+from workorders.platform.services import case_queries as queries
+from workorders.platform.services import cases as svc
+from workorders.platform.services.case_input import BOOKING_SCHEMA, PATCH_SCHEMA, TRANSITION_SCHEMA
+
+CASE_FILTERS: dict[str, dict[str, Any]] = {
+    "status": {"type": "string"}, "case_type": {"type": "string"},
+    "assignee": {"type": "string", "description": "an email, or 'me'"},
+    "owner": {"type": "string", "description": "'me', a role, 'assignee' or 'customer'"},
+    "invoice_ready": {"type": "boolean"}, "q": {"type": "string"},
+    "limit": {"type": "integer", "minimum": 1, "maximum": 500},
+    "cursor": {"type": "string"},
+}
+
+
+def _case_response(loaded: svc.LoadedCase, status: int = 200) -> Response:
+    resp = jsonify(queries.case_view(current_actor(), loaded))
+    resp.status_code = status
+    resp.headers["ETag"] = f'"{loaded.case.version}"'
+    return resp
+
+
+def _expected_version() -> int | None:
+    header = request.headers.get("If-Match")
+    if header is None or header.strip() == "*":
+        return None
+    try:
+        return int(header.strip().removeprefix("W/").strip('"'))
+    except ValueError:
+        check_if_match(-1)  # not a version we ever gave out: 412
+        return None
+
+
+@api.post("/cases")
+@idempotent
+@operation("Book a case", body=BOOKING_SCHEMA,
+           responses={201: "The case", 409: "No published definition", 422: "Invalid booking"})
+def book_case() -> Any:
+    body = json_body(BOOKING_SCHEMA)
+    case = svc.book_case(current_actor(), body)
+    return _case_response(svc.get_case(current_actor(), case.id), 201)
+
+
+@api.get("/cases")
+@operation("Cases, newest first, with filters", query=CASE_FILTERS)
+def list_cases() -> Any:
+    limit, after = page_args()
+    args = request.args
+    filters = queries.CaseFilters(status=args.get("status"), case_type=args.get("case_type"),
+                                  assignee=args.get("assignee"), owner=args.get("owner"),
+                                  q=args.get("q"))
+    actor = current_actor()
+    ready_filter = args.get("invoice_ready")
+    items: list[dict[str, Any]] = []
+    last_id: int | None = after
+    more = True
+    while more and len(items) < limit:
+        batch = queries.list_cases(actor, filters, limit + 1, last_id)
+        more = len(batch) > limit
+        for case in batch[:limit]:
+            last_id = case.id
+            view = queries.case_view(actor, svc.get_case(actor, case.id))
+            if ready_filter is None or str(view["invoice"]["ready"]).lower() == ready_filter:
+                items.append(view)
+                if len(items) == limit:
+                    break
+    next_cursor = encode_cursor(last_id) if more and last_id is not None else None
+    return jsonify(items=items, next_cursor=next_cursor)
+
+
+@api.get("/cases/<int:case_id>")
+@operation("One case with its allowed transitions and invoice readiness")
+def get_case(case_id: int) -> Any:
+    return _case_response(svc.get_case(current_actor(), case_id))
+
+
+@api.patch("/cases/<int:case_id>")
+@operation("Change booking data (If-Match honoured)", body=PATCH_SCHEMA,
+           responses={200: "The case", 412: "Stale If-Match", 422: "Invalid change"})
+def update_case(case_id: int) -> Any:
+    actor = current_actor()
+    svc.get_case(actor, case_id)  # a foreign id is 404 before anything else
+    body = json_body(PATCH_SCHEMA)
+    case = svc.update_case(actor, case_id, body, _expected_version())
+    return _case_response(svc.get_case(actor, case.id))
+
+
+@api.post("/cases/<int:case_id>/transitions")
+@operation("Move the case along its lifecycle", body=TRANSITION_SCHEMA,
+           responses={200: "The case", 409: "Not allowed: {unmet: [...]}", 412: "Stale If-Match"})
+def transition_case(case_id: int) -> Any:
+    actor = current_actor()
+    svc.get_case(actor, case_id)
+    body = json_body(TRANSITION_SCHEMA)
+    case = svc.transition_case(actor, case_id, body["transition"], body.get("comment"),
+                               _expected_version())
+    return _case_response(svc.get_case(actor, case.id))
+
+
+@api.get("/cases/<int:case_id>/events")
+@operation("The case's audit trail, oldest first")
+def case_events(case_id: int) -> Any:
+    events = queries.case_events(current_actor(), case_id)
+    return jsonify(items=[queries.event_view(e) for e in events], next_cursor=None)

@@ -1,0 +1,227 @@
+"""Cases: book, change, assign and move them along their lifecycle.
+
+Each use case is one transaction that locks the case row, checks the client's
+expected version (``If-Match``), applies the change, bumps ``version`` and
+appends audit events to the case's hash chain. Two concurrent writers to one
+case serialise on the lock; the loser sees the new state (409 or 412).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from workorders.definitions import lifecycle
+from workorders.errors import Conflict, ValidationFailed
+from workorders.forms import validate_submission
+from workorders.platform.auth import Actor
+from workorders.platform.extensions import db
+from workorders.platform.models import Case, CaseCounter, Membership, User
+from workorders.platform.models.types import utcnow
+from workorders.platform.problems import Forbidden, PreconditionFailed
+from workorders.platform.services.audit import record_event
+from workorders.platform.services.case_context import (
+    LoadedCase,
+    case_fields_form,
+    load_case,
+    snapshot_for,
+)
+from workorders.platform.services.case_input import (
+    check_window,
+    clean_mapping,
+    parse_datetime,
+)
+from workorders.platform.services.definitions import bundle_of, current_version
+from workorders.platform.services.readiness import invoice_blockers
+from workorders.platform.services.unit_of_work import transaction
+
+BOOKERS = ("coordinator", "admin")
+
+
+def _require_booker(actor: Actor) -> None:
+    if not actor.has_any(*BOOKERS):
+        raise Forbidden("booking and changing cases needs the coordinator or admin role")
+
+
+def next_case_number(session: Session, tenant_id: int, prefix: str, year: int) -> str:
+    """Gap-free per tenant, prefix and year: the counter row is locked for the
+    rest of the booking's transaction, so a rolled-back booking gives its number back."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    session.execute(insert(CaseCounter).values(tenant_id=tenant_id, prefix=prefix, year=year,
+                                               last=0).on_conflict_do_nothing())
+    counter = session.execute(select(CaseCounter).where(
+        CaseCounter.tenant_id == tenant_id, CaseCounter.prefix == prefix,
+        CaseCounter.year == year).with_for_update()).scalar_one()
+    counter.last += 1
+    return f"{prefix}-{year}-{counter.last:05d}"
+
+
+def technician_by_email(tenant_id: int, email: str | None, path: str = "/assignee") -> User | None:
+    if email in (None, ""):
+        return None
+    membership = db.session.execute(select(Membership).join(User).where(
+        Membership.tenant_id == tenant_id, User.email == str(email).strip().lower())
+    ).scalar_one_or_none()
+    if membership is None or "technician" not in membership.roles:
+        raise ValidationFailed("the assignee must be a technician of this workspace", [{
+            "path": path, "message": f"{email} is not a technician here"}])
+    return membership.user
+
+
+def _checked_fields(loaded_case_type: Any, bundle: Any, fields: dict[str, Any]) -> dict[str, Any]:
+    check = validate_submission(case_fields_form(loaded_case_type), bundle, fields, draft=True)
+    if check.errors:
+        raise ValidationFailed("some case fields are invalid", [
+            {"path": "/fields" + e.path, "message": e.message} for e in check.errors])
+    return dict(check.cleaned)
+
+
+def book_case(actor: Actor, data: dict[str, Any]) -> Case:
+    _require_booker(actor)
+    version = current_version(actor.tenant_id)
+    if version is None:
+        raise Conflict("no definition version is published yet; an admin publishes one first")
+    bundle = bundle_of(version)
+    case_type = bundle.case_type(data["case_type"])
+    if case_type is None:
+        known = ", ".join(ct.id for ct in bundle.case_types)
+        raise ValidationFailed("unknown case type", [{
+            "path": "/case_type", "message": f"'{data['case_type']}' is not one of: {known}"}])
+    start = parse_datetime(data.get("scheduled_start"), "/scheduled_start")
+    end = parse_datetime(data.get("scheduled_end"), "/scheduled_end")
+    check_window(start, end)
+    assignee = technician_by_email(actor.tenant_id, data.get("assignee"))
+    fields = _checked_fields(case_type, bundle, data.get("fields") or {})
+    customer = clean_mapping(data.get("customer"))
+    now = utcnow()
+    with transaction() as session:
+        case = Case(
+            tenant_id=actor.tenant_id, definition_version_id=version.id, case_type=case_type.id,
+            number=next_case_number(session, actor.tenant_id, case_type.number_prefix, now.year),
+            title=data["title"].strip(), customer=customer, site=clean_mapping(data.get("site")),
+            customer_name=customer.get("name", ""), scheduled_start=start, scheduled_end=end,
+            assignee_id=assignee.id if assignee else None, fields=fields,
+            status=case_type.lifecycle.initial, status_changed_at=now, version=1,
+            created_by=actor.email, created_at=now, updated_at=now)
+        session.add(case)
+        session.flush()
+        record_event(session, tenant_id=actor.tenant_id, subject_type="case", subject_id=case.id,
+                     actor=actor.email, action="booked", before=None,
+                     after=booking_snapshot(case, assignee))
+    return case
+
+
+def booking_snapshot(case: Case, assignee: User | None = None) -> dict[str, Any]:
+    person = assignee if assignee is not None else case.assignee
+    return {
+        "number": case.number, "case_type": case.case_type, "title": case.title,
+        "status": case.status, "customer": case.customer, "site": case.site,
+        "scheduled_start": case.scheduled_start.isoformat() if case.scheduled_start else None,
+        "scheduled_end": case.scheduled_end.isoformat() if case.scheduled_end else None,
+        "assignee": person.email if person else None, "fields": case.fields,
+    }
+
+
+def _locked(actor: Actor, case_id: int, expected_version: int | None) -> LoadedCase:
+    loaded = load_case(actor, case_id, lock=True)
+    if expected_version is not None and loaded.case.version != expected_version:
+        raise PreconditionFailed(f"the case is at version {loaded.case.version}, not "
+                                 f"{expected_version}; reload it and apply your change again")
+    return loaded
+
+
+def _touch(case: Case) -> None:
+    case.version += 1
+    case.updated_at = utcnow()
+
+
+def update_case(actor: Actor, case_id: int, changes: dict[str, Any],
+                expected_version: int | None = None) -> Case:
+    _require_booker(actor)
+    with transaction() as session:
+        loaded = _locked(actor, case_id, expected_version)
+        case = loaded.case
+        before = booking_snapshot(case)
+        _apply_changes(actor, loaded, changes)
+        after = booking_snapshot(case)
+        diff_before = {k: v for k, v in before.items() if after.get(k) != v}
+        if not diff_before:
+            return case
+        _touch(case)
+        record_event(session, tenant_id=actor.tenant_id, subject_type="case", subject_id=case.id,
+                     actor=actor.email, action="updated", before=diff_before,
+                     after={k: after[k] for k in diff_before})
+    return case
+
+
+def _apply_changes(actor: Actor, loaded: LoadedCase, changes: dict[str, Any]) -> None:
+    case = loaded.case
+    if "title" in changes:
+        case.title = changes["title"].strip()
+    if "customer" in changes:
+        case.customer = clean_mapping(changes["customer"])
+        case.customer_name = case.customer.get("name", "")
+    if "site" in changes:
+        case.site = clean_mapping(changes["site"])
+    start = (parse_datetime(changes["scheduled_start"], "/scheduled_start")
+             if "scheduled_start" in changes else case.scheduled_start)
+    end = (parse_datetime(changes["scheduled_end"], "/scheduled_end")
+           if "scheduled_end" in changes else case.scheduled_end)
+    check_window(start, end)
+    case.scheduled_start, case.scheduled_end = start, end
+    if "assignee" in changes:
+        person = technician_by_email(actor.tenant_id, changes["assignee"])
+        case.assignee_id = person.id if person else None
+        db.session.flush()
+        db.session.refresh(case, ["assignee"])
+    if "fields" in changes:
+        merged = {**(case.fields or {}), **(changes["fields"] or {})}
+        case.fields = _checked_fields(loaded.case_type, loaded.bundle,
+                                      {k: v for k, v in merged.items() if v is not None})
+
+
+def assign_case(actor: Actor, case_id: int, assignee: str | None,
+                expected_version: int | None = None) -> Case:
+    return update_case(actor, case_id, {"assignee": assignee}, expected_version)
+
+
+def transition_case(actor: Actor, case_id: int, transition_id: str, comment: str | None = None,
+                    expected_version: int | None = None) -> Case:
+    with transaction() as session:
+        loaded = _locked(actor, case_id, expected_version)
+        case = loaded.case
+        blockers = tuple(b.reason for b in invoice_blockers(loaded))
+        result = lifecycle.check(loaded.case_type, transition_id,
+                                 snapshot_for(actor, loaded, invoice_blockers=blockers))
+        if result is None:
+            known = ", ".join(t.id for t in loaded.case_type.lifecycle.transitions)
+            raise ValidationFailed("unknown transition", [{
+                "path": "/transition", "message": f"'{transition_id}' is not one of: {known}"}])
+        if not result.allowed:
+            raise TransitionRefused(result)
+        before = case.status
+        case.status = result.transition.to
+        case.status_changed_at = utcnow()
+        _touch(case)
+        record_event(session, tenant_id=actor.tenant_id, subject_type="case", subject_id=case.id,
+                     actor=actor.email, action=f"transition:{transition_id}",
+                     before={"status": before}, after={"status": case.status},
+                     comment=(comment or "").strip() or None)
+    return case
+
+
+class TransitionRefused(Conflict):
+    """409 with every unmet requirement."""
+
+    def __init__(self, result: lifecycle.TransitionCheck) -> None:
+        reasons = "; ".join(u.message for u in result.unmet)
+        super().__init__(f"cannot {result.transition.label.lower()}: {reasons}")
+        self.extra = {"unmet": [u.to_dict() for u in result.unmet]}
+
+
+def get_case(actor: Actor, case_id: int) -> LoadedCase:
+    return load_case(actor, case_id)
