@@ -37,6 +37,13 @@ def _definition_versions(world: World) -> int:
         return create_draft(world.a.tenant_id, source, "admin@alpha.test").number
 
 
+def _case_id(world: World) -> int:
+    from tests.support.cases import book, publish_example
+
+    publish_example(world)
+    return int(book(world)["id"])
+
+
 #: URL parameter name -> an id that belongs to tenant "alpha" (world.a)
 ID_OF_TENANT_A: dict[str, Callable[[World], Any]] = {
     "job_id": _first_job_id,
@@ -44,11 +51,15 @@ ID_OF_TENANT_A: dict[str, Callable[[World], Any]] = {
     "n": _definition_versions,
     "a": lambda w: 1,
     "b": lambda w: 2,
+    "case_id": _case_id,
 }
 
 #: request bodies for writes, by endpoint; a body valid in shape makes sure the
 #: answer is about the foreign id, not about the body
-BODIES: dict[str, Any] = {}
+BODIES: dict[str, Any] = {
+    "api.update_case": {"title": "Taken over"},
+    "api.transition_case": {"transition": "cancel"},
+}
 
 
 def _api_routes(app: Flask) -> list[tuple[str, str, str, list[str]]]:

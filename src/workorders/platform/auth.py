@@ -16,8 +16,9 @@ from functools import wraps
 from typing import Any, TypeVar, cast
 
 from flask import g
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from workorders.platform.database import begin_write
 from workorders.platform.extensions import db
 from workorders.platform.models import ApiToken, Membership, Tenant, User
 from workorders.platform.models.types import utcnow
@@ -82,8 +83,11 @@ def actor_from_token(token: str) -> Actor | None:
         return None
     actor = actor_for(membership)
     now = utcnow()
-    if row.last_used_at is None or now - row.last_used_at > LAST_USED_RESOLUTION:
-        row.last_used_at = now  # coarse, so reads do not each cost a write
+    stale = row.last_used_at is None or now - row.last_used_at > LAST_USED_RESOLUTION
+    if stale:  # coarse, so reads do not each cost a write
+        begin_write(db.session())
+        db.session.execute(update(ApiToken).where(ApiToken.id == row.id)
+                           .values(last_used_at=now))
     db.session.commit()
     return actor
 

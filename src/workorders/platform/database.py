@@ -62,7 +62,7 @@ def get_for_tenant(model: type[T], ident: Any, tenant_id: int, *, lock: bool = F
     stmt = select(model).where(
         model.id == ident, model.tenant_id == tenant_id)  # type: ignore[attr-defined]
     if lock:
-        stmt = stmt.with_for_update()
+        stmt = stmt.with_for_update(of=model)  # not the eagerly joined rows
     row = db.session.execute(stmt).scalar_one_or_none()
     if row is None:
         raise NotFound(f"{model.__name__} {ident} not found")
@@ -77,3 +77,15 @@ def lock_tenant(tenant_id: int) -> None:
 
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(select(Tenant.id).where(Tenant.id == tenant_id).with_for_update())
+
+
+def begin_write(session: Any) -> None:
+    """Start ``session``'s next transaction as a writer (BEGIN IMMEDIATE on SQLite).
+
+    A deferred SQLite transaction that writes can fail at once with "database is
+    locked" when another writer commits between its read and its write; taking
+    the write lock at BEGIN makes it wait its turn instead.
+    """
+    if session.in_transaction():
+        session.commit()
+    session.connection(execution_options={"sqlite_immediate": True})

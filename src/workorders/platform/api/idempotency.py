@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 
 from workorders.errors import Conflict, WorkordersError
 from workorders.platform.auth import current_actor
+from workorders.platform.database import begin_write
 from workorders.platform.extensions import db
 from workorders.platform.models import IdempotencyRecord
 from workorders.platform.models.types import utcnow
@@ -52,6 +53,7 @@ def request_fingerprint() -> str:
 
 
 def _lookup(tenant_id: int, scope: str, key: str) -> IdempotencyRecord | None:
+    begin_write(db.session())
     db.session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.expires_at < utcnow()))
     record = db.session.execute(select(IdempotencyRecord).where(
         IdempotencyRecord.tenant_id == tenant_id, IdempotencyRecord.scope == scope,
@@ -63,6 +65,7 @@ def _lookup(tenant_id: int, scope: str, key: str) -> IdempotencyRecord | None:
 def _claim(tenant_id: int, scope: str, key: str, fingerprint: str) -> IdempotencyRecord | None:
     record = IdempotencyRecord(tenant_id=tenant_id, scope=scope, key=key,
                                request_hash=fingerprint, expires_at=utcnow() + TTL)
+    begin_write(db.session())
     db.session.add(record)
     try:
         db.session.commit()
@@ -91,9 +94,12 @@ def _run_and_store(view: Callable[..., Any], record_id: int, args: Any, kwargs: 
         resp = make_response(current_app.handle_user_exception(exc))
     except BaseException:
         db.session.rollback()
+        begin_write(db.session())
         db.session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.id == record_id))
         db.session.commit()
         raise
+    db.session.rollback()  # whatever the view left open; its own work is committed
+    begin_write(db.session())
     if resp.status_code >= 500:
         db.session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.id == record_id))
     else:

@@ -15,6 +15,7 @@ from flask import Flask
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
+from workorders.platform.database import begin_write
 from workorders.platform.extensions import db
 from workorders.platform.jobs.registry import JobContext, PermanentJobError, handler_for
 from workorders.platform.models import JobStatus, OutboxJob
@@ -46,6 +47,7 @@ def claimable() -> object:
 def _claim(session: Session, job_id: int) -> OutboxJob | None:
     now = utcnow()
     lease = int(session.info.get("lease_seconds", LEASE_SECONDS))
+    begin_write(session)
     result = session.execute(
         update(OutboxJob)
         .where(OutboxJob.id == job_id, claimable())  # type: ignore[arg-type]
@@ -63,6 +65,7 @@ def _claim(session: Session, job_id: int) -> OutboxJob | None:
 def _finish(session: Session, job_id: int, **values: object) -> None:
     """Record an outcome with one UPDATE that opens its own transaction (a
     read-then-write transaction could fail on SQLite after the handler wrote)."""
+    begin_write(session)
     session.execute(update(OutboxJob).where(OutboxJob.id == job_id)
                     .values(locked_until=None, updated_at=utcnow(), **values)
                     .execution_options(synchronize_session=False))

@@ -13,16 +13,15 @@ from contextlib import contextmanager
 
 from sqlalchemy.orm import Session
 
+from workorders.platform.database import begin_write
 from workorders.platform.extensions import db
 
 
 @contextmanager
 def transaction() -> Iterator[Session]:
     session = db.session()
-    if session.in_transaction() and not (session.new or session.dirty or session.deleted):
-        session.commit()
-    if not session.in_transaction():
-        session.connection(execution_options={"sqlite_immediate": True})
+    if not (session.new or session.dirty or session.deleted):
+        begin_write(session)
     try:
         yield session
         session.commit()
