@@ -19,3 +19,11 @@ class RuleCompileError(RuleEngineError):
     def __init__(self, message: str, rule_id: str | None = None) -> None:
         super().__init__(f"rule {rule_id}: {message}" if rule_id else message)
         self.rule_id = rule_id
+
+
+class TemplateRenderError(WorkordersError):
+    """An admin-written template failed at run time; its action becomes ``action_failed``.
+
+    Not a RuleEngineError: the rules still decided correctly, only one action's
+    text could not be produced, and the submission must be kept.
+    """

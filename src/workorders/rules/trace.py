@@ -31,6 +31,9 @@ _SYMBOLS = {
     "in": "is one of", "not_in": "is not one of", "contains": "contains",
     "matches": "matches",
 }
+#: how a false comparison reads: "Case status booked is not one of [...]"
+_NEGATED = {"in": "is not one of", "not_in": "is one of", "contains": "does not contain",
+            "matches": "does not match"}
 
 
 def jsonable(value: Any) -> Any:
@@ -76,7 +79,8 @@ def describe(entry: TraceEntry) -> str:
         return f"{name}: {which} {verdict} ({entry.note or entry.actual})"
     symbol = _SYMBOLS.get(entry.op, entry.op)
     if entry.note == "missing":
-        return f"{name} is missing, so not {symbol} {_show(entry.value)}"
-    sentence = f"{name} {_show(entry.actual)} {'' if entry.result else 'is not '}{symbol} "
-    sentence += _show(entry.value)
+        return f"{name} is missing, so \"{symbol} {_show(entry.value)}\" is false"
+    if not entry.result:
+        symbol = _NEGATED.get(entry.op, f"is not {symbol}")
+    sentence = f"{name} {_show(entry.actual)} {symbol} {_show(entry.value)}"
     return f"{sentence} ({entry.note})" if entry.note else sentence
