@@ -44,6 +44,16 @@ def _case_id(world: World) -> int:
     return int(book(world)["id"])
 
 
+def _import_id(world: World) -> int:
+    """Runs after ``_case_id`` (dict order), which published a definition."""
+    import io
+
+    data = {"file": (io.BytesIO(b"case_type;title;customer_name\ninstallation;T;C\n"), "a.csv")}
+    resp = world.api("coordinator").post("/api/v1/cases/import", data=data,
+                                         content_type="multipart/form-data")
+    return int(resp.json["id"])
+
+
 #: URL parameter name -> an id that belongs to tenant "alpha" (world.a)
 ID_OF_TENANT_A: dict[str, Callable[[World], Any]] = {
     "job_id": _first_job_id,
@@ -52,6 +62,7 @@ ID_OF_TENANT_A: dict[str, Callable[[World], Any]] = {
     "a": lambda w: 1,
     "b": lambda w: 2,
     "case_id": _case_id,
+    "import_id": _import_id,
 }
 
 #: request bodies for writes, by endpoint; a body valid in shape makes sure the

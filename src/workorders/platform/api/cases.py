@@ -119,3 +119,47 @@ def transition_case(case_id: int) -> Any:
 def case_events(case_id: int) -> Any:
     events = queries.case_events(current_actor(), case_id)
     return jsonify(items=[queries.event_view(e) for e in events], next_cursor=None)
+
+
+IMPORT_LIMIT = 5 * 1024 * 1024
+
+
+def import_json(record: Any) -> dict[str, Any]:
+    return {"id": record.id, "status": record.status, "filename": record.filename,
+            "total_rows": record.total_rows, "processed_rows": record.processed_rows,
+            "created": record.created, "skipped": record.skipped, "errors": record.errors,
+            "created_at": record.created_at.isoformat(),
+            "finished_at": record.finished_at.isoformat() if record.finished_at else None}
+
+
+@api.post("/cases/import")
+@idempotent
+@operation("Book cases from a CSV file (multipart 'file'; optional 'timezone' for times "
+           "without an offset)", content_types=("multipart/form-data",),
+           body={"type": "object", "required": ["file"], "properties": {
+               "file": {"type": "string", "contentMediaType": "text/csv"},
+               "timezone": {"type": "string", "default": "UTC"}}},
+           responses={200: "{created, skipped, errors:[{row, message}]}", 413: "File too large"})
+def import_cases() -> Any:
+    from workorders.platform.api.inputs import require_content_type
+    from workorders.platform.problems import ApiProblem
+    from workorders.platform.services.case_import import import_cases as run_import
+
+    request.max_content_length = IMPORT_LIMIT
+    require_content_type("multipart/form-data")
+    upload = request.files.get("file")
+    if upload is None:
+        raise ApiProblem(422, "Invalid data", "send the CSV as the multipart field 'file'",
+                         errors=[{"path": "/file", "message": "missing"}])
+    record = run_import(current_actor(), upload.read(), upload.filename or "",
+                        request.form.get("timezone", "UTC"))
+    return jsonify(import_json(record))
+
+
+@api.get("/imports/<int:import_id>")
+@operation("Progress and report of a CSV import")
+def get_import(import_id: int) -> Any:
+    from workorders.platform.database import get_for_tenant
+    from workorders.platform.models import CaseImport
+
+    return jsonify(import_json(get_for_tenant(CaseImport, import_id, current_actor().tenant_id)))

@@ -8,6 +8,7 @@ case serialise on the lock; the loser sees the new state (409 or 412).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select
@@ -80,7 +81,10 @@ def _checked_fields(loaded_case_type: Any, bundle: Any, fields: dict[str, Any]) 
     return dict(check.cleaned)
 
 
-def book_case(actor: Actor, data: dict[str, Any]) -> Case:
+def book_case(actor: Actor, data: dict[str, Any],
+              also: Callable[[Session, Case], None] | None = None) -> Case:
+    """Book one case; ``also`` runs inside the same transaction (e.g. the CSV
+    import records which file row made this case, so a re-import skips it)."""
     _require_booker(actor)
     version = current_version(actor.tenant_id)
     if version is None:
@@ -112,6 +116,8 @@ def book_case(actor: Actor, data: dict[str, Any]) -> Case:
         record_event(session, tenant_id=actor.tenant_id, subject_type="case", subject_id=case.id,
                      actor=actor.email, action="booked", before=None,
                      after=booking_snapshot(case, assignee))
+        if also is not None:
+            also(session, case)
     return case
 
 
