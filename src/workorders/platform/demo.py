@@ -15,11 +15,18 @@ from sqlalchemy import select
 
 from workorders.errors import NotFound
 from workorders.platform.bootstrap import init_database
+from workorders.platform.demo_cases import book_demo_cases
 from workorders.platform.extensions import db
 from workorders.platform.jobs.dispatch import wait_for_jobs
-from workorders.platform.models import Tenant
+from workorders.platform.models import Case, Tenant
 from workorders.platform.services.accounts import create_tenant, create_user, member_by_email
-from workorders.platform.services.definitions import create_draft, list_versions, publish_version
+from workorders.platform.services.definitions import (
+    bundle_of,
+    create_draft,
+    current_version,
+    list_versions,
+    publish_version,
+)
 
 DEMO_PASSWORD = "demo-workorders"
 #: the example bundles live at the repository root; an installed package looks
@@ -32,23 +39,24 @@ class DemoTenant:
     slug: str
     name: str
     bundle: str
+    country: str
     people: tuple[tuple[str, str, str], ...]  # (role, email, name)
 
 
 DEMO_TENANTS = (
-    DemoTenant("nordvarme", "Nordvärme AB", "nordvarme-heatpumps.yaml", (
+    DemoTenant("nordvarme", "Nordvärme AB", "nordvarme-heatpumps.yaml", "SE", (
         ("admin", "anna@nordvarme.test", "Anna Admin"),
         ("coordinator", "carl@nordvarme.test", "Carl Coordinator"),
         ("technician", "tove@nordvarme.test", "Tove Technician"),
         ("technician", "tim@nordvarme.test", "Tim Technician"),
         ("viewer", "vera@nordvarme.test", "Vera Viewer"),
     )),
-    DemoTenant("voltfix", "VoltFix Elektro AS", "voltfix-electric.yaml", (
+    DemoTenant("voltfix", "VoltFix Elektro AS", "voltfix-electric.yaml", "NO", (
         ("admin", "admin@voltfix.test", "Vilde Admin"),
         ("coordinator", "coordinator@voltfix.test", "Ola Coordinator"),
         ("technician", "tech@voltfix.test", "Eirik Electrician"),
     )),
-    DemoTenant("bytewise", "ByteWise ApS", "bytewise-it.yaml", (
+    DemoTenant("bytewise", "ByteWise ApS", "bytewise-it.yaml", "DK", (
         ("admin", "admin@bytewise.test", "Freja Admin"),
         ("coordinator", "coordinator@bytewise.test", "Mads Coordinator"),
         ("technician", "consultant@bytewise.test", "Sofie Consultant"),
@@ -74,6 +82,13 @@ def _load_tenant(demo: DemoTenant) -> None:
         source = (bundles_dir() / demo.bundle).read_bytes()
         draft = create_draft(tenant.id, source, demo.people[0][1], filename=demo.bundle)
         publish_version(tenant.id, draft.number, demo.people[0][1])
+    has_cases = db.session.execute(select(Case.id).where(Case.tenant_id == tenant.id)
+                                   .limit(1)).first()
+    version = current_version(tenant.id)
+    if not has_cases and version is not None:
+        people = {role: email for role, email, _ in reversed(demo.people)}
+        book_demo_cases(tenant.id, bundle_of(version).case_types, people["coordinator"],
+                        people["technician"], demo.country)
 
 
 def load_demo(app: Flask) -> list[dict[str, str]]:
