@@ -25,9 +25,18 @@ def _load_actor() -> Any:
 
 
 def register_web(app: Flask) -> None:
-    from workorders.platform.web import pages, session_views  # noqa: F401
+    from workorders.platform.web import (  # noqa: F401
+        board,
+        booking,
+        case_page,
+        my_jobs,
+        pages,
+        session_views,
+    )
+    from workorders.platform.web.display import init_filters
 
     app.register_blueprint(web)
+    init_filters(app)
 
     @app.context_processor
     def _inject() -> dict[str, Any]:

@@ -1,0 +1,131 @@
+"""The audit trail in words: who did what, when, and what changed.
+
+Events store machine-shaped before/after values; a person wants "Assigned to
+Tove" and "Scheduled start: — → Thu 26 Nov, 08:00". This turns one event into a
+headline plus a list of changed fields, using the case type's own labels.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from workorders.definitions.model import CaseType
+from workorders.platform.models import AuditEvent
+from workorders.platform.web.display import fmt_datetime
+
+KEY_LABELS = {
+    "title": "Title", "customer": "Customer", "site": "Site", "assignee": "Assignee",
+    "scheduled_start": "Scheduled start", "scheduled_end": "Scheduled end",
+    "status": "Status", "fields": "Fields", "name": "name", "email": "email",
+    "phone": "phone", "erp_id": "ERP id", "org_number": "org number", "vat_id": "VAT id",
+    "peppol_id": "Peppol id", "address": "address", "street": "street", "city": "city",
+    "postal_code": "postal code", "country": "country", "access_notes": "access notes",
+}
+TIME_KEYS = {"scheduled_start", "scheduled_end"}
+
+
+@dataclass(frozen=True)
+class Change:
+    label: str
+    before: str
+    after: str
+
+
+@dataclass
+class Entry:
+    seq: int
+    at: datetime
+    who: str
+    kind: str  # booked | updated | assigned | transition | other
+    headline: str
+    changes: list[Change] = field(default_factory=list)
+    comment: str | None = None
+
+
+class Describer:
+    def __init__(self, case_type: CaseType, names: dict[str, str]) -> None:
+        self.case_type = case_type
+        self.names = names
+
+    def person(self, email: Any) -> str:
+        if not email:
+            return "nobody"
+        return self.names.get(str(email), str(email))
+
+    def state(self, state_id: Any) -> str:
+        state = self.case_type.lifecycle.state(str(state_id))
+        return state.label if state else str(state_id)
+
+    def value(self, key: str, value: Any) -> str:
+        if value in (None, "", {}, []):
+            return "—"
+        if key in TIME_KEYS:
+            return fmt_datetime(str(value), with_zone=True)
+        if key == "assignee":
+            return self.person(value)
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        if isinstance(value, dict):
+            return ", ".join(f"{KEY_LABELS.get(k, k)}: {self.value(k, v)}"
+                             for k, v in value.items())
+        return str(value)
+
+    def label(self, parent: str | None, key: str) -> str:
+        if parent == "fields":
+            found = self.case_type.field(key)
+            return found.label if found else key
+        own = KEY_LABELS.get(key, key.replace("_", " "))
+        return f"{KEY_LABELS.get(parent, parent)} {own}" if parent else own
+
+    def changes(self, before: dict[str, Any], after: dict[str, Any],
+                parent: str | None = None) -> list[Change]:
+        out: list[Change] = []
+        for key in sorted(set(before) | set(after), key=str):
+            old, new = before.get(key), after.get(key)
+            if old == new:
+                continue
+            if parent is None and (isinstance(old, dict) or isinstance(new, dict)):
+                out += self.changes(old or {}, new or {}, key)
+            else:
+                out.append(Change(self.label(parent, key), self.value(key, old),
+                                  self.value(key, new)))
+        return out
+
+    def _make(self, event: AuditEvent, kind: str, headline: str,
+              changes: list[Change] | None = None) -> Entry:
+        return Entry(seq=event.seq, at=event.at, who=self.person(event.actor), kind=kind,
+                     headline=headline, changes=changes or [], comment=event.comment)
+
+    def entry(self, event: AuditEvent) -> Entry:
+        before, after = event.before or {}, event.after or {}
+        if event.action == "booked":
+            customer = after.get("customer") or {}
+            facts = [Change("Customer", "", self.value("name", customer.get("name"))),
+                     Change("Scheduled", "", self.value("scheduled_start",
+                                                        after.get("scheduled_start"))),
+                     Change("Assignee", "", self.value("assignee", after.get("assignee")))]
+            return self._make(event, "booked", f"Booked as {self.state(after.get('status'))}",
+                              facts)
+        if event.action.startswith("transition:"):
+            transition_id = event.action.split(":", 1)[1]
+            t = self.case_type.lifecycle.transition(transition_id)
+            label = t.label if t else transition_id.replace("_", " ")
+            return self._make(event, "transition", f"{label}: {self.state(before.get('status'))}"
+                              f" → {self.state(after.get('status'))}")
+        if event.action == "updated" and set(after) == {"assignee"}:
+            who = after.get("assignee")
+            headline = f"Assigned to {self.person(who)}" if who else "Removed the assignee"
+            return self._make(event, "assigned", headline, self.changes(before, after))
+        if event.action == "updated":
+            return self._make(event, "updated", "Changed the booking",
+                              self.changes(before, after))
+        return self._make(event, "other", event.action.replace("_", " ").capitalize(),
+                          self.changes(before, after))
+
+
+def timeline(case_type: CaseType, names: dict[str, str], events: list[AuditEvent],
+             newest_first: bool = True) -> list[Entry]:
+    entries = [Describer(case_type, names).entry(e) for e in events]
+    return list(reversed(entries)) if newest_first else entries
