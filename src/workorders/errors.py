@@ -8,6 +8,8 @@ with its location intact.
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class WorkordersError(Exception):
     """Base class: a failure that we expect and can explain to a person."""
@@ -28,6 +30,6 @@ class Conflict(WorkordersError):
 class ValidationFailed(WorkordersError):
     """Input broke the rules; ``errors`` lists every problem with its path."""
 
-    def __init__(self, message: str, errors: list[dict[str, object]] | None = None) -> None:
+    def __init__(self, message: str, errors: list[dict[str, Any]] | None = None) -> None:
         super().__init__(message)
-        self.errors: list[dict[str, object]] = errors or []
+        self.errors: list[dict[str, Any]] = errors or []

@@ -70,3 +70,17 @@ def test_twenty_identical_requests_with_one_key_create_one_case(cases: World) ->
     assert {r.status_code for r in results} == {201}
     assert len({r.json["id"] for r in results}) == 1
     assert len(cases.api().get("/api/v1/cases").json["items"]) == 1
+
+
+def test_twenty_identical_submissions_with_one_key_store_one(cases: World) -> None:
+    from tests.support.capture import jpeg_bytes, report, started_case, upload
+
+    case = started_case(cases)
+    photo = upload(cases, case["id"], jpeg_bytes()).json["id"]
+    url = f"/api/v1/cases/{case['id']}/submissions"
+    body = {"form": "installation_report", "data": report(photo)}
+    results = run_together(20, lambda i: cases.api("technician").post(
+        url, json=body, headers={"Idempotency-Key": "flaky-phone"}))
+    assert {r.status_code for r in results} == {201}
+    assert len({r.json["submission"]["id"] for r in results}) == 1
+    assert len(cases.api().get(url).json["items"]) == 1

@@ -37,11 +37,17 @@ def _definition_versions(world: World) -> int:
         return create_draft(world.a.tenant_id, source, "admin@alpha.test").number
 
 
+_ids: dict[str, Any] = {}
+
+
 def _case_id(world: World) -> int:
+    from tests.support.capture import jpeg_bytes, upload
     from tests.support.cases import book, publish_example
 
     publish_example(world)
-    return int(book(world)["id"])
+    _ids["case"] = int(book(world)["id"])
+    _ids["photo"] = upload(world, _ids["case"], jpeg_bytes(), role="coordinator").json["id"]
+    return _ids["case"]
 
 
 def _import_id(world: World) -> int:
@@ -54,6 +60,21 @@ def _import_id(world: World) -> int:
     return int(resp.json["id"])
 
 
+def _attachment_id(world: World) -> str:
+    from tests.support.capture import jpeg_bytes, upload
+
+    return str(upload(world, _ids["case"], jpeg_bytes(), role="coordinator").json["id"])
+
+
+def _submission_id(world: World) -> int:
+    from tests.support.capture import report
+
+    resp = world.api("coordinator").post(
+        f"/api/v1/cases/{_ids['case']}/submissions",
+        json={"form": "installation_report", "data": report(_ids["photo"]), "draft": True})
+    return int(resp.json["submission"]["id"])
+
+
 #: URL parameter name -> an id that belongs to tenant "alpha" (world.a)
 ID_OF_TENANT_A: dict[str, Callable[[World], Any]] = {
     "job_id": _first_job_id,
@@ -63,6 +84,8 @@ ID_OF_TENANT_A: dict[str, Callable[[World], Any]] = {
     "b": lambda w: 2,
     "case_id": _case_id,
     "import_id": _import_id,
+    "attachment_id": _attachment_id,
+    "submission_id": _submission_id,
 }
 
 #: request bodies for writes, by endpoint; a body valid in shape makes sure the
@@ -70,6 +93,8 @@ ID_OF_TENANT_A: dict[str, Callable[[World], Any]] = {
 BODIES: dict[str, Any] = {
     "api.update_case": {"title": "Taken over"},
     "api.transition_case": {"transition": "cancel"},
+    "api.submit": {"form": "installation_report", "data": {}, "draft": True},
+    "api.correct": {"data": {}, "reason": "taking over"},
 }
 
 

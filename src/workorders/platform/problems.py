@@ -46,6 +46,10 @@ class RateLimited(WorkordersError):
     """Too many requests of one kind (HTTP 429)."""
 
 
+class UnsupportedMedia(WorkordersError):
+    """The content is of a type this endpoint does not take (HTTP 415)."""
+
+
 def problem(status: int, title: str, detail: str = "",
             errors: list[dict[str, Any]] | None = None, **extra: Any) -> Response:
     body: dict[str, Any] = {
@@ -72,6 +76,7 @@ _STATUS_OF: tuple[tuple[type[WorkordersError], int, str], ...] = (
     (PreconditionFailed, 412, "Precondition failed"),
     (ValidationFailed, 422, "Invalid data"),
     (RateLimited, 429, "Too many requests"),
+    (UnsupportedMedia, 415, "Unsupported media type"),
 )
 
 

@@ -38,6 +38,7 @@ def register_api(app: Flask) -> None:
     # importing the modules registers their routes on the blueprint
     from workorders.platform.api import (  # noqa: F401
         accounts,
+        capture,
         cases,
         definitions,
         health,

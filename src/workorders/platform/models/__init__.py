@@ -10,6 +10,7 @@ from workorders.platform.models.cases import (
 )
 from workorders.platform.models.definitions import DefinitionVersion, VersionStatus
 from workorders.platform.models.outbox import JobStatus, OutboxJob
+from workorders.platform.models.submissions import Attachment, Submission, SubmissionKind
 from workorders.platform.models.tenancy import (
            ROLES,
            ApiToken,
@@ -20,7 +21,8 @@ from workorders.platform.models.tenancy import (
 )
 
 __all__ = [
-    "ROLES", "ApiToken", "AuditEvent", "Case", "CaseCounter", "CaseImport", "DefinitionVersion",
-    "IdempotencyRecord", "ImportedRow", "JobStatus", "LoginAttempt",
-    "Membership", "OutboxJob", "Tenant", "User", "VersionStatus",
+    "ROLES", "ApiToken", "Attachment", "AuditEvent", "Case", "CaseCounter", "CaseImport",
+    "DefinitionVersion", "IdempotencyRecord", "ImportedRow", "JobStatus", "LoginAttempt",
+    "Membership", "OutboxJob", "Submission", "SubmissionKind", "Tenant", "User",
+    "VersionStatus",
 ]

@@ -14,6 +14,7 @@ from workorders.platform.models import AuditEvent, Case, DefinitionVersion, User
 from workorders.platform.services.case_context import LoadedCase, load_case, snapshot_for
 from workorders.platform.services.definitions import bundle_of
 from workorders.platform.services.readiness import invoice_blockers
+from workorders.platform.services.submissions import final_forms_of
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,8 @@ def case_view(actor: Actor, loaded: LoadedCase) -> dict[str, Any]:
     """The case as the API and pages show it, with what this person may do next."""
     case, case_type = loaded.case, loaded.case_type
     blockers = invoice_blockers(loaded)
-    snapshot = snapshot_for(actor, loaded, invoice_blockers=tuple(b.reason for b in blockers))
+    snapshot = snapshot_for(actor, loaded, invoice_blockers=tuple(b.reason for b in blockers),
+                            final_forms=final_forms_of(case.id))
     options = lifecycle.available(case_type, snapshot)
     state = case_type.lifecycle.state(case.status)
     return {

@@ -38,6 +38,7 @@ from workorders.platform.services.case_input import (
 )
 from workorders.platform.services.definitions import bundle_of, current_version
 from workorders.platform.services.readiness import invoice_blockers
+from workorders.platform.services.submissions import final_forms_of
 from workorders.platform.services.unit_of_work import transaction
 
 BOOKERS = ("coordinator", "admin")
@@ -202,7 +203,8 @@ def transition_case(actor: Actor, case_id: int, transition_id: str, comment: str
         case = loaded.case
         blockers = tuple(b.reason for b in invoice_blockers(loaded))
         result = lifecycle.check(loaded.case_type, transition_id,
-                                 snapshot_for(actor, loaded, invoice_blockers=blockers))
+                                 snapshot_for(actor, loaded, invoice_blockers=blockers,
+                                              final_forms=final_forms_of(case.id)))
         if result is None:
             known = ", ".join(t.id for t in loaded.case_type.lifecycle.transitions)
             raise ValidationFailed("unknown transition", [{
