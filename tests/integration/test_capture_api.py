@@ -70,7 +70,7 @@ def test_bad_uploads_are_refused_and_store_nothing(job: tuple[World, dict[str, A
 
 def test_a_draft_accepts_gaps_and_says_what_is_missing(
         job: tuple[World, dict[str, Any], str]) -> None:
-    world, case, photo = job
+    world, case, _photo = job
     resp = submit(world, case["id"], {"work_description": "Half done"}, draft=True)
     assert resp.status_code == 201, resp.json
     assert resp.json["submission"]["kind"] == "draft"
