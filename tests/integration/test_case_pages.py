@@ -113,7 +113,7 @@ def test_case_page_shows_data_transitions_diagram_and_timeline(world_with_bundle
     assert 'data-testid="transition-schedule"' in html and 'data-testid="transition-cancel"' in html
     assert 'name="version" value="1"' in html
     assert '<svg' in html and 'class="node node-current"' in html
-    assert "Booked as Booked" in html  # the timeline's first event, in words
+    assert "Booked the case" in html  # the timeline's first event, in words
     assert "Why not ready to invoice" in html and "The work is not finished yet" in html
 
 

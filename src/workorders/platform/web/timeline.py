@@ -106,8 +106,9 @@ class Describer:
                      Change("Scheduled", "", self.value("scheduled_start",
                                                         after.get("scheduled_start"))),
                      Change("Assignee", "", self.value("assignee", after.get("assignee")))]
-            return self._make(event, "booked", f"Booked as {self.state(after.get('status'))}",
-                              facts)
+            status = self.state(after.get("status"))
+            headline = "Booked the case" + ("" if status == "Booked" else f" ({status})")
+            return self._make(event, "booked", headline, facts)
         if event.action.startswith("transition:"):
             transition_id = event.action.split(":", 1)[1]
             t = self.case_type.lifecycle.transition(transition_id)

@@ -1,0 +1,128 @@
+"""A case from booking to the technician starting it, in a real browser against
+``workorders demo``: the coordinator books, assigns and schedules it on a
+desktop; the technician finds it in My jobs on a phone and starts it; the
+timeline tells the whole story. And customer text with HTML stays text."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from tests.browser.conftest import DemoServer
+
+ZONE = "Europe/Stockholm"
+EVIL = "<img src=x onerror=alert(1)>"
+
+
+def _context(browser: Any, phone: bool = False) -> Any:
+    if phone:
+        return browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
+                                   has_touch=True, timezone_id=ZONE)
+    return browser.new_context(viewport={"width": 1280, "height": 900}, timezone_id=ZONE)
+
+
+def _login(page: Any, server: DemoServer, role: str) -> None:
+    email, password = server.logins[role]
+    page.goto(server.url + "/login")
+    page.fill("#email", email)
+    page.fill("#password", password)
+    page.click("button[type=submit]")
+    page.wait_for_selector("h1:has-text('Good to see you')")
+
+
+def _watch_dialogs(page: Any) -> list[str]:
+    fired: list[str] = []
+
+    def on_dialog(dialog: Any) -> None:
+        fired.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
+    return fired
+
+
+def _book(page: Any, server: DemoServer, title: str, customer: str, start: datetime) -> str:
+    page.goto(server.url + "/board")
+    page.click("a[role=button]:has-text('New case')")
+    page.wait_for_selector("h1:has-text('New case')")
+    page.fill("#title", title)
+    page.fill("#customer_name", customer)
+    page.fill("#customer_email", "booked.in.browser@example.test")
+    page.fill("#site_street", "Rådhusesplanaden 5")
+    page.fill("#site_city", "Umeå")
+    page.fill("#scheduled_start", start.strftime("%Y-%m-%dT%H:%M"))
+    page.fill("#scheduled_end", (start + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"))
+    assert page.input_value("#timezone") == ZONE  # the browser's zone, picked by timezone.js
+    page.click("[data-testid=book]")
+    page.wait_for_selector("text=Booked INST-")
+    return str(page.url)
+
+
+def test_book_assign_schedule_then_the_technician_starts_it(demo_server: DemoServer,
+                                                            browser: Any) -> None:
+    title = f"Browser journey {uuid.uuid4().hex[:8]}"
+    start = datetime.now(ZoneInfo(ZONE)).replace(second=0, microsecond=0)
+    office = _context(browser)
+    page = office.new_page()
+    fired = _watch_dialogs(page)
+    _login(page, demo_server, "coordinator")
+    case_url = _book(page, demo_server, title, "Journey Customer AB", start)
+    assert page.inner_text("[data-testid=assignee]") == "Nobody yet"
+
+    page.select_option("#assignee", label="Tove Technician")
+    page.click("[data-testid=assign]")
+    page.wait_for_selector("text=Assigned to Tove Technician.")
+    assert page.inner_text("[data-testid=assignee]") == "Tove Technician"
+
+    page.fill("#comment", "Customer confirmed the time by phone")
+    page.click("[data-testid=transition-schedule]")
+    page.wait_for_selector("text=Done: Schedule.")
+    assert "Scheduled" in page.inner_text(".case-sub")
+    assert page.locator("g.node-current[data-state=scheduled]").count() == 1
+    office.close()
+
+    phone = _context(browser, phone=True)
+    tech = phone.new_page()
+    fired += _watch_dialogs(tech)
+    _login(tech, demo_server, "technician")
+    tech.click("a:has-text('My jobs')")
+    today = tech.locator("section[data-group=today]")
+    job = today.locator("[data-testid=job]", has_text=title)
+    assert job.count() == 1
+    box = job.bounding_box()
+    assert box["height"] >= 60 and box["width"] >= 300  # a thumb-sized target
+    job.click()
+    assert tech.url == case_url
+    start_button = tech.locator("[data-testid=transition-start]")
+    box = start_button.bounding_box()
+    assert box["height"] >= 44 and box["width"] >= 300
+    start_button.click()
+    tech.wait_for_selector("text=Done: Start.")
+    assert tech.evaluate("document.documentElement.scrollWidth") <= 390
+
+    history = tech.inner_text("[data-testid=timeline]")
+    for step in ("Booked the case", "Assigned to Tove Technician", "Schedule: Booked → Scheduled",
+                 "Customer confirmed the time by phone", "Start: Scheduled → In progress"):
+        assert step in history
+    assert history.index("Start: Scheduled") < history.index("Booked the case")  # newest first
+    phone.close()
+    assert fired == []
+
+
+def test_html_in_a_customer_name_is_shown_as_text(demo_server: DemoServer, browser: Any) -> None:
+    title = f"Escaping check {uuid.uuid4().hex[:8]}"
+    context = _context(browser)
+    page = context.new_page()
+    fired = _watch_dialogs(page)
+    _login(page, demo_server, "coordinator")
+    _book(page, demo_server, title, EVIL, datetime.now(ZoneInfo(ZONE)) + timedelta(days=2))
+    assert page.inner_text("[data-testid=customer-name]") == EVIL
+    assert page.locator(".case-booking img").count() == 0
+    page.goto(demo_server.url + "/board/installation?q=" + title.replace(" ", "+"))
+    card = page.locator("[data-testid=card]", has_text=title)
+    assert EVIL in card.inner_text()
+    assert card.locator("img").count() == 0
+    context.close()
+    assert fired == []
