@@ -18,7 +18,7 @@ from jsonschema import Draft202012Validator
 from workorders.definitions.model import CaseType
 from workorders.errors import Conflict, ValidationFailed
 from workorders.platform.auth import current_actor, require_roles
-from workorders.platform.services.case_input import BOOKING_SCHEMA
+from workorders.platform.services.case_input import BOOKING_SCHEMA, check_window, parse_datetime
 from workorders.platform.services.cases import BOOKERS, book_case
 from workorders.platform.web import web
 from workorders.platform.web.booking_form import (
@@ -37,12 +37,23 @@ FRIENDLY = {
 }
 
 
-def _schema_errors(body: dict[str, Any]) -> list[dict[str, Any]]:
+def _early_errors(body: dict[str, Any]) -> list[dict[str, Any]]:
+    """The API schema's errors and the schedule window's, before the service is
+    asked, so one submit shows every problem rather than the first."""
     validator = Draft202012Validator(BOOKING_SCHEMA)
     out: list[dict[str, Any]] = []
     for err in validator.iter_errors({k: v for k, v in body.items() if v is not None}):
         path = "".join("/" + str(p) for p in err.absolute_path)
-        out.append({"path": path, "message": FRIENDLY.get(path, err.message)})
+        message = FRIENDLY.get(path, err.message)
+        if err.validator == "required":  # blame the missing property, not its parent
+            path += "/" + str(err.message).split("'")[1]
+            message = "This field is required."
+        out.append({"path": path, "message": message})
+    try:
+        check_window(parse_datetime(body.get("scheduled_start"), "/scheduled_start"),
+                     parse_datetime(body.get("scheduled_end"), "/scheduled_end"))
+    except ValidationFailed as exc:
+        out += exc.errors
     return out
 
 
@@ -90,7 +101,7 @@ def new_case() -> Any:
         status = 422
         form_ok = form.validate_on_submit()
         body = booking_body(form, case_type, request.form)
-        problems = _schema_errors(body)  # all at once, with the form's own checks
+        problems = _early_errors(body)
         if form_ok and not problems:
             try:
                 case = book_case(actor, body)
