@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -72,24 +72,61 @@ def evaluate(rules: CompiledRules, document: dict[str, Any], *,
              trace_all: bool = False) -> Evaluation:
     """Which rules fire for ``document`` (in the rules' order), with traces.
 
-    The chosen engine decides what fires; the Python evaluator writes the
-    traces. For durable-rules every fired rule is re-checked by its trace:
-    a disagreement raises RuleEngineError (fail closed) instead of guessing.
+    The chosen engine decides what fires. For durable-rules every fired rule is
+    re-checked at once by the Python predicate of the same semantics: a
+    disagreement raises RuleEngineError (fail closed) instead of guessing. The
+    traces of the fired rules are written by the Python evaluator when first
+    read (``LazyTraces``), and a trace whose verdict contradicts the decision
+    raises too. ``trace_all`` traces (and so re-checks) every rule eagerly.
+    The document must not be changed while its traces may still be read.
     """
+    python = rules.python
     if rules.durable is not None:
-        positions = rules.durable.fired(document)
-        fired = tuple(rule_id for i, rule_id in enumerate(rules.ids) if i in positions)
+        positions = sorted(rules.durable.fired(document))
+        if not python.all_hold(positions, document):
+            raise RuleEngineError(f"engines disagree on a fired rule of {rules.name}")
+        fired = tuple(rules.ids[i] for i in positions)
     else:
-        fired = tuple(rules.python.fired(document))
-    traces: dict[str, tuple[TraceEntry, ...]] = {}
-    for rule_id in rules.ids if trace_all else fired:
-        result, trace = rules.python.trace(rule_id, document)
-        if result != (rule_id in fired):
-            raise RuleEngineError(f"engines disagree on rule {rule_id} of {rules.name}")
-        traces[rule_id] = trace
-    errors = tuple(dict.fromkeys(
-        f"{e.fact}: {e.note}" for t in traces.values() for e in t if e.note.startswith("type")))
-    return Evaluation(rules.engine, fired, traces, errors)
+        fired = tuple(python.fired(document))
+    traces = LazyTraces(rules, document, fired)
+    if trace_all:
+        for rule_id in rules.ids:
+            traces.add(rule_id)
+    return Evaluation(rules.engine, fired, traces)
+
+
+class LazyTraces(Mapping[str, tuple[TraceEntry, ...]]):
+    """The traces of the fired rules, each written on first access and kept."""
+
+    def __init__(self, rules: CompiledRules, document: dict[str, Any],
+                 fired: tuple[str, ...]) -> None:
+        self._rules, self._document, self._fired = rules, document, frozenset(fired)
+        self._keys = list(fired)
+        self._done: dict[str, tuple[TraceEntry, ...]] = {}
+
+    def add(self, rule_id: str) -> None:
+        """Trace a rule that did not fire as well (``trace_all``)."""
+        if rule_id not in self._fired and rule_id not in self._keys:
+            self._keys.append(rule_id)
+        self[rule_id]
+
+    def __getitem__(self, rule_id: str) -> tuple[TraceEntry, ...]:
+        found = self._done.get(rule_id)
+        if found is not None:
+            return found
+        if rule_id not in self._keys:
+            raise KeyError(rule_id)
+        result, trace = self._rules.python.trace(rule_id, self._document)
+        if result != (rule_id in self._fired):
+            raise RuleEngineError(f"engines disagree on rule {rule_id} of {self._rules.name}")
+        self._done[rule_id] = trace
+        return trace
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
 
 
 class RulesEngine:

@@ -36,18 +36,18 @@ from workorders.rules.errors import RuleEngineError
 _lock = threading.Lock()
 _registry: dict[str, int] = {}
 _session_ids = itertools.count()
+_pid = os.getpid()
+#: one encoder for every snapshot (``json.dumps`` with options builds one per call)
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
 
 
 def _after_fork() -> None:
-    global _lock
+    global _lock, _pid
     _lock = threading.Lock()
+    _pid = os.getpid()
 
 
 os.register_at_fork(after_in_child=_after_fork)
-
-
-def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
 class DurableRules:
@@ -88,7 +88,7 @@ class DurableRules:
     @staticmethod
     def _run(handle: int, fact: dict[str, Any]) -> set[str]:
         """One session: assert the snapshot, run every action, delete the session."""
-        sid = f"{os.getpid()}.{next(_session_ids)}"
+        sid = f"{_pid}.{next(_session_ids)}"
         fact["sid"], fact["id"], fact["t"] = sid, "snapshot", TAG
         try:
             payload = _dumps(fact)

@@ -92,22 +92,24 @@ def _leaf(leaf: Leaf, rule_id: str) -> tuple[Pred, Tracer]:
 
         return pred_unary, trace_unary
     test = _leaf_test(leaf, rule_id)
-    expected = _expected_kind(leaf)
+    expected, shown = _expected_kind(leaf), jsonable(leaf.value)
 
     def pred(o: Any) -> bool:
         a = get(o)
         return not sem.is_missing(a) and test(a) is True
 
+    listed = type(shown) is list  # each entry gets its own copy of a list value
+
     def trace(o: Any, prefix: str, out: list[TraceEntry]) -> bool:
         a = get(o)
-        outcome = None if sem.is_missing(a) else test(a)
+        outcome: bool | None = False
         if sem.is_missing(a):
             note = "missing"
-        elif outcome is None:
-            note = f"type mismatch: expected {expected}, got {sem.type_name(a)}"
         else:
-            note = ""
-        out.append(TraceEntry(prefix + leaf.fact, leaf.op, jsonable(leaf.value),
+            outcome = test(a)
+            note = "" if outcome is not None else (
+                f"type mismatch: expected {expected}, got {sem.type_name(a)}")
+        out.append(TraceEntry(prefix + leaf.fact, leaf.op, list(shown) if listed else shown,
                               jsonable(a), outcome is True, note))
         return outcome is True
 
@@ -200,6 +202,11 @@ class PythonRules:
                     else (_always, _always_trace) for s in specs]
         self._preds = tuple(zip(self.ids, (p for p, _ in compiled), strict=True))
         self._tracers = {s.id: t for s, (_, t) in zip(specs, compiled, strict=True)}
+
+    def all_hold(self, positions: Sequence[int], document: dict[str, Any]) -> bool:
+        """Whether the rules at ``positions`` all hold (the fail-closed re-check)."""
+        preds = self._preds
+        return all(preds[i][1](document) for i in positions)
 
     def fired(self, document: dict[str, Any]) -> list[str]:
         """Ids of the rules whose condition holds, in the given order."""

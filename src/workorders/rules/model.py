@@ -47,11 +47,18 @@ class Evaluation:
     """The outcome of evaluating one fact document against one compiled rule set.
 
     ``fired`` is in the rules' given order. ``traces`` holds the trace of every
-    fired rule (and of every rule when asked). ``errors`` lists facts that had an
-    unexpected type (they evaluated to false); engine failures raise instead.
+    fired rule (and of every rule when asked); ``evaluate`` produces them lazily,
+    on first access per rule, because deciding is the hot path and most callers
+    read a handful of traces at most. ``errors`` lists facts of an unexpected
+    type seen in those traces (they evaluated to false); engine failures raise.
     """
 
     engine: str
     fired: tuple[str, ...]
     traces: Mapping[str, tuple[TraceEntry, ...]] = field(default_factory=dict)
-    errors: tuple[str, ...] = ()
+
+    @property
+    def errors(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(
+            f"{e.fact}: {e.note}" for trace in self.traces.values() for e in trace
+            if e.note.startswith("type")))

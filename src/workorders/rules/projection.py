@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import ROUND_FLOOR, Decimal
+from functools import lru_cache
 from typing import Any
 
 from workorders.rules import semantics as sem
@@ -35,6 +36,7 @@ _SCALE = Decimal(10) ** sem.SCALE
 _LIMIT = int(sem.MAX_CONSTANT * _SCALE)
 
 
+@lru_cache(maxsize=8192)
 def encode_number(number: int | Decimal) -> int:
     """Exact order-preserving integer for comparisons with rule constants.
 
@@ -42,6 +44,8 @@ def encode_number(number: int | Decimal) -> int:
     the sixth decimal (or is out of range). Rule constants have at most six
     decimals and are encoded as ``2 * c * 10^6``, so ``=, <, >`` between the
     encodings equal the exact decimal comparisons; the result always fits int64.
+    Cached: a tenant's documents repeat the same few amounts and quantities, and
+    equal numbers (``9``, ``Decimal("9.0")``) share one encoding by definition.
     """
     scaled = Decimal(number) * _SCALE
     floor = int(scaled.to_integral_value(rounding=ROUND_FLOOR))
@@ -58,22 +62,55 @@ def encode_constant(kind: str, value: Any) -> Any:
     return encode_number(value) if kind == "number" else value
 
 
+@lru_cache(maxsize=8192)
+def _number_slot(value: str | int | Decimal) -> Any:
+    """The slot value of a hashable scalar: its encoding, or ABSENT (not a number)."""
+    number = sem.as_number(value)
+    return ABSENT if number is None else encode_number(number)
+
+
+def _number(a: Any) -> Any:
+    kind = type(a)
+    # bool is excluded by the exact type test; a signalling NaN cannot be hashed
+    if kind is str or kind is int or (kind is Decimal and a.is_finite()):
+        return _number_slot(a)
+    number = sem.as_number(a)
+    return ABSENT if number is None else encode_number(number)
+
+
 def _kind_converter(kind: str) -> Callable[[Any], Any]:
     if kind == "number":
-        def number(a: Any) -> Any:
-            n = sem.as_number(a)
-            return ABSENT if n is None else encode_number(n)
-        return number
+        return _number
     if kind == "date":
         return lambda a: ABSENT if sem.as_date(a) is None else sem.as_date(a)
     if kind == "text":
-        return lambda a: a if type(a) is str and a else ABSENT
-    return lambda a: a if type(a) is bool else ABSENT
+        return _text
+    return _bool
+
+
+def _text(a: Any) -> Any:
+    return a if type(a) is str and a else ABSENT
+
+
+def _bool(a: Any) -> Any:
+    return a if type(a) is bool else ABSENT
+
+
+def _present(a: Any) -> Any:
+    return ABSENT if sem.is_missing(a) else 1
+
+
+#: converters ``compile_plan`` writes inline (``a`` is known not to be None there)
+_INLINE = {
+    _text: "  if type(a) is str and a: out[{name}] = a",
+    _bool: "  if type(a) is bool: out[{name}] = a",
+    _present: "  if a != '' and (type(a) is not list or a): out[{name}] = 1",
+}
 
 
 def _converter(kind: str, extra: Any) -> Callable[[Any], Any]:
     if kind == "p":
-        return lambda a: ABSENT if sem.is_missing(a) else 1
+        return _present
     if kind.startswith("list:"):
         item = _kind_converter(kind[5:])
 
@@ -91,14 +128,22 @@ def _converter(kind: str, extra: Any) -> Callable[[Any], Any]:
     return _kind_converter(kind)
 
 
+#: one fact's part of a projection plan: its getter, its slots, and what the
+#: slots hold when the fact is absent (precomputed: most facts usually are)
+_Step = tuple[Callable[[Any], Any], tuple[tuple[str, Callable[[Any], Any]], ...],
+              tuple[tuple[str, Any], ...]]
+
+
 class Scope:
     """Slots of one object level (the document, or one item of a list)."""
 
     def __init__(self, prefix: str = "") -> None:
         self.prefix = prefix
         self._slots: dict[tuple[str, str, Any], str] = {}
-        self._entries: list[tuple[str, Callable[[Any], Any], Callable[[Any], Any]]] = []
+        self._entries: list[tuple[str, str, Callable[[Any], Any]]] = []
+        self._getters: dict[str, Callable[[Any], Any]] = {}
         self._subs: dict[str, Scope] = {}
+        self._plan: Callable[[Any], dict[str, Any]] | None = None
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -109,7 +154,10 @@ class Scope:
         if key not in self._slots:
             name = f"a{len(self._entries)}"
             self._slots[key] = name
-            self._entries.append((name, make_getter(fact), self._make(fact, kind, extra, name)))
+            if fact not in self._getters:
+                self._getters[fact] = make_getter(fact)
+            self._entries.append((name, fact, self._make(fact, kind, extra, name)))
+            self._plan = None
         return self.prefix + self._slots[key]
 
     def _make(self, fact: str, kind: str, extra: Any, name: str) -> Callable[[Any], Any]:
@@ -128,11 +176,52 @@ class Scope:
         key = self.slot(fact, "q")
         return key, self._subs[key[len(self.prefix):]]
 
+    def _build_plan(self) -> Callable[[Any], dict[str, Any]]:
+        """Slots grouped by fact (each fact read once), compiled to one function."""
+        by_fact: dict[str, list[tuple[str, Callable[[Any], Any]]]] = {}
+        for name, fact, convert in self._entries:
+            by_fact.setdefault(fact, []).append((name, convert))
+        plan = []
+        for fact, converters in by_fact.items():
+            when_absent = tuple((name, value) for name, convert in converters
+                                if (value := convert(None)) is not ABSENT)
+            plan.append((self._getters[fact], tuple(converters), when_absent))
+        self._plan = compile_plan(plan)
+        return self._plan
+
     def project(self, obj: Any) -> dict[str, Any]:
         """The projected object: only present slots, in the engine's encodings."""
-        out: dict[str, Any] = {}
-        for name, get, convert in self._entries:
-            value = convert(get(obj))
-            if value is not ABSENT:
-                out[name] = value
-        return out
+        plan = self._plan if self._plan is not None else self._build_plan()
+        return plan(obj)
+
+
+def compile_plan(plan: list[_Step]) -> Callable[[Any], dict[str, Any]]:
+    """One straight-line Python function for a projection plan.
+
+    The per-slot loop was the largest cost left in an evaluation, so the plan is
+    unrolled. The generated text holds only indexes into ``plan`` and slot names
+    made here (``a<n>``), never a fact path or value from a bundle: getters,
+    converters and constants are passed in as objects.
+    """
+    lines = ["def project(obj):", " out = {}"]
+    for i, (_, converters, when_absent) in enumerate(plan):
+        lines.append(f" a = get{i}(obj)")
+        lines.append(" if a is None:")
+        lines += [f"  out[{name!r}] = absent{i}[{k}][1]" for k, (name, _) in
+                  enumerate(when_absent)] or ["  pass"]
+        lines.append(" else:")
+        for k, (name, convert) in enumerate(converters):
+            if convert in _INLINE:
+                lines.append(_INLINE[convert].format(name=repr(name)))
+                continue
+            lines.append(f"  v = conv{i}_{k}(a)")
+            lines.append(f"  if v is not ABSENT: out[{name!r}] = v")
+    lines.append(" return out")
+    namespace: dict[str, Any] = {"ABSENT": ABSENT}
+    for i, (get, converters, when_absent) in enumerate(plan):
+        namespace[f"get{i}"], namespace[f"absent{i}"] = get, when_absent
+        for k, (_, convert) in enumerate(converters):
+            namespace[f"conv{i}_{k}"] = convert
+    exec(compile("\n".join(lines), "<projection plan>", "exec"), namespace)
+    project: Callable[[Any], dict[str, Any]] = namespace["project"]
+    return project

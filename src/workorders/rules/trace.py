@@ -36,8 +36,13 @@ _NEGATED = {"in": "is not one of", "not_in": "is one of", "contains": "does not 
             "matches": "does not match"}
 
 
+_SCALARS = frozenset({str, int, bool, type(None)})
+
+
 def jsonable(value: Any) -> Any:
     """A JSON-able copy: Decimals as strings, tuples as lists."""
+    if type(value) in _SCALARS:
+        return value
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, list | tuple):
