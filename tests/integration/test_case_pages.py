@@ -315,3 +315,27 @@ def test_my_jobs_lists_todays_open_assigned_cases(world_with_bundle: World) -> N
     assert "Today&#39;s pump" in today_group and f"/cases/{today['id']}" in today_group
     assert "Next year" in html and "Someone else" not in html
     assert 'href="/my"' in html  # the technician's navigation offers My jobs
+
+
+def test_case_type_fields_are_typed_inputs_with_their_errors_beside_them(world: World) -> None:
+    publish_example(world, "bytewise-it.yaml")
+    client = login(world, "coordinator")
+    page = text_of(client.get("/cases/new"))
+    assert 'name="f-contract"' in page and '<option value="prepaid_block"' in page
+    assert 'name="f-prepaid_hours_left"' in page and 'inputmode="decimal"' in page
+    form = {"case_type": "onsite_support", "title": "Printer on fire",
+            "customer_name": "Hygge Kontor ApS", "timezone": "Europe/Copenhagen",
+            "assignee": "", "f-ticket_ref": "not a ticket", "f-contract": "prepaid_block",
+            "f-prepaid_hours_left": "lots"}
+    resp = client.post("/cases/new?case_type=onsite_support", data=form)
+    html = text_of(resp)
+    assert resp.status_code == 422
+    assert 'data-field="f-ticket_ref"' in html and 'data-field="f-prepaid_hours_left"' in html
+    assert count_cases(world) == 0
+    resp = client.post("/cases/new?case_type=onsite_support", data={
+        **form, "f-ticket_ref": "HK-1234", "f-prepaid_hours_left": "7,5"})
+    assert resp.status_code == 302
+    case = case_json(world, int(resp.headers["Location"].rsplit("/", 1)[1]))
+    assert case["fields"]["ticket_ref"] == "HK-1234"
+    assert case["fields"]["contract"] == "prepaid_block"
+    assert case["fields"]["prepaid_hours_left"] in ("7.5", "7.50")
