@@ -97,10 +97,12 @@ class _Builder:
         inner = _Builder(sub, self.rule_id).expr(q.where, neg, depth + 1)
         present, absent = _atom({"$ex": {key: 1}}), _atom({"$nex": {key: 1}})
         every = (q.kind == "all_items") != neg
+        # negated: "not any_item(w)" = absent or all_items(not w), and dually, where
+        # ``inner`` is already the negated ``where``; a constant inner settles it
         if inner.json is True:
-            return absent if neg else present
+            return TRUE if neg else present
         if inner.json is False:
-            return TRUE if neg else FALSE
+            return absent if neg else FALSE
         test = _atom({"$iall" if every else "$iany": {key: inner.json}})
         test = DExpr(test.json, 1, 1 + inner.conds)
         return or_(absent, test, exclusive=True) if neg else test
