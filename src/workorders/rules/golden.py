@@ -67,6 +67,19 @@ class _Unrunnable(Exception):
     """The test cannot be evaluated (bad data, impossible transition)."""
 
 
+@dataclass(frozen=True)
+class _Input:
+    """What a test's ``submit`` or ``transition`` feeds the evaluation."""
+
+    triggers: list[str]
+    roles: tuple[str, ...]  # who may act: the default actor's role comes from here
+    form_id: str | None = None
+    data: Mapping[str, Any] | None = None
+    totals: Mapping[str, Any] | None = None
+    kind: str | None = None
+    final_forms: frozenset[str] = frozenset()
+
+
 def _case_of(test: GoldenTest, case_type: CaseType) -> dict[str, Any]:
     raw = plain(test.case)
     fields = dict(raw.get("fields") or {})
@@ -102,14 +115,12 @@ class _Run:
         if case_type is None:
             raise _Unrunnable(f"unknown case type '{test.case.get('case_type')}'")
         case = _case_of(test, case_type)
-        if test.submit is not None:
-            form_id, data, totals, kind, triggers, finals, roles = self._submit(case_type)
-        else:
-            triggers, roles = self._transition(case_type, case)
-            form_id, data, totals, kind, finals = None, None, None, None, frozenset[str]()
-        document = build_fact_document(case=case, form_id=form_id, form_data=data,
-                                       totals=totals, submission_kind=kind,
-                                       actor=_actor(test, case, roles))
+        given = self._submit(case_type) if test.submit is not None \
+            else self._transition(case_type, case)
+        triggers = given.triggers
+        document = build_fact_document(case=case, form_id=given.form_id, form_data=given.data,
+                                       totals=given.totals, submission_kind=given.kind,
+                                       actor=_actor(test, case, given.roles))
         compiled = [compile_rules(f"golden/{case_type.id}/{t.replace(':', '.')}",
                                   rule_specs(bundle, case_type.id, t), self.engine)
                     for t in triggers]
@@ -118,12 +129,12 @@ class _Run:
         context = template_context(document, bundle, case_type.id, links=PLACEHOLDER_LINKS)
         outcomes = plan_outcomes(fired, bundle, context)
         status, refused = status_after(case_type, case["status"], outcomes,
-                                       case=document["case"], final_forms=finals)
+                                       case=document["case"], final_forms=given.final_forms)
         readiness = invoice_readiness(case_type, status, outcomes)
         return Observed(fired, outcomes, status, refused, readiness,
                         _explainer(compiled, document, triggers, case_type.id))
 
-    def _submit(self, case_type: CaseType) -> tuple[Any, ...]:
+    def _submit(self, case_type: CaseType) -> _Input:
         submit = self.test.submit or {}
         form = self.bundle.form(str(submit.get("form")))
         if form is None or form.id not in case_type.forms:
@@ -135,13 +146,11 @@ class _Run:
         if check.errors:
             raise _Unrunnable(f"the data submitted to form '{form.id}' is invalid: "
                               + "; ".join(check.errors))
-        totals = self.totalize(form, self.bundle, check.cleaned)
-        trigger = "correct" if kind == "correction" else "submit"
-        finals = frozenset() if kind == "draft" else frozenset({form.id})
-        return form.id, check.cleaned, totals, kind, [trigger], finals, ("technician",)
+        return _Input(["correct" if kind == "correction" else "submit"], ("technician",),
+                      form.id, check.cleaned, self.totalize(form, self.bundle, check.cleaned),
+                      kind, frozenset() if kind == "draft" else frozenset({form.id}))
 
-    def _transition(self, case_type: CaseType, case: dict[str, Any]
-                    ) -> tuple[list[str], tuple[str, ...]]:
+    def _transition(self, case_type: CaseType, case: dict[str, Any]) -> _Input:
         transition = case_type.lifecycle.transition(str(self.test.transition))
         if transition is None:
             raise _Unrunnable(f"unknown transition '{self.test.transition}'")
@@ -149,8 +158,8 @@ class _Run:
             raise _Unrunnable(f"transition '{transition.id}' cannot start from state "
                               f"'{case['status']}' (it leaves {', '.join(transition.from_states)})")
         case["status"] = transition.to
-        triggers = [f"transition:{transition.id}", f"enter:{transition.to}"]
-        return triggers, transition.roles
+        return _Input([f"transition:{transition.id}", f"enter:{transition.to}"],
+                      transition.roles)
 
 
 def _explainer(compiled: Sequence[CompiledRules], document: dict[str, Any],
