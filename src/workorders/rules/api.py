@@ -88,10 +88,10 @@ def evaluate(rules: CompiledRules, document: dict[str, Any], *,
         fired = tuple(rules.ids[i] for i in positions)
     else:
         fired = tuple(python.fired(document))
-    traces = LazyTraces(rules, document, fired)
+    traces = LazyTraces(rules, document, fired, rules.ids if trace_all else fired)
     if trace_all:
         for rule_id in rules.ids:
-            traces.add(rule_id)
+            traces[rule_id]  # written now, so a disagreement raises here
     return Evaluation(rules.engine, fired, traces)
 
 
@@ -99,22 +99,17 @@ class LazyTraces(Mapping[str, tuple[TraceEntry, ...]]):
     """The traces of the fired rules, each written on first access and kept."""
 
     def __init__(self, rules: CompiledRules, document: dict[str, Any],
-                 fired: tuple[str, ...]) -> None:
+                 fired: tuple[str, ...], keys: tuple[str, ...]) -> None:
         self._rules, self._document, self._fired = rules, document, frozenset(fired)
-        self._keys = list(fired)
+        self._keys = keys
+        self._known = self._fired if keys is fired else frozenset(keys)
         self._done: dict[str, tuple[TraceEntry, ...]] = {}
-
-    def add(self, rule_id: str) -> None:
-        """Trace a rule that did not fire as well (``trace_all``)."""
-        if rule_id not in self._fired and rule_id not in self._keys:
-            self._keys.append(rule_id)
-        self[rule_id]
 
     def __getitem__(self, rule_id: str) -> tuple[TraceEntry, ...]:
         found = self._done.get(rule_id)
         if found is not None:
             return found
-        if rule_id not in self._keys:
+        if rule_id not in self._known:
             raise KeyError(rule_id)
         result, trace = self._rules.python.trace(rule_id, self._document)
         if result != (rule_id in self._fired):
