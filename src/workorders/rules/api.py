@@ -69,29 +69,30 @@ def compile_rules(namespace: str, specs: Sequence[RuleSpec],
 
 
 def evaluate(rules: CompiledRules, document: dict[str, Any], *,
-             trace_all: bool = False) -> Evaluation:
+             trace_all: bool = False, eager: bool = False) -> Evaluation:
     """Which rules fire for ``document`` (in the rules' order), with traces.
 
     The chosen engine decides what fires. For durable-rules every fired rule is
-    re-checked at once by the Python predicate of the same semantics: a
-    disagreement raises RuleEngineError (fail closed) instead of guessing. The
-    traces of the fired rules are written by the Python evaluator when first
-    read (``LazyTraces``), and a trace whose verdict contradicts the decision
-    raises too. ``trace_all`` traces (and so re-checks) every rule eagerly.
-    The document must not be changed while its traces may still be read.
+    re-checked by the Python evaluator of the same semantics: a disagreement
+    raises RuleEngineError (fail closed) instead of guessing. By default the
+    re-check is the fast predicate and the traces are written lazily, on first
+    read (``LazyTraces``); a trace whose verdict contradicts the decision raises
+    too. ``eager`` writes the fired rules' traces now and lets them be the
+    re-check (the platform stores them anyway, so the predicate would be a second
+    pass); ``trace_all`` traces, and so re-checks, every rule now. The document
+    must not be changed while its traces may still be read.
     """
     python = rules.python
     if rules.durable is not None:
         positions = sorted(rules.durable.fired(document))
-        if not python.all_hold(positions, document):
-            raise RuleEngineError(f"engines disagree on a fired rule of {rules.name}")
         fired = tuple(rules.ids[i] for i in positions)
+        if not (eager or trace_all) and not python.all_hold(positions, document):
+            raise RuleEngineError(f"engines disagree on a fired rule of {rules.name}")
     else:
         fired = tuple(python.fired(document))
     traces = LazyTraces(rules, document, fired, rules.ids if trace_all else fired)
-    if trace_all:
-        for rule_id in rules.ids:
-            traces[rule_id]  # written now, so a disagreement raises here
+    for rule_id in rules.ids if trace_all else fired if eager else ():
+        traces[rule_id]  # written now, so a disagreement raises here
     return Evaluation(rules.engine, fired, traces)
 
 
@@ -136,5 +137,5 @@ class RulesEngine:
         return compile_rules(namespace, specs, self.engine)
 
     def evaluate(self, rules: CompiledRules, document: dict[str, Any], *,
-                 trace_all: bool = False) -> Evaluation:
-        return evaluate(rules, document, trace_all=trace_all)
+                 trace_all: bool = False, eager: bool = False) -> Evaluation:
+        return evaluate(rules, document, trace_all=trace_all, eager=eager)

@@ -8,7 +8,9 @@ tag (a rule of only ``$nex`` would match the engine's own state fact and loop
 forever) and rules are grouped into chunks that stay far from the limits:
 at most MAX_TRUE results true at once (64 fails with error 303), MAX_CONDS
 conditions (more than 512 freezes ruleset creation) and MAX_SLOTS
-properties (more than 255 fails with error 302).
+properties (more than 255 fails with error 302). A single rule may hold at most
+MAX_NODES ``$and``/``$or`` nodes (16 fail with error 113); nested nodes of the
+same kind are flattened so few rules come near it.
 """
 
 from __future__ import annotations
@@ -29,6 +31,9 @@ SENTINEL = "zz"
 MAX_TRUE = 48
 MAX_CONDS = 400
 MAX_SLOTS = 200
+#: ``$and``/``$or`` nodes per rule: each takes two of the 32 slots of durable-rules'
+#: expression sequence (MAX_SEQUENCE_EXPRESSIONS); 16 fail with error 113
+MAX_NODES = 15
 _FLIP = {"eq": "$neq", "ne": "$eq", "gt": "$lte", "gte": "$lt", "lt": "$gte", "lte": "$gt"}
 _OPS = {"eq": "$eq", "ne": "$neq", "gt": "$gt", "gte": "$gte", "lt": "$lt", "lte": "$lte"}
 
@@ -54,14 +59,23 @@ def _atom(json: Any) -> DExpr:
     return DExpr(json, 1, 1)
 
 
+def _merged(op: str, parts: list[DExpr]) -> dict[str, list[Any]]:
+    """``{op: [...]}`` with nested ``op`` nodes flattened into it (same meaning,
+    fewer nodes: durable-rules allows only MAX_NODES of them per rule)."""
+    items: list[Any] = []
+    for p in parts:
+        nested = p.json.get(op) if isinstance(p.json, dict) and len(p.json) == 1 else None
+        items.extend(nested if isinstance(nested, list) else [p.json])
+    return {op: items}
+
+
 def and_(*parts: DExpr) -> DExpr:
     kept = [p for p in parts if p.json is not True]
     if any(p.json is False for p in kept):
         return FALSE
     if len(kept) <= 1:
         return kept[0] if kept else TRUE
-    return DExpr({"$and": [p.json for p in kept]}, prod(p.true for p in kept),
-                 sum(p.conds for p in kept))
+    return DExpr(_merged("$and", kept), prod(p.true for p in kept), sum(p.conds for p in kept))
 
 
 def or_(*parts: DExpr, exclusive: bool = False) -> DExpr:
@@ -72,7 +86,16 @@ def or_(*parts: DExpr, exclusive: bool = False) -> DExpr:
     if len(kept) <= 1:
         return kept[0] if kept else FALSE
     true = max(p.true for p in kept) if exclusive else sum(p.true for p in kept)
-    return DExpr({"$or": [p.json for p in kept]}, true, sum(p.conds for p in kept))
+    return DExpr(_merged("$or", kept), true, sum(p.conds for p in kept))
+
+
+def count_nodes(json: Any) -> int:
+    """``$and``/``$or`` nodes anywhere in a rule's match (quantifiers included)."""
+    if isinstance(json, dict):
+        return sum((key in ("$and", "$or")) + count_nodes(value) for key, value in json.items())
+    if isinstance(json, list):
+        return sum(count_nodes(item) for item in json)
+    return 0
 
 
 class _Builder:
@@ -167,8 +190,8 @@ class Chunk:
 
 
 def _rule_json(expr: DExpr) -> dict[str, Any]:
-    tag = {"t": TAG}
-    match = tag if expr.json is True else {"$and": [tag, expr.json]}
+    tag = DExpr({"t": TAG}, 1, 1)
+    match = tag.json if expr.json is True else and_(tag, expr).json
     return {"all": [{"m": match}]}
 
 
@@ -177,7 +200,8 @@ def _cost(spec: RuleSpec) -> tuple[DExpr, int]:
         return TRUE, 0
     scope = Scope()
     expr = _Builder(scope, spec.id).expr(spec.when, False)
-    if expr.true > MAX_TRUE or expr.conds > MAX_CONDS or len(scope) > MAX_SLOTS:
+    if expr.true > MAX_TRUE or expr.conds > MAX_CONDS or len(scope) > MAX_SLOTS \
+            or count_nodes(_rule_json(expr)) > MAX_NODES:
         raise RuleCompileError("condition too large for the engine (split it into rules)", spec.id)
     return expr, len(scope)
 

@@ -50,3 +50,50 @@ def test_quantifiers_over_a_constant_condition_agree(
     python = compile_rules("test/constant-where", specs, "python")
     for doc in _LISTS:
         assert evaluate(durable, doc).fired == evaluate(python, doc).fired, doc
+
+
+def _chain(depth: int) -> dict[str, Any]:
+    """and(tag, x) with ``depth`` alternating $and/$or nodes below it."""
+    node: Any = {"a0": 1}
+    for i in range(depth):
+        node = {"$or" if i % 2 else "$and": [node, {f"a{i + 1}": 1}]}
+    return {"$and": [{"t": "snap"}, node]}
+
+
+def test_raw_engine_allows_15_and_or_nodes_per_rule_and_fails_16_with_113() -> None:
+    import json
+
+    import durable_rules_engine as dre  # type: ignore[import-not-found]
+
+    dre.create_ruleset("raw-nodes-15", json.dumps({"r": {"all": [{"m": _chain(14)}]}}))
+    with pytest.raises(dre.error, match="113"):
+        dre.create_ruleset("raw-nodes-16", json.dumps({"r": {"all": [{"m": _chain(15)}]}}))
+
+
+_NOT_IN = {"fact": "a", "op": "not_in", "value": [0, 1, "5"]}
+_CONTAINS = {"fact": "a", "op": "contains", "value": "5"}
+
+
+def test_nested_nodes_are_flattened_so_this_rule_fits() -> None:
+    """Found by the differential test: 16 nodes as written, 10 once flattened."""
+    from workorders.definitions.conditions import parse_condition
+
+    when = parse_condition({"all": [{"all": [{"fact": "a", "op": "in", "value": [0, 1]},
+                                             {"all": [_NOT_IN, _CONTAINS]}]},
+                                    {"all": [_NOT_IN, _CONTAINS]}]})
+    durable = compile_rules("test/flattened", [RuleSpec("r", when)], "durable")
+    python = compile_rules("test/flattened", [RuleSpec("r", when)], "python")
+    for doc in ({}, {"a": 0}, {"a": "5"}, {"a": ["5"]}):
+        assert evaluate(durable, doc).fired == evaluate(python, doc).fired == ()
+
+
+@pytest.mark.parametrize("engine", ["durable", "python"])
+def test_rules_beyond_15_nodes_are_refused_by_both_engines(engine: str) -> None:
+    from workorders.definitions.conditions import parse_condition
+
+    # each not_in of two kinds adds an $and and two $or nodes that cannot be flattened
+    mixed = {"fact": "a", "op": "not_in", "value": [1, "x"]}
+    when = parse_condition({"any": [{"all": [mixed, {"fact": f"b{i}", "op": "present"}]}
+                                    for i in range(5)]})
+    with pytest.raises(RuleCompileError, match="too large"):
+        compile_rules("test/too-many-nodes", [RuleSpec("r", when)], engine)  # type: ignore[arg-type]

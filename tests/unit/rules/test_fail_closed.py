@@ -87,3 +87,13 @@ def test_absent_facts_project_as_before(build: Build) -> None:
     assert chunk.project({"form": {"note": ["leak"]}}) == {"a0": ["leak"], "a1": False,
                                                           "a2": 1}
     assert chunk.project({"form": {"note": True}}) == {"a1": False, "a2": 1}
+
+
+def test_eager_traces_are_the_re_check(build: Build, monkeypatch: pytest.MonkeyPatch) -> None:
+    rules = build(RULES)
+    assert rules.durable is not None
+    result = evaluate(rules, DOC, eager=True)
+    assert result.fired == ("over",) and result.traces["over"][0].result is True
+    monkeypatch.setattr(rules.durable, "fired", lambda document: {0, 1})
+    with pytest.raises(RuleEngineError, match="engines disagree on rule signed"):
+        evaluate(rules, DOC, eager=True)
