@@ -10,6 +10,14 @@ from workorders.platform.models.cases import (
 )
 from workorders.platform.models.definitions import DefinitionVersion, VersionStatus
 from workorders.platform.models.outbox import JobStatus, OutboxJob
+from workorders.platform.models.outcomes import (
+    Approval,
+    ApprovalStatus,
+    CaseException,
+    ExceptionStatus,
+    InvoiceBlock,
+    RuleEvaluation,
+)
 from workorders.platform.models.submissions import Attachment, Submission, SubmissionKind
 from workorders.platform.models.tenancy import (
            ROLES,
@@ -21,8 +29,29 @@ from workorders.platform.models.tenancy import (
 )
 
 __all__ = [
-    "ROLES", "ApiToken", "Attachment", "AuditEvent", "Case", "CaseCounter", "CaseImport",
-    "DefinitionVersion", "IdempotencyRecord", "ImportedRow", "JobStatus", "LoginAttempt",
-    "Membership", "OutboxJob", "Submission", "SubmissionKind", "Tenant", "User",
+    "ROLES",
+    "ApiToken",
+    "Approval",
+    "ApprovalStatus",
+    "Attachment",
+    "AuditEvent",
+    "Case",
+    "CaseCounter",
+    "CaseException",
+    "CaseImport",
+    "DefinitionVersion",
+    "ExceptionStatus",
+    "IdempotencyRecord",
+    "ImportedRow",
+    "InvoiceBlock",
+    "JobStatus",
+    "LoginAttempt",
+    "Membership",
+    "OutboxJob",
+    "RuleEvaluation",
+    "Submission",
+    "SubmissionKind",
+    "Tenant",
+    "User",
     "VersionStatus",
 ]

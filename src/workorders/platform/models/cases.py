@@ -38,6 +38,8 @@ class Case(db.Model):  # type: ignore[name-defined]
     assignee_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
     fields: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    #: who follows the case up, when a rule routed it: {"role": r} or {"user": email}
+    routing: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)
     status: Mapped[str] = mapped_column(String(63))
     status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     version: Mapped[int] = mapped_column(default=1)
