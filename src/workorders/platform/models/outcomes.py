@@ -1,8 +1,10 @@
 """What rules leave on a case: exceptions, approvals, invoicing blocks, and the
 log of every evaluation with its traces.
 
-Each outcome keeps the rule that raised it, the trace of that firing and a
-fingerprint of the actual values the rule saw: a person's decision stands
+Each outcome keeps the rule that raised it, the trace of that firing, its scope
+(``form:<id>`` for outcomes of a submission, else the trigger: only an
+evaluation of the same scope can close it) and a fingerprint of the actual
+values the rule saw: a person's decision stands
 across re-evaluations while those values are unchanged, and a new outcome is
 raised when they change.
 """
@@ -54,6 +56,7 @@ class CaseException(db.Model):  # type: ignore[name-defined]
     assignee_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
     trigger: Mapped[str] = mapped_column(String(80))
+    scope: Mapped[str] = mapped_column(String(120))
     trace: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
     fingerprint: Mapped[str] = mapped_column(String(64))
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
@@ -81,6 +84,7 @@ class Approval(db.Model):  # type: ignore[name-defined]
     reason: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(20), default=ApprovalStatus.PENDING.value)
     trigger: Mapped[str] = mapped_column(String(80))
+    scope: Mapped[str] = mapped_column(String(120))
     trace: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
     fingerprint: Mapped[str] = mapped_column(String(64))
     decided_by: Mapped[str | None] = mapped_column(String(254), nullable=True)
@@ -100,6 +104,7 @@ class InvoiceBlock(db.Model):  # type: ignore[name-defined]
     rule_id: Mapped[str] = mapped_column(String(63))
     reason: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(20), default="active")  # active|resolved_by_rule
+    scope: Mapped[str] = mapped_column(String(120))
     trace: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
     fingerprint: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

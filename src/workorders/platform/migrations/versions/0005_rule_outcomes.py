@@ -2,7 +2,7 @@
 
 Revision ID: 0005
 Revises: 0004
-Create Date: 2026-11-25 18:13:17.483692
+Create Date: 2026-11-25 18:13:41.814831
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ def upgrade() -> None:
     sa.Column('reason', sa.Text(), nullable=False),
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('trigger', sa.String(length=80), nullable=False),
+    sa.Column('scope', sa.String(length=120), nullable=False),
     sa.Column('trace', wt.JSONType, nullable=False),
     sa.Column('fingerprint', sa.String(length=64), nullable=False),
     sa.Column('decided_by', sa.String(length=254), nullable=True),
@@ -55,6 +56,7 @@ def upgrade() -> None:
     sa.Column('assign_role', sa.String(length=40), nullable=True),
     sa.Column('assignee_id', sa.Integer(), nullable=True),
     sa.Column('trigger', sa.String(length=80), nullable=False),
+    sa.Column('scope', sa.String(length=120), nullable=False),
     sa.Column('trace', wt.JSONType, nullable=False),
     sa.Column('fingerprint', sa.String(length=64), nullable=False),
     sa.Column('note', sa.Text(), nullable=True),
@@ -79,6 +81,7 @@ def upgrade() -> None:
     sa.Column('rule_id', sa.String(length=63), nullable=False),
     sa.Column('reason', sa.Text(), nullable=False),
     sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('scope', sa.String(length=120), nullable=False),
     sa.Column('trace', wt.JSONType, nullable=False),
     sa.Column('fingerprint', sa.String(length=64), nullable=False),
     sa.Column('created_at', wt.UTCDateTime(), nullable=False),
