@@ -128,10 +128,10 @@ def _converter(kind: str, extra: Any) -> Callable[[Any], Any]:
     return _kind_converter(kind)
 
 
-#: one fact's part of a projection plan: its getter, its slots, and what the
-#: slots hold when the fact is absent (precomputed: most facts usually are)
+#: one fact's part of a projection plan: its getter, its slots, what the slots
+#: hold when the fact is absent (precomputed: most facts usually are), its path
 _Step = tuple[Callable[[Any], Any], tuple[tuple[str, Callable[[Any], Any]], ...],
-              tuple[tuple[str, Any], ...]]
+              tuple[tuple[str, Any], ...], tuple[str, ...]]
 
 
 class Scope:
@@ -185,7 +185,8 @@ class Scope:
         for fact, converters in by_fact.items():
             when_absent = tuple((name, value) for name, convert in converters
                                 if (value := convert(None)) is not ABSENT)
-            plan.append((self._getters[fact], tuple(converters), when_absent))
+            plan.append((self._getters[fact], tuple(converters), when_absent,
+                         sem.path_of(fact)))
         self._plan = compile_plan(plan)
         return self._plan
 
@@ -195,17 +196,39 @@ class Scope:
         return plan(obj)
 
 
+def _read(i: int, path: tuple[str, ...], heads: dict[str, str],
+          lines: list[str], namespace: dict[str, Any]) -> None:
+    """Code setting ``a`` to fact ``i``: one- and two-step paths are read inline,
+    each first step once per projection; longer paths call their getter."""
+    if len(path) > 2:
+        lines.append(f" a = get{i}(obj)")
+        return
+    head = heads.get(path[0])
+    if head is None:
+        head = heads[path[0]] = f"h{len(heads)}"
+        namespace[f"key_{head}"] = path[0]
+        lines.append(f" {head} = obj.get(key_{head}) if type(obj) is dict else None")
+    if len(path) == 1:
+        lines.append(f" a = {head}")
+    else:
+        namespace[f"key{i}"] = path[1]
+        lines.append(f" a = {head}.get(key{i}) if type({head}) is dict else None")
+
+
 def compile_plan(plan: list[_Step]) -> Callable[[Any], dict[str, Any]]:
     """One straight-line Python function for a projection plan.
 
     The per-slot loop was the largest cost left in an evaluation, so the plan is
-    unrolled. The generated text holds only indexes into ``plan`` and slot names
-    made here (``a<n>``), never a fact path or value from a bundle: getters,
-    converters and constants are passed in as objects.
+    unrolled. The generated text holds only indexes, variable names and slot
+    names made here (``a<n>``), never a fact path or value from a bundle: path
+    keys, getters, converters and constants are passed in as objects.
     """
     lines = ["def project(obj):", " out = {}"]
-    for i, (_, converters, when_absent) in enumerate(plan):
-        lines.append(f" a = get{i}(obj)")
+    namespace: dict[str, Any] = {"ABSENT": ABSENT}
+    heads: dict[str, str] = {}
+    for i, (get, converters, when_absent, path) in enumerate(plan):
+        namespace[f"get{i}"], namespace[f"absent{i}"] = get, when_absent
+        _read(i, path, heads, lines, namespace)
         lines.append(" if a is None:")
         lines += [f"  out[{name!r}] = absent{i}[{k}][1]" for k, (name, _) in
                   enumerate(when_absent)] or ["  pass"]
@@ -214,14 +237,10 @@ def compile_plan(plan: list[_Step]) -> Callable[[Any], dict[str, Any]]:
             if convert in _INLINE:
                 lines.append(_INLINE[convert].format(name=repr(name)))
                 continue
+            namespace[f"conv{i}_{k}"] = convert
             lines.append(f"  v = conv{i}_{k}(a)")
             lines.append(f"  if v is not ABSENT: out[{name!r}] = v")
     lines.append(" return out")
-    namespace: dict[str, Any] = {"ABSENT": ABSENT}
-    for i, (get, converters, when_absent) in enumerate(plan):
-        namespace[f"get{i}"], namespace[f"absent{i}"] = get, when_absent
-        for k, (_, convert) in enumerate(converters):
-            namespace[f"conv{i}_{k}"] = convert
     exec(compile("\n".join(lines), "<projection plan>", "exec"), namespace)
     project: Callable[[Any], dict[str, Any]] = namespace["project"]
     return project

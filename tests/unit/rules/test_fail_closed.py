@@ -97,3 +97,17 @@ def test_eager_traces_are_the_re_check(build: Build, monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(rules.durable, "fired", lambda document: {0, 1})
     with pytest.raises(RuleEngineError, match="engines disagree on rule signed"):
         evaluate(rules, DOC, eager=True)
+
+
+@pytest.mark.parametrize("fact", ["q'uote\n)", "x.\"y\\\\", "a.b.c'd"])
+def test_projection_plans_never_embed_fact_paths(build: Build, fact: str) -> None:
+    """Generated projection code takes keys as objects: odd paths are just keys."""
+    rules = build({"r": {"fact": fact, "op": "eq", "value": "v"}})
+    document: dict[str, Any] = {}
+    node = document
+    *parents, last = fact.split(".")
+    for key in parents:
+        node = node.setdefault(key, {})
+    node[last] = "v"
+    assert evaluate(rules, document).fired == ("r",)
+    assert evaluate(rules, {}).fired == ()
