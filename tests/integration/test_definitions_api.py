@@ -146,3 +146,24 @@ def test_unknown_versions_are_404(world: World) -> None:
     assert_problem(world.api().get("/api/v1/definitions/7"), 404)
     assert_problem(world.api().post("/api/v1/definitions/7/publish"), 404)
     assert_problem(world.api().get("/api/v1/definitions/1/diff/7"), 404)
+
+
+def test_validate_runs_the_golden_tests(world: World) -> None:
+    resp = _post(world, "/api/v1/definitions/validate", NORDVARME)
+    assert resp.json["tests_passed"] is True
+    assert len(resp.json["tests"]) >= 3 and all(t["passed"] for t in resp.json["tests"])
+
+
+def test_a_failing_golden_test_refuses_publishing_and_names_the_failure(world: World) -> None:
+    # the first golden test expects the overtime rule to fire; raise its threshold so it cannot
+    broken = NORDVARME.replace("value: 16}", "value: 1000}", 1)
+    report = _post(world, "/api/v1/definitions/validate", broken).json
+    assert report["valid"] is True and report["tests_passed"] is False
+    failing = [t for t in report["tests"] if not t["passed"]]
+    assert any("overtime_needs_approval" in f for t in failing for f in t["failures"])
+    assert _post(world, "/api/v1/definitions", broken).status_code == 201  # drafts may fail
+    before = snapshot(world.app)
+    problem = assert_problem(world.api().post("/api/v1/definitions/1/publish"), 409)
+    assert "golden test" in problem["detail"]
+    assert problem["tests"][0]["failures"]
+    assert snapshot(world.app) == before

@@ -75,6 +75,22 @@ def _submission_id(world: World) -> int:
     return int(resp.json["submission"]["id"])
 
 
+def _exception_id(world: World) -> int:
+    """Runs after ``_approval_id``: its report has no signature, so a rule raised one."""
+    items = world.api("coordinator").get("/api/v1/exceptions").json["items"]
+    return int(items[0]["id"])
+
+
+def _approval_id(world: World) -> int:
+    from tests.support.capture import jpeg_bytes, report, started_case, upload
+
+    case = started_case(world)
+    photo = upload(world, case["id"], jpeg_bytes()).json["id"]
+    resp = world.api("technician").post(f"/api/v1/cases/{case['id']}/submissions", json={
+        "form": "installation_report", "data": report(photo, hours="20")})
+    return int(resp.json["evaluation"]["approvals_requested"][0]["id"])
+
+
 #: URL parameter name -> an id that belongs to tenant "alpha" (world.a)
 ID_OF_TENANT_A: dict[str, Callable[[World], Any]] = {
     "job_id": _first_job_id,
@@ -86,6 +102,8 @@ ID_OF_TENANT_A: dict[str, Callable[[World], Any]] = {
     "import_id": _import_id,
     "attachment_id": _attachment_id,
     "submission_id": _submission_id,
+    "approval_id": _approval_id,
+    "exception_id": _exception_id,
 }
 
 #: request bodies for writes, by endpoint; a body valid in shape makes sure the
@@ -95,6 +113,10 @@ BODIES: dict[str, Any] = {
     "api.transition_case": {"transition": "cancel"},
     "api.submit": {"form": "installation_report", "data": {}, "draft": True},
     "api.correct": {"data": {}, "reason": "taking over"},
+    "api.assign_exception": {"user": None},
+    "api.resolve_exception": {"note": "not mine"},
+    "api.override_exception": {"reason": "not mine"},
+    "api.decide_approval": {"decision": "approve"},
 }
 
 

@@ -5,16 +5,26 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
 from workorders.cli.support import build_app, friendly_errors
-from workorders.definitions import diff_bundles, has_changes, load_bundle
+from workorders.definitions import Bundle, diff_bundles, has_changes, load_bundle
 
 
 @click.group()
 def definitions() -> None:
     """Check, publish and compare definition bundles."""
+
+
+def _golden(bundle: Bundle | None, engine: str) -> list[dict[str, Any]]:
+    if bundle is None:
+        return []
+    from workorders.golden import run_golden_tests
+
+    return [{"name": r.name, "passed": r.passed, "failures": list(r.failures)}
+            for r in run_golden_tests(bundle, engine=engine)]  # type: ignore[arg-type]
 
 
 def _read(path: str) -> bytes:
@@ -24,16 +34,23 @@ def _read(path: str) -> bytes:
 @definitions.command("validate")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-def validate(files: tuple[str, ...], as_json: bool) -> None:
-    """Check bundles; print file:line:col: message; exit 1 when any has errors."""
+@click.option("--engine", type=click.Choice(["durable", "python"]), default="durable",
+              show_default=True, help="The rules engine that runs the golden tests.")
+def validate(files: tuple[str, ...], as_json: bool, engine: str) -> None:
+    """Check bundles and run their golden tests; print file:line:col: message;
+    exit 1 when any has errors or a failing test."""
     reports = {}
     failed = False
     for name in files:
         result = load_bundle(_read(name), filename=name)
-        failed = failed or not result.valid
-        reports[name] = result.to_dict()
+        tests = _golden(result.bundle, engine)
+        failed = failed or not result.valid or not all(t["passed"] for t in tests)
+        reports[name] = {**result.to_dict(), "tests": tests}
         if as_json:
             continue
+        for t in tests:
+            mark = "passed" if t["passed"] else "FAILED: " + "; ".join(t["failures"])
+            click.echo(f"{name}: test '{t['name']}' {mark}")
         for level, problems in (("error", result.errors), ("warning", result.warnings)):
             for p in problems:
                 where = f"{name}:{p.line or 0}:{p.column or 0}"

@@ -20,6 +20,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from workorders.platform.extensions import csrf, db
     from workorders.platform.jobs.dispatch import init_dispatch
     from workorders.platform.web import register_web
+    from workorders.platform.web.public import register_public
 
     settings = load_settings(config)
     app = Flask(__name__, instance_path=str(settings.instance_dir))
@@ -47,6 +48,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     init_dispatch(app)
     register_api(app)
     register_web(app)
+    register_public(app)
     return app
 
 

@@ -29,6 +29,8 @@ class Settings:
     login_window_seconds: int = 900
     rq_queue: str = "workorders"
     job_backoff_seconds: float = 2.0
+    public_url: str = "http://127.0.0.1:5000"  # for links in emails sent by jobs
+    rules_engine: str = "durable"  # or "python" (e.g. where durable-rules cannot load)
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -80,6 +82,12 @@ def load_settings(overrides: Mapping[str, Any] | None = None) -> Settings:
         allow = tuple(allow_raw)
     if "job_backoff_seconds" not in over and env.get("WORKORDERS_JOB_BACKOFF_SECONDS"):
         over["job_backoff_seconds"] = float(env["WORKORDERS_JOB_BACKOFF_SECONDS"])
+    if "public_url" not in over and env.get("WORKORDERS_PUBLIC_URL"):
+        over["public_url"] = env["WORKORDERS_PUBLIC_URL"].rstrip("/")
+    if "rules_engine" not in over and env.get("WORKORDERS_RULES_ENGINE"):
+        over["rules_engine"] = env["WORKORDERS_RULES_ENGINE"]
+    if over.get("rules_engine", "durable") not in ("durable", "python"):
+        raise ValueError("WORKORDERS_RULES_ENGINE must be 'durable' or 'python'")
     known = {f for f in Settings.__dataclass_fields__ if f != "extra"}
     extra = {k: v for k, v in over.items() if k not in known}
     kwargs = {k: v for k, v in over.items() if k in known}

@@ -43,6 +43,7 @@ def register_api(app: Flask) -> None:
         definitions,
         health,
         openapi,
+        work_queue,
     )
 
     csrf.exempt(api)

@@ -47,13 +47,16 @@ def version_json(v: DefinitionVersion, *, with_bundle: bool = False) -> dict[str
 
 @api.post("/definitions/validate")
 @operation("Check a bundle without storing it", body=BUNDLE_BODY, content_types=BUNDLE_TYPES,
-           responses={200: "{valid, errors:[{path, line, column, message, hint}], warnings}"})
+           responses={200: "{valid, errors:[{path, line, column, message, hint}], warnings, "
+                           "tests:[{name, passed, failures}], tests_passed}"})
 def validate_definition() -> Any:
     source, filename = _bundle_source()
     result = svc.check_bundle(source, filename)
+    tests = svc.golden_results(result)
     return jsonify(valid=result.valid, content_hash=result.content_hash,
                    errors=[p.to_dict() for p in result.errors],
-                   warnings=[p.to_dict() for p in result.warnings])
+                   warnings=[p.to_dict() for p in result.warnings],
+                   tests=tests, tests_passed=all(t["passed"] for t in tests))
 
 
 @api.post("/definitions")
@@ -89,7 +92,8 @@ def get_definition(n: int) -> Any:
 @api.post("/definitions/<int:n>/publish")
 @require_roles("admin")
 @operation("Make a draft the current version for new cases",
-           responses={200: "{version, status: published}", 409: "Not a valid draft"})
+           responses={200: "{version, status: published}",
+                      409: "Not a valid draft, or a golden test fails ({tests: [...]})"})
 def publish_definition(n: int) -> Any:
     actor = current_actor()
     version = svc.publish_version(actor.tenant_id, n, actor.email)

@@ -31,6 +31,8 @@ class PermanentJobError(WorkordersError):
 #: kind -> "module:function"; resolved lazily so importing the registry is cheap
 HANDLERS: dict[str, str] = {
     "email.welcome": "workorders.platform.jobs.email:send_welcome_email",
+    "notify": "workorders.platform.jobs.notify:send_notification",
+    "approval.customer_link": "workorders.platform.jobs.notify:send_approval_link",
 }
 
 

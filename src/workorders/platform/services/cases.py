@@ -39,6 +39,7 @@ from workorders.platform.services.case_input import (
 from workorders.platform.services.definitions import bundle_of, current_version
 from workorders.platform.services.readiness import invoice_blockers
 from workorders.platform.services.submissions import final_forms_of
+from workorders.platform.services.transitions import apply_transition, run_transition_rules
 from workorders.platform.services.unit_of_work import transaction
 
 BOOKERS = ("coordinator", "admin")
@@ -211,14 +212,8 @@ def transition_case(actor: Actor, case_id: int, transition_id: str, comment: str
                 "path": "/transition", "message": f"'{transition_id}' is not one of: {known}"}])
         if not result.allowed:
             raise TransitionRefused(result)
-        before = case.status
-        case.status = result.transition.to
-        case.status_changed_at = utcnow()
-        _touch(case)
-        record_event(session, tenant_id=actor.tenant_id, subject_type="case", subject_id=case.id,
-                     actor=actor.email, action=f"transition:{transition_id}",
-                     before={"status": before}, after={"status": case.status},
-                     comment=(comment or "").strip() or None)
+        apply_transition(session, loaded, result.transition, actor.email, comment)
+        run_transition_rules(session, actor, loaded, transition_id)
     return case
 
 

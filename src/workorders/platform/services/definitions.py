@@ -25,8 +25,32 @@ def check_bundle(source: str | bytes, filename: str | None = None) -> LoadResult
     return load_bundle(source, filename=filename)
 
 
+def golden_results(result: LoadResult) -> list[dict[str, Any]]:
+    """The bundle's golden tests through the configured engine (none when invalid)."""
+    from flask import current_app
+
+    from workorders.golden import run_golden_tests
+
+    if result.bundle is None:
+        return []
+    engine = current_app.extensions["workorders.settings"].rules_engine
+    return [{"name": r.name, "passed": r.passed, "failures": list(r.failures)}
+            for r in run_golden_tests(result.bundle, engine=engine)]
+
+
 def problems_of(result: LoadResult) -> list[dict[str, Any]]:
     return [p.to_dict() for p in result.errors]
+
+
+class GoldenTestsFailed(Conflict):
+    """Publishing is refused while a golden test fails (409, with every failure)."""
+
+    def __init__(self, number: int, failed: list[dict[str, Any]]) -> None:
+        first = failed[0]
+        example = first["failures"][0] if first["failures"] else first["name"]
+        super().__init__(f"version {number} is not published: {len(failed)} golden test(s) "
+                         f"failed, e.g. {example}")
+        self.extra = {"tests": failed}
 
 
 def create_draft(tenant_id: int, source: str | bytes, author: str, *,
@@ -86,6 +110,9 @@ def publish_version(tenant_id: int, number: int, actor: str) -> DefinitionVersio
         if not result.valid:
             raise Conflict(f"version {number} no longer validates: "
                            f"{result.errors[0].message}")
+        failed = [t for t in golden_results(result) if not t["passed"]]
+        if failed:
+            raise GoldenTestsFailed(number, failed)
         previous = current_version(tenant_id)
         now = utcnow()
         if previous is not None:

@@ -1,30 +1,30 @@
 """Invoice readiness, computed every time from what exists (never a stored flag).
 
-Ready iff the work is done (a work_complete state or a state only reachable
-through one) and the data each of the tenant's connectors needs is present.
-Exceptions, approvals and invoicing blocks raised by rules add their own
-blockers here as the rules engine produces them.
+Ready iff the work is done (``rules.readiness.work_blocker``), no invoicing
+block is active, no approval is pending, no open exception of a blocking
+severity (high, critical) remains, and the data each of the tenant's
+connectors needs is present. Every blocker says why, and which rule raised it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict
 from typing import Any
+
+from sqlalchemy import select
 
 from workorders.connectors import missing_requirements
 from workorders.connectors.from_bundle import seller_party
-from workorders.definitions.lifecycle import is_work_complete_or_later
+from workorders.platform.extensions import db
+from workorders.platform.models import (
+    Approval,
+    ApprovalStatus,
+    CaseException,
+    ExceptionStatus,
+    InvoiceBlock,
+)
 from workorders.platform.services.case_context import LoadedCase
-
-
-@dataclass(frozen=True)
-class Blocker:
-    kind: str  # work | data | exception | approval | block
-    reason: str
-    rule: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "rule": self.rule, "reason": self.reason}
+from workorders.rules.readiness import Blocker, exception_blocks, work_blocker
 
 
 def partial_document(loaded: LoadedCase) -> dict[str, Any]:
@@ -33,32 +33,44 @@ def partial_document(loaded: LoadedCase) -> dict[str, Any]:
     case, bundle = loaded.case, loaded.bundle
     seller: dict[str, Any] = {}
     if bundle.seller is not None:
-        party = seller_party(bundle.seller)
-        seller = {k: v for k, v in _plain(party).items() if v is not None}
+        seller = {k: v for k, v in asdict(seller_party(bundle.seller)).items() if v is not None}
     fields = case.fields or {}
     return {
-        "kind": "invoice",
-        "seller": seller,
-        "buyer": dict(case.customer or {}),
+        "kind": "invoice", "seller": seller, "buyer": dict(case.customer or {}),
         "case": {"number": case.number, "purchase_order": fields.get("purchase_order"),
                  "customer_reference": fields.get("customer_reference")},
         "lines": [],
     }
 
 
-def _plain(obj: Any) -> dict[str, Any]:
-    from dataclasses import asdict
-
-    return asdict(obj)
+def outcome_blockers(case_id: int) -> list[Blocker]:
+    found: list[Blocker] = []
+    for block in db.session.execute(select(InvoiceBlock).where(
+            InvoiceBlock.case_id == case_id, InvoiceBlock.status == "active")
+            .order_by(InvoiceBlock.id)).scalars():
+        found.append(Blocker("block", block.reason, block.rule_id))
+    for approval in db.session.execute(select(Approval).where(
+            Approval.case_id == case_id, Approval.status == ApprovalStatus.PENDING.value)
+            .order_by(Approval.id)).scalars():
+        found.append(Blocker("approval", f"Waiting for approval by "
+                                         f"{approval.approver.replace(':', ' ')}: "
+                                         f"{approval.reason}", approval.rule_id))
+    for exc in db.session.execute(select(CaseException).where(
+            CaseException.case_id == case_id,
+            CaseException.status == ExceptionStatus.OPEN.value)
+            .order_by(CaseException.id)).scalars():
+        if exception_blocks(exc.severity):
+            found.append(Blocker("exception", f"{exc.code} ({exc.severity}): {exc.message}",
+                                 exc.rule_id))
+    return found
 
 
 def invoice_blockers(loaded: LoadedCase) -> list[Blocker]:
     blockers: list[Blocker] = []
-    case, case_type = loaded.case, loaded.case_type
-    if not is_work_complete_or_later(case_type, case.status):
-        state = case_type.lifecycle.state(case.status)
-        label = state.label if state else case.status
-        blockers.append(Blocker("work", f"The work is not finished yet (the case is {label})."))
+    work = work_blocker(loaded.case_type, loaded.case.status)
+    if work is not None:
+        blockers.append(work)
+    blockers += outcome_blockers(loaded.case.id)
     doc = partial_document(loaded)
     for connector in loaded.bundle.connectors:
         for req in missing_requirements(connector.format, connector.options, doc):
@@ -67,4 +79,4 @@ def invoice_blockers(loaded: LoadedCase) -> list[Blocker]:
     return blockers
 
 
-__all__ = ["Blocker", "invoice_blockers", "partial_document"]
+__all__ = ["Blocker", "invoice_blockers", "outcome_blockers", "partial_document"]

@@ -178,17 +178,15 @@ def correct_submission(actor: Actor, submission_id: int, data: Any,
 
 def after_submission(actor: Actor, loaded: LoadedCase, submission: Submission, *,
                      trigger: str) -> dict[str, Any]:
-    """The seam for the rules engine: runs inside the submission's transaction.
-
-    Until rules run here it reports readiness as it stands, so clients can rely
-    on the shape ``{fired, exceptions_opened, exceptions_closed,
-    approvals_requested, invoice}`` from the start.
-    """
+    """The rules run here, inside the submission's transaction: what they raise
+    commits with the submission, and an engine failure fails closed without
+    losing it (see services.rules_runtime)."""
     from workorders.platform.services.readiness import invoice_blockers
+    from workorders.platform.services.rules_runtime import run_rules
 
+    report = run_rules(db.session(), actor, loaded, trigger, submission=submission)
     blockers = invoice_blockers(loaded)
-    return {"trigger": trigger, "fired": [], "exceptions_opened": [], "exceptions_closed": [],
-            "approvals_requested": [],
+    return {"trigger": trigger, **report.to_dict(),
             "invoice": {"ready": not blockers, "blockers": [b.to_dict() for b in blockers]}}
 
 

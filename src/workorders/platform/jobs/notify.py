@@ -1,0 +1,118 @@
+"""Delivering rule notifications and customer approval links.
+
+Email goes through ``jobs.email.deliver`` (SMTP or ``.eml`` files); SMS has no
+gateway configured here, so SMS messages are written as ``.sms.txt`` files in
+the outbox directory beside the emails; webhooks are signed HTTP POSTs through
+the connectors' HTTP transport (SSRF rules apply).
+"""
+
+from __future__ import annotations
+
+import os
+from email.message import EmailMessage
+from typing import Any
+
+from sqlalchemy import select
+
+from workorders.platform.jobs.email import SENDER, deliver
+from workorders.platform.jobs.registry import JobContext, PermanentJobError
+
+
+def _recipients(ctx: JobContext, case: Any, targets: list[str]) -> tuple[list[str], list[str]]:
+    """(emails or phone numbers, webhook ids) for ``customer``, ``assignee``,
+    ``role:<r>``, ``user:<email>`` and ``webhook:<id>``."""
+    from workorders.platform.extensions import db
+    from workorders.platform.models import Membership
+
+    people: list[str] = []
+    hooks: list[str] = []
+    for target in targets:
+        if target == "customer":
+            people.append((case.customer or {}).get("email") or "")
+        elif target == "assignee" and case.assignee is not None:
+            people.append(case.assignee.email)
+        elif target.startswith("role:"):
+            for m in db.session.execute(select(Membership).where(
+                    Membership.tenant_id == case.tenant_id)).scalars():
+                if target[5:] in (m.roles or []):
+                    people.append(m.user.email)
+        elif target.startswith("user:"):
+            people.append(target[5:])
+        elif target.startswith("webhook:"):
+            hooks.append(target[8:])
+    return sorted({p for p in people if p}), hooks
+
+
+def send_notification(ctx: JobContext) -> None:
+    from workorders.platform.extensions import db
+    from workorders.platform.models import Case
+
+    p = ctx.payload
+    with ctx.app.app_context():
+        case = db.session.get(Case, p["case_id"])
+        if case is None:
+            raise PermanentJobError("the case is gone")
+        people, hooks = _recipients(ctx, case, list(p["to"]))
+        for n, person in enumerate(people):
+            _send_one(ctx, p, person, f"job-{ctx.job_id}-{n}")
+        for hook in hooks:
+            _post_webhook(ctx, case, hook, p)
+
+
+def _send_one(ctx: JobContext, p: dict[str, Any], person: str, name: str) -> None:
+    if p["channel"] == "sms":
+        settings = ctx.app.extensions["workorders.settings"]
+        target = settings.mail_dir / f"{name}.sms.txt"
+        if not target.exists():
+            target.write_text(f"To: {person}\n\n{p['body']}\n", encoding="utf-8")
+        return
+    msg = EmailMessage()
+    msg["From"], msg["To"] = SENDER, person
+    msg["Subject"] = p.get("subject") or "A message about your case"
+    msg.set_content(p["body"])
+    deliver(ctx.app, msg, name)
+
+
+def _post_webhook(ctx: JobContext, case: Any, hook_id: str, p: dict[str, Any]) -> None:
+    import json
+
+    from workorders.connectors.transports import OutboundPolicy, deliver_http
+    from workorders.platform.services.definitions import bundle_of
+
+    bundle = bundle_of(case.definition)
+    webhook = bundle.notifications.webhooks.get(hook_id)
+    if webhook is None:
+        raise PermanentJobError(f"webhook {hook_id} is not defined")
+    secret = os.environ.get(webhook.secret_env) if webhook.secret_env else None
+    settings = ctx.app.extensions["workorders.settings"]
+    body = json.dumps({"case": case.number, "rule": p["rule"], "template": p["template"],
+                       "subject": p.get("subject"), "text": p["body"]}).encode()
+    result = deliver_http(webhook.url, body, content_type="application/json",
+                          idempotency_key=f"notify-{ctx.job_id}-{hook_id}",
+                          event="notification", secret=secret,
+                          policy=OutboundPolicy.parse(list(settings.outbound_allow)))
+    if not result.ok:
+        raise ConnectionError(f"webhook {hook_id}: {result.error or result.status_code}")
+
+
+def send_approval_link(ctx: JobContext) -> None:
+    from workorders.platform.extensions import db
+    from workorders.platform.models import Approval, Case
+    from workorders.platform.services.customer_links import approval_link
+
+    base_url = ctx.app.extensions["workorders.settings"].public_url
+    with ctx.app.app_context(), ctx.app.test_request_context(base_url=base_url):
+        approval = db.session.get(Approval, ctx.payload["approval_id"])
+        if approval is None:
+            raise PermanentJobError("the approval is gone")
+        case = db.session.get(Case, approval.case_id)
+        email = (case.customer or {}).get("email") if case else None
+        if not case or not email:
+            raise PermanentJobError("the customer has no email address for the approval link")
+        msg = EmailMessage()
+        msg["From"], msg["To"] = SENDER, email
+        msg["Subject"] = f"Your approval is needed for {case.number}"
+        msg.set_content(f"Hello {case.customer.get('name', '')},\n\n{approval.reason}\n\n"
+                        f"Approve or reject here (the link works once, for 14 days):\n"
+                        f"{approval_link(approval.id, approval.tenant_id)}\n")
+        deliver(ctx.app, msg, f"job-{ctx.job_id}-approval")

@@ -1,0 +1,54 @@
+"""Signed, expiring links for customers: a status page and approval decisions.
+
+Links are signed with the instance's secret key (itsdangerous) and name one
+case or one approval; an approval link decides that approval only, and only
+while it is pending (so it works once).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, url_for
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from workorders.errors import NotFound
+from workorders.platform.models import Case
+
+STATUS_SALT = "workorders.status-page"
+APPROVAL_SALT = "workorders.customer-approval"
+APPROVAL_MAX_AGE = 14 * 24 * 3600
+STATUS_MAX_AGE = 90 * 24 * 3600
+
+
+def _serializer(salt: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
+
+
+def _external(endpoint: str, **values: Any) -> str:
+    if endpoint in current_app.view_functions:
+        return url_for(endpoint, _external=True, **values)
+    return f"/{endpoint}/{values.get('token', '')}"
+
+
+def status_link(case: Case) -> str:
+    token = _serializer(STATUS_SALT).dumps({"c": case.id, "t": case.tenant_id})
+    return _external("public.status_page", token=token)
+
+
+def approval_token(approval_id: int, tenant_id: int) -> str:
+    return str(_serializer(APPROVAL_SALT).dumps({"a": approval_id, "t": tenant_id}))
+
+
+def approval_link(approval_id: int, tenant_id: int) -> str:
+    return _external("public.customer_approval", token=approval_token(approval_id, tenant_id))
+
+
+def read_token(token: str, salt: str, max_age: int) -> dict[str, int]:
+    try:
+        data: dict[str, int] = _serializer(salt).loads(token, max_age=max_age)
+    except SignatureExpired:
+        raise NotFound("this link has expired; ask us for a new one") from None
+    except BadSignature:
+        raise NotFound("this link is not valid") from None
+    return data

@@ -1,0 +1,180 @@
+"""Running a case's rules on a trigger and applying what they ask for.
+
+Called inside the transaction of the change that triggered it (a submission,
+a correction, a transition), so the change and its consequences commit or roll
+back together. durable-rules decides what fires (or the Python evaluator, by
+setting); any engine error fails closed: a critical exception is opened on the
+case, which blocks invoicing, and the submission is kept.
+
+Reconciliation: the rules evaluated on a trigger are judged against the
+outcomes of the same scope (the submitted form, or the trigger). An open
+outcome whose rule no longer fires is closed as ``resolved_by_rule``; one that
+still fires is not duplicated; a person's decision stands while the values the
+rule saw (its fingerprint) are unchanged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import current_app, url_for
+from sqlalchemy.orm import Session
+
+from workorders.definitions.conditions import Condition, Leaf, Not, Quantifier
+from workorders.definitions.model import Bundle
+from workorders.platform.auth import Actor
+from workorders.platform.models import RuleEvaluation, Submission
+from workorders.platform.services import outcome_store as store
+from workorders.platform.services.case_context import LoadedCase
+from workorders.platform.services.rule_facts import fact_document
+from workorders.rules import RuleEngineError, describe, evaluate
+from workorders.rules.bundle_rules import compiled_rules_for, rule_specs
+from workorders.rules.errors import TemplateRenderError
+from workorders.rules.outcomes import ACTION_FAILED, Outcome, failure_message, plan_outcomes
+from workorders.rules.render import template_context
+
+MAX_DEPTH = 3  # rule transitions that trigger rules that transition...
+FORM_FACTS = ("form.", "form_id", "submission.")
+
+
+@dataclass
+class Report:
+    fired: list[dict[str, Any]] = field(default_factory=list)
+    exceptions_opened: list[dict[str, Any]] = field(default_factory=list)
+    exceptions_closed: list[dict[str, Any]] = field(default_factory=list)
+    approvals_requested: list[dict[str, Any]] = field(default_factory=list)
+    approvals_closed: list[dict[str, Any]] = field(default_factory=list)
+    blocks: list[dict[str, Any]] = field(default_factory=list)
+    transitions: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: list(v) for k, v in self.__dict__.items()}
+
+
+def fingerprint(trace: list[dict[str, Any]]) -> str:
+    """What the rule saw: its facts and their actual values (not the verdicts)."""
+    seen = [[e["fact"], e["actual"]] for e in trace]
+    return hashlib.sha256(json.dumps(seen, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _reads_the_form(condition: Condition | None) -> bool:
+    if condition is None:
+        return False
+    if isinstance(condition, Leaf):
+        return condition.fact.startswith(FORM_FACTS)
+    if isinstance(condition, Quantifier):
+        return condition.fact.startswith(FORM_FACTS)
+    if isinstance(condition, Not):
+        return _reads_the_form(condition.item)
+    return any(_reads_the_form(c) for c in condition.items)
+
+
+def scope_of(bundle: Bundle, rule_id: str, trigger: str, submission: Submission | None) -> str:
+    """Which evaluations may reconcile this rule's outcomes.
+
+    A rule that reads the submitted form judges that form (``form:<id>``): the
+    report of one form cannot close what another form raised. A rule that reads
+    only the case and its totals judges the case (``case``), whichever form or
+    transition set it off, so it is never raised twice for the same concern.
+    """
+    rule = bundle.rule(rule_id)
+    if rule is None or not _reads_the_form(rule.when):
+        return "case"
+    return f"form:{submission.form_id}" if submission is not None else trigger
+
+
+def engine_name() -> str:
+    return str(current_app.extensions["workorders.settings"].rules_engine)
+
+
+def _links(loaded: LoadedCase) -> dict[str, str]:
+    from workorders.platform.services.customer_links import status_link
+
+    case_url = url_for("web.case_page", case_id=loaded.case.id, _external=True) \
+        if "web.case_page" in current_app.view_functions else f"/cases/{loaded.case.id}"
+    return {"case": case_url, "status_page": status_link(loaded.case)}
+
+
+def run_rules(session: Session, actor: Actor | None, loaded: LoadedCase, trigger: str, *,
+              submission: Submission | None = None, report: Report | None = None,
+              depth: int = 0) -> Report:
+    report = report or Report()
+    case, bundle = loaded.case, loaded.bundle
+    specs = rule_specs(bundle, loaded.case_type.id, trigger)
+    if not specs:
+        return report
+    document = fact_document(loaded, actor, submission)
+    try:
+        compiled = compiled_rules_for(bundle, case.definition.content_hash, str(case.tenant_id),
+                                      loaded.case_type.id, trigger, engine_name(),  # type: ignore[arg-type]
+                                      version=str(case.definition.number))
+        evaluation = evaluate(compiled, document, eager=True)
+        traces = {rule: [dict(e.to_dict(), text=describe(e)) for e in evaluation.traces[rule]]
+                  for rule in evaluation.fired}
+        outcomes = plan_outcomes(evaluation.fired, bundle, template_context(
+            document, bundle, loaded.case_type.id, links=_links(loaded)))
+    except (RuleEngineError, TemplateRenderError) as exc:
+        store.fail_closed(session, loaded, trigger, "engine", str(exc), report)
+        _log(session, loaded, trigger, submission, "error", report)
+        return report
+    for rule in evaluation.fired:
+        report.fired.append({"rule": rule, "trigger": trigger, "trace": traces[rule]})
+    fired = set(evaluation.fired)
+    for outcome in outcomes:
+        trace = traces.get(outcome.rule, [])
+        _apply(session, actor, loaded, trigger, scope_of(bundle, outcome.rule, trigger, submission),
+               outcome, trace, fingerprint(trace), report)
+    for spec in specs:
+        if spec.id not in fired:
+            store.close_by_rule(session, loaded, spec.id,
+                                scope_of(bundle, spec.id, trigger, submission), report)
+    _log(session, loaded, trigger, submission, evaluation.engine, report)
+    for outcome in outcomes:
+        if outcome.kind == "transition" and depth < MAX_DEPTH:
+            _rule_transition(session, loaded, outcome, report, depth)
+    return report
+
+
+def _apply(session: Session, actor: Actor | None, loaded: LoadedCase, trigger: str,
+           scope: str, outcome: Outcome, trace: list[dict[str, Any]], fp: str,
+           report: Report) -> None:
+    kind = outcome.kind
+    if kind == "raise_exception":
+        store.raise_exception(session, loaded, outcome, trigger, scope, trace, fp, report)
+    elif kind == "require_approval":
+        store.require_approval(session, loaded, outcome, trigger, scope, trace, fp, report)
+    elif kind == "block_invoicing":
+        store.block_invoicing(session, loaded, outcome, scope, trace, fp, report)
+    elif kind == "notify":
+        store.notify(session, loaded, outcome, trigger, fp)
+    elif kind == "set_field":
+        store.set_field(session, loaded, outcome, report)
+    elif kind == "assign":
+        store.route(session, loaded, outcome, report)
+    elif kind == ACTION_FAILED:
+        report.errors.append(failure_message(outcome))
+        store.action_failed(session, loaded, outcome, trigger, scope, trace, fp, report)
+
+
+def _rule_transition(session: Session, loaded: LoadedCase, outcome: Outcome, report: Report,
+                     depth: int) -> None:
+    from workorders.platform.services.transitions import system_transition
+
+    moved = system_transition(session, loaded, outcome.params["id"], f"rule {outcome.rule}")
+    if isinstance(moved, str):
+        report.errors.append(f"rule {outcome.rule}: {moved}")
+        return
+    report.transitions.append(outcome.params["id"])
+    for trigger in (f"transition:{outcome.params['id']}", f"enter:{loaded.case.status}"):
+        run_rules(session, None, loaded, trigger, report=report, depth=depth + 1)
+
+
+def _log(session: Session, loaded: LoadedCase, trigger: str, submission: Submission | None,
+         engine: str, report: Report) -> None:
+    session.add(RuleEvaluation(tenant_id=loaded.case.tenant_id, case_id=loaded.case.id,
+                               submission_id=submission.id if submission else None,
+                               trigger=trigger, engine=engine, result=report.to_dict()))
