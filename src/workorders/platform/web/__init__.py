@@ -26,8 +26,10 @@ def _load_actor() -> Any:
 
 def register_web(app: Flask) -> None:
     from workorders.platform.web import (  # noqa: F401
+        attachments,
         board,
         booking,
+        capture,
         case_page,
         my_jobs,
         pages,

@@ -20,9 +20,11 @@ from workorders.platform.services.case_context import LoadedCase, load_case
 from workorders.platform.services.case_queries import case_events, case_view
 from workorders.platform.services.cases import BOOKERS, assign_case, transition_case
 from workorders.platform.web import web
+from workorders.platform.web.capture import may_capture
 from workorders.platform.web.case_forms import AssignForm, TransitionForm, assign_choices
 from workorders.platform.web.diagram import lifecycle_diagram
 from workorders.platform.web.lookups import names_by_email, technicians
+from workorders.platform.web.reports import case_reports
 from workorders.platform.web.timeline import timeline
 
 STALE = ("Someone changed this case while you had it open, so nothing was saved. "
@@ -55,6 +57,7 @@ def render_case(loaded: LoadedCase, *, status: int = 200, problem: dict[str, Any
         diagram=diagram, entries=timeline(loaded.case_type, names, events),
         assignee_name=names.get(view["assignee"] or "", view["assignee"]), names=names,
         blocked=blocked, waiting=waiting, can_assign=can_assign,
+        reports=case_reports(actor, loaded, names), can_capture=may_capture(actor, loaded),
         assign_form=assign_form, transition_form=transition_form or TransitionForm(
             formdata=None), problem=problem or {}), status
 
