@@ -105,3 +105,30 @@ def diff(old: str, new: str) -> None:
                 click.echo(f"~ {section}/{item['id']}{field['path']}: "
                            f"{json.dumps(field['before'], ensure_ascii=False)} -> "
                            f"{json.dumps(field['after'], ensure_ascii=False)}")
+
+
+@definitions.command("simulate")
+@click.option("--tenant", required=True, help="The tenant's slug.")
+@click.option("--limit", default=200, show_default=True, help="How many recent cases.")
+@click.option("--as", "as_email", default=None, help="Run as this member (default: an admin).")
+@click.argument("version", type=int)
+@friendly_errors
+def simulate(tenant: str, limit: int, as_email: str | None, version: int) -> None:
+    """Replay recent cases under VERSION and list those whose outcomes change."""
+    from workorders.platform.auth import actor_for
+    from workorders.platform.services.accounts import list_members, member_by_email, tenant_by_slug
+    from workorders.platform.services.simulation import simulate_version
+
+    with build_app().app_context():
+        tenant_id = tenant_by_slug(tenant).id
+        member = (member_by_email(tenant_id, as_email) if as_email else
+                  next(m for m in list_members(tenant_id) if "admin" in m.roles))
+        result = simulate_version(
+            actor_for(member), version, limit=limit,
+            progress=lambda n, total: click.echo(f"\rchecked {n}/{total} cases", nl=n == total,
+                                                 err=True))
+        for change in result["changed"]:
+            click.echo(f"{change['number']}: {json.dumps(change['before'], ensure_ascii=False)}"
+                       f" -> {json.dumps(change['after'], ensure_ascii=False)}")
+        click.echo(f"{result['cases_checked']} cases checked, {len(result['changed'])} would "
+                   "change")

@@ -10,7 +10,7 @@ from flask import Response, jsonify, request
 from workorders.definitions import MAX_BUNDLE_BYTES
 from workorders.platform.api import api
 from workorders.platform.api.docs import operation
-from workorders.platform.api.inputs import require_content_type
+from workorders.platform.api.inputs import json_body, require_content_type
 from workorders.platform.auth import current_actor, require_roles
 from workorders.platform.models import DefinitionVersion
 from workorders.platform.services import definitions as svc
@@ -104,3 +104,20 @@ def publish_definition(n: int) -> Any:
 @operation("What changed from version a to version b, per section")
 def diff_definitions(a: int, b: int) -> Any:
     return jsonify(svc.diff_versions(current_actor().tenant_id, a, b))
+
+
+SIMULATE = {"type": "object", "additionalProperties": False,
+            "properties": {"limit": {"type": "integer", "minimum": 1, "maximum": 2000}}}
+
+
+@api.post("/definitions/<int:n>/simulate")
+@require_roles("admin", "coordinator")
+@operation("Replay recent real cases under version n; nothing is written",
+           body=SIMULATE, responses={200: "{cases_checked, changed:[{case_id, before, after}]}"})
+def simulate_definition(n: int) -> Any:
+    from workorders.platform.services.simulation import simulate_version
+
+    actor = current_actor()
+    svc.get_version(actor.tenant_id, n)
+    body = json_body(SIMULATE) if request.get_data(cache=True) else {}
+    return jsonify(simulate_version(actor, n, limit=int(body.get("limit", 200))))

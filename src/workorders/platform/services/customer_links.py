@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, url_for
+from flask import current_app, has_request_context, url_for
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from workorders.errors import NotFound
@@ -25,10 +25,18 @@ def _serializer(salt: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
 
 
-def _external(endpoint: str, **values: Any) -> str:
-    if endpoint in current_app.view_functions:
+def external_url(endpoint: str, **values: Any) -> str:
+    """An absolute URL: the request's host inside a request, else the configured
+    public URL (CLI, demo loading and background jobs have no request)."""
+    if has_request_context():
         return url_for(endpoint, _external=True, **values)
-    return f"/{endpoint}/{values.get('token', '')}"
+    base = current_app.extensions["workorders.settings"].public_url
+    with current_app.test_request_context(base_url=base):
+        return url_for(endpoint, _external=True, **values)
+
+
+def _external(endpoint: str, **values: Any) -> str:
+    return external_url(endpoint, **values)
 
 
 def status_link(case: Case) -> str:

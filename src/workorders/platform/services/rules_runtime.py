@@ -20,7 +20,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import current_app, url_for
+from flask import current_app
 from sqlalchemy.orm import Session
 
 from workorders.definitions.conditions import Condition, Leaf, Not, Quantifier
@@ -92,11 +92,10 @@ def engine_name() -> str:
 
 
 def _links(loaded: LoadedCase) -> dict[str, str]:
-    from workorders.platform.services.customer_links import status_link
+    from workorders.platform.services.customer_links import external_url, status_link
 
-    case_url = url_for("web.case_page", case_id=loaded.case.id, _external=True) \
-        if "web.case_page" in current_app.view_functions else f"/cases/{loaded.case.id}"
-    return {"case": case_url, "status_page": status_link(loaded.case)}
+    return {"case": external_url("web.case_page", case_id=loaded.case.id),
+            "status_page": status_link(loaded.case)}
 
 
 def run_rules(session: Session, actor: Actor | None, loaded: LoadedCase, trigger: str, *,
