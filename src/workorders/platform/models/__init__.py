@@ -9,6 +9,13 @@ from workorders.platform.models.cases import (
     ImportedRow,
 )
 from workorders.platform.models.definitions import DefinitionVersion, VersionStatus
+from workorders.platform.models.exports import (
+    Export,
+    ExportAttempt,
+    ExportKind,
+    ExportStatus,
+    InvoiceCounter,
+)
 from workorders.platform.models.outbox import JobStatus, OutboxJob
 from workorders.platform.models.outcomes import (
     Approval,
@@ -41,9 +48,14 @@ __all__ = [
     "CaseImport",
     "DefinitionVersion",
     "ExceptionStatus",
+    "Export",
+    "ExportAttempt",
+    "ExportKind",
+    "ExportStatus",
     "IdempotencyRecord",
     "ImportedRow",
     "InvoiceBlock",
+    "InvoiceCounter",
     "JobStatus",
     "LoginAttempt",
     "Membership",
