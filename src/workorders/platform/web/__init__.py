@@ -31,8 +31,10 @@ def register_web(app: Flask) -> None:
         booking,
         capture,
         case_page,
+        inbox,
         my_jobs,
         pages,
+        queue,
         session_views,
     )
     from workorders.platform.web.display import init_filters

@@ -1,0 +1,64 @@
+"""The approvals inbox: what the rules routed to me, to decide with a comment.
+
+Only the routed people may decide (``may_decide``: the named role or user; a
+customer's approval only through its signed link). Others see the item without
+buttons, and a POST from them is refused by the service with 403. A rejection
+raises an exception for the coordinators (done by ``decide_approval``); the
+inbox says so beside the rejected item.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import flash, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from workorders.errors import Conflict
+from workorders.platform.auth import current_actor
+from workorders.platform.database import get_for_tenant
+from workorders.platform.models import Approval
+from workorders.platform.problems import PreconditionFailed
+from workorders.platform.services.work_queue import case_number, decide_approval
+from workorders.platform.web import web
+from workorders.platform.web.work_forms import DecisionForm, safe_back
+from workorders.platform.web.work_items import inbox_rows
+
+STALE = ("Someone decided or changed this approval while you had the page open, so "
+         "nothing was saved. The inbox now shows it as it is.")
+
+
+@web.get("/approvals")
+def approvals_inbox() -> Any:
+    actor = current_actor()
+    show_decided = request.args.get("show") == "all"
+    return render_template("approvals.html", rows=inbox_rows(actor, show_decided),
+                           show_decided=show_decided,
+                           back=request.full_path.rstrip("?"))
+
+
+@web.post("/approvals/<int:approval_id>/decision")
+def approval_decision(approval_id: int) -> Response:
+    actor = current_actor()
+    approval = get_for_tenant(Approval, approval_id, actor.tenant_id)
+    form = DecisionForm()
+    back = safe_back(form.next.data, url_for("web.approvals_inbox"))
+    if not form.validate_on_submit():
+        flash("The form was incomplete or expired: nothing was saved. Try again.", "error")
+        return redirect(back)
+    try:
+        decided = decide_approval(actor, actor.tenant_id, approval.id, form.decision.data,
+                                  form.comment.data, form.version.data)
+    except PreconditionFailed:
+        flash(STALE, "error")
+        return redirect(back)
+    except Conflict as err:
+        flash(f"Nothing was saved: {err.message}.", "error")
+        return redirect(back)
+    number = case_number(decided.case_id)
+    if decided.status == "rejected":
+        flash(f"Rejected the approval on {number}. The coordinators got an exception "
+              "(APPROVAL_REJECTED) to follow it up.", "success")
+    else:
+        flash(f"Approved on {number}.", "success")
+    return redirect(back)

@@ -1,0 +1,245 @@
+"""Reads behind the exceptions queue, the approvals inbox and the case page's
+"Exceptions and approvals" box.
+
+The services own every change; these are reads only, always scoped to the
+actor's tenant. Rows carry what a person needs to act without opening the case:
+the case number, the rule's trace as sentences, who has it and how old it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import case as sql_case
+from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
+
+from workorders.platform.auth import Actor
+from workorders.platform.extensions import db
+from workorders.platform.models import (
+    Approval,
+    ApprovalStatus,
+    Case,
+    CaseException,
+    ExceptionStatus,
+    User,
+)
+from workorders.platform.models.types import utcnow
+from workorders.platform.services.work_queue import STAFF, may_decide
+
+MAX_ROWS = 200
+SEVERITIES = ("critical", "high", "medium", "low")
+EXCEPTION_STATUSES = tuple(s.value for s in ExceptionStatus)
+#: the age filter: label and hours
+AGES = {"24h": ("older than 24 h", 24), "3d": ("older than 3 days", 72),
+        "7d": ("older than a week", 168)}
+STATUS_WORDS = {"open": "Open", "resolved": "Resolved", "overridden": "Overridden",
+                "resolved_by_rule": "Resolved by the rule", "pending": "Pending",
+                "approved": "Approved", "rejected": "Rejected"}
+
+
+def explanation(trace: Iterable[Mapping[str, Any]]) -> list[str]:
+    """The trace's sentences ("Total hours 17 > 16"), the words a person reads."""
+    return [str(t["text"]) for t in trace if t.get("text")]
+
+
+def routed_to(actor: Actor) -> list[str]:
+    """The approver values that mean "this person": their roles and their email."""
+    return [f"role:{r}" for r in sorted(actor.roles)] + [f"user:{actor.email}"]
+
+
+def approver_words(approver: str) -> str:
+    kind, _, who = approver.partition(":")
+    if kind == "role":
+        return f"the {who}s"
+    return who or "the customer"
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    """The queue's GET parameters, checked: an unknown value means "any"."""
+
+    status: str = "open"
+    severity: str = ""
+    code: str = ""
+    case_type: str = ""
+    assignee: str = ""  # "" | me | unassigned | role:<r> | <email>
+    age: str = ""
+    case_id: int | None = None
+
+    @classmethod
+    def from_args(cls, args: Mapping[str, str]) -> QueueFilters:
+        status = args.get("status", "open")
+        case_id = args.get("case", "")
+        return cls(
+            status=status if status in (*EXCEPTION_STATUSES, "all") else "open",
+            severity=args.get("severity", "") if args.get("severity") in SEVERITIES else "",
+            code=args.get("code", "").strip()[:80],
+            case_type=args.get("case_type", "").strip()[:63],
+            assignee=args.get("assignee", "").strip().lower()[:260],
+            age=args.get("age", "") if args.get("age") in AGES else "",
+            case_id=int(case_id) if case_id.isdigit() else None)
+
+    @property
+    def narrowed(self) -> bool:
+        return self != QueueFilters()
+
+
+@dataclass
+class ExceptionRow:
+    item: CaseException
+    case_number: str
+    case_title: str
+    case_type: str
+    sentences: list[str]
+    assignee: str | None
+    assignee_name: str | None
+
+
+def _assignee_clause(actor: Actor, who: str) -> Any:
+    if who == "me":
+        return CaseException.assignee_id == actor.user_id
+    if who == "unassigned":
+        return CaseException.assignee_id.is_(None)
+    if who.startswith("role:"):
+        return CaseException.assign_role == who[5:]
+    return CaseException.assignee_id == select(User.id).where(
+        User.email == who).scalar_subquery()
+
+
+def exception_rows(actor: Actor, filters: QueueFilters,
+                   names: Mapping[str, str]) -> list[ExceptionRow]:
+    """Most severe first, then longest waiting: what to work on next is on top."""
+    stmt = (select(CaseException, Case.number, Case.title, Case.case_type)
+            .join(Case, Case.id == CaseException.case_id)
+            .where(CaseException.tenant_id == actor.tenant_id))
+    if filters.status != "all":
+        stmt = stmt.where(CaseException.status == filters.status)
+    if filters.severity:
+        stmt = stmt.where(CaseException.severity == filters.severity)
+    if filters.code:
+        stmt = stmt.where(CaseException.code == filters.code)
+    if filters.case_type:
+        stmt = stmt.where(Case.case_type == filters.case_type)
+    if filters.case_id is not None:
+        stmt = stmt.where(CaseException.case_id == filters.case_id)
+    if filters.assignee:
+        stmt = stmt.where(_assignee_clause(actor, filters.assignee))
+    if filters.age:
+        stmt = stmt.where(CaseException.created_at
+                          < utcnow() - timedelta(hours=AGES[filters.age][1]))
+    rank = sql_case({s: n for n, s in enumerate(SEVERITIES)}, value=CaseException.severity,
+                    else_=len(SEVERITIES))
+    stmt = stmt.order_by(rank, CaseException.created_at, CaseException.id).limit(MAX_ROWS)
+    rows = []
+    for item, number, title, case_type in db.session.execute(stmt).all():
+        email = item.assignee.email if item.assignee else None
+        rows.append(ExceptionRow(item, number, title, case_type, explanation(item.trace),
+                                 email, names.get(email, email) if email else None))
+    return rows
+
+
+def exception_codes(actor: Actor) -> list[str]:
+    """Codes this tenant has seen, for the code filter."""
+    return list(db.session.execute(
+        select(CaseException.code).where(CaseException.tenant_id == actor.tenant_id)
+        .distinct().order_by(CaseException.code)).scalars())
+
+
+@dataclass
+class ApprovalRow:
+    item: Approval
+    case_number: str
+    case_title: str
+    sentences: list[str]
+    may_decide: bool
+    #: the exception a rejection raised for the coordinators
+    raised: CaseException | None = None
+
+
+def _approval_rows(actor: Actor, stmt: Any) -> list[ApprovalRow]:
+    rows = [ApprovalRow(a, number, title, explanation(a.trace), may_decide(actor, a))
+            for a, number, title in db.session.execute(stmt).all()]
+    rejected = {f"approval:{r.item.id}": r for r in rows
+                if r.item.status == ApprovalStatus.REJECTED.value}
+    if rejected:
+        for exc in db.session.execute(select(CaseException).where(
+                CaseException.tenant_id == actor.tenant_id,
+                CaseException.scope.in_(sorted(rejected)))).scalars():
+            rejected[exc.scope].raised = exc
+    return rows
+
+
+def inbox_rows(actor: Actor, include_decided: bool) -> list[ApprovalRow]:
+    """Routed to me: pending first (longest waiting on top), then decided, newest first."""
+    base = (select(Approval, Case.number, Case.title).join(Case, Case.id == Approval.case_id)
+            .where(Approval.tenant_id == actor.tenant_id,
+                   Approval.approver.in_(routed_to(actor))))
+    pending = base.where(Approval.status == ApprovalStatus.PENDING.value).order_by(
+        Approval.created_at, Approval.id).limit(MAX_ROWS)
+    rows = _approval_rows(actor, pending)
+    if include_decided:
+        decided = base.where(Approval.status != ApprovalStatus.PENDING.value).order_by(
+            Approval.decided_at.desc(), Approval.id.desc()).limit(MAX_ROWS)
+        rows += _approval_rows(actor, decided)
+    return rows
+
+
+@dataclass
+class CaseOutcomes:
+    """One case's rule outcomes for its page: what is open, and what was closed."""
+
+    exceptions: list[CaseException] = field(default_factory=list)
+    approvals: list[Approval] = field(default_factory=list)
+    closed_exceptions: list[CaseException] = field(default_factory=list)
+    decided_approvals: list[Approval] = field(default_factory=list)
+    deciders: set[int] = field(default_factory=set)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.exceptions or self.approvals or self.closed_exceptions
+                    or self.decided_approvals)
+
+
+def case_outcomes(actor: Actor, case_id: int) -> CaseOutcomes:
+    out = CaseOutcomes()
+    for exc in db.session.execute(select(CaseException).where(
+            CaseException.tenant_id == actor.tenant_id, CaseException.case_id == case_id)
+            .order_by(CaseException.id)).scalars():
+        (out.exceptions if exc.status == ExceptionStatus.OPEN.value
+         else out.closed_exceptions).append(exc)
+    for approval in db.session.execute(select(Approval).where(
+            Approval.tenant_id == actor.tenant_id, Approval.case_id == case_id)
+            .order_by(Approval.id)).scalars():
+        (out.approvals if approval.status == ApprovalStatus.PENDING.value
+         else out.decided_approvals).append(approval)
+        if may_decide(actor, approval):
+            out.deciders.add(approval.id)
+    return out
+
+
+@dataclass(frozen=True)
+class WorkCounts:
+    open_exceptions: int | None  # None: not a coordinator or admin
+    my_approvals: int
+
+
+def work_counts(actor: Actor) -> WorkCounts | None:
+    """The nav badges. None when the counts cannot be read (an error page after a
+    failed transaction must still render), so the nav shows no badge then."""
+    try:
+        exceptions = None
+        if actor.has_any(*STAFF):
+            exceptions = int(db.session.execute(select(func.count(CaseException.id)).where(
+                CaseException.tenant_id == actor.tenant_id,
+                CaseException.status == ExceptionStatus.OPEN.value)).scalar_one())
+        approvals = int(db.session.execute(select(func.count(Approval.id)).where(
+            Approval.tenant_id == actor.tenant_id,
+            Approval.status == ApprovalStatus.PENDING.value,
+            Approval.approver.in_(routed_to(actor)))).scalar_one())
+    except SQLAlchemyError:
+        return None
+    return WorkCounts(exceptions, approvals)
