@@ -49,7 +49,8 @@ class Case(db.Model):  # type: ignore[name-defined]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    definition: Mapped[DefinitionVersion] = relationship(lazy="joined")
+    # selectin: one query per page, not the bundle JSON repeated on every case row
+    definition: Mapped[DefinitionVersion] = relationship(lazy="selectin")
     assignee: Mapped[User | None] = relationship(lazy="joined")
 
 
