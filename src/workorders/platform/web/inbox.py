@@ -21,6 +21,7 @@ from workorders.platform.models import Approval
 from workorders.platform.problems import PreconditionFailed
 from workorders.platform.services.work_queue import case_number, decide_approval
 from workorders.platform.web import web
+from workorders.platform.web.lookups import names_by_email
 from workorders.platform.web.work_forms import DecisionForm, safe_back
 from workorders.platform.web.work_items import inbox_rows
 
@@ -33,7 +34,7 @@ def approvals_inbox() -> Any:
     actor = current_actor()
     show_decided = request.args.get("show") == "all"
     return render_template("approvals.html", rows=inbox_rows(actor, show_decided),
-                           show_decided=show_decided,
+                           show_decided=show_decided, names=names_by_email(actor),
                            back=request.full_path.rstrip("?"))
 
 

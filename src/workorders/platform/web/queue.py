@@ -89,6 +89,7 @@ def exceptions_queue() -> Any:
     members = [p for p in people(actor) if set(p.roles) - {"viewer"}]
     return render_template(
         "exceptions.html", rows=exception_rows(actor, filters, names), filters=filters,
+        names=names,
         codes=exception_codes(actor), case_types=bookable_case_types(actor),
         members=sorted(members, key=lambda p: p.name.lower()), severities=SEVERITIES,
         ages=AGES, only_case=only_case, back=request.full_path.rstrip("?"))

@@ -1,0 +1,271 @@
+"""The rules journey of issue 6 in a real browser against ``workorders demo``.
+
+The technician sends a final installation report with 17 hours and no customer
+signature from the form page; the case page says why it cannot be invoiced; the
+coordinator finds the exception (with the rule's trace in words) in the queue
+and the overtime approval in the inbox, and approves it; the technician's
+correction adds the signature, so the rule closes the exception by itself; once
+the work is complete the case is ready to invoice, and the history tells every
+step.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.request import Request, urlopen
+
+from tests.browser.conftest import DemoServer
+from tests.browser.test_case_journey import _context, _login, _watch_dialogs
+from tests.support.capture import jpeg_bytes
+from tests.support.processes import ROOT
+
+SHOTS = Path(os.environ.get("WORKORDERS_SCREENSHOTS", "/tmp/workorders-shots"))
+
+
+class Api:
+    """One person's JSON API calls (the standard library is enough)."""
+
+    def __init__(self, base: str, token: str) -> None:
+        self.base, self.token = base, token
+
+    def call(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
+        data = None if body is None else json.dumps(body).encode()
+        req = Request(self.base + path, data=data, method=method, headers={
+            "Authorization": f"Bearer {self.token}", "Content-Type": "application/json"})
+        with urlopen(req, timeout=30) as resp:
+            return resp.status, json.loads(resp.read() or b"null")
+
+
+    def upload(self, case_id: int, name: str, data: bytes) -> str:
+        boundary = uuid.uuid4().hex
+        body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; "
+                f"filename=\"{name}\"\r\nContent-Type: image/jpeg\r\n\r\n").encode() + data + (
+            f"\r\n--{boundary}--\r\n").encode()
+        req = Request(f"{self.base}/api/v1/cases/{case_id}/attachments", data=body,
+                      method="POST", headers={
+                          "Authorization": f"Bearer {self.token}",
+                          "Content-Type": f"multipart/form-data; boundary={boundary}"})
+        with urlopen(req, timeout=30) as resp:
+            return str(json.loads(resp.read())["id"])
+
+
+def _token(server: DemoServer, email: str) -> str:
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("WORKORDERS_") and k != "REDIS_URL"}
+    env["WORKORDERS_INSTANCE_DIR"] = str(server.instance)
+    out = subprocess.run([sys.executable, "-m", "workorders", "tokens", "create", "nordvarme",
+                          email, "--label", "rules journey"], cwd=ROOT, env=env,
+                         capture_output=True, text=True, check=True)
+    return out.stdout.strip().splitlines()[-1]
+
+
+def _scheduled_installation(api: Api, title: str) -> dict[str, Any]:
+    start = datetime.now(UTC).replace(microsecond=0) + timedelta(hours=1)
+    address = {"street": "Storgatan 12", "city": "Umeå", "postal_code": "90325",
+               "country": "SE"}
+    status, case = api.call("POST", "/api/v1/cases", {
+        "case_type": "installation", "title": title,
+        "customer": {"name": "Lena Berg", "email": "lena@example.test", "erp_id": "C-1001",
+                     "org_number": "5561234567", "vat_id": "SE556123456701",
+                     "address": address},
+        "site": address, "scheduled_start": start.isoformat(),
+        "scheduled_end": (start + timedelta(hours=8)).isoformat(),
+        "assignee": "tove@nordvarme.test"})
+    assert status == 201, case
+    assert api.call("POST", f"/api/v1/cases/{case['id']}/transitions",
+                    {"transition": "schedule"})[0] == 200
+    return dict(case)
+
+
+def _report_without_signature(page: Any) -> None:
+    page.select_option("select[name=time-0-labor]", "install")
+    page.fill("input[name=time-0-hours]", "16")
+    page.click("[data-testid=add-time]")
+    page.select_option("select[name=time-1-labor]", "travel")
+    page.fill("input[name=time-1-hours]", "1")
+    page.fill("input[name=materials-0-article]", "CU15")
+    page.fill("input[name=materials-0-quantity]", "12")
+    page.fill("textarea[name=work_description]", "Installed the F2120; a long day.")
+    page.click("label.choice-btn:has(input[name=installed_heat_pump][value=true])")
+    page.wait_for_selector("input[name=heat_pump_serial]", state="visible")
+    page.fill("input[name=heat_pump_serial]", "F2120-0042")
+    page.set_input_files("input[data-photo-input=photos]", files=[
+        {"name": "installation.jpg", "mimeType": "image/jpeg", "buffer": jpeg_bytes()}])
+    page.wait_for_selector("li.photo:not(.uploading) img")
+
+
+def _sign(page: Any) -> None:
+    canvas = page.locator("[data-testid=signature-canvas-customer_signature]")
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    assert box is not None
+    x, y = box["x"], box["y"] + box["height"] / 2
+    page.mouse.move(x + 30, y)
+    page.mouse.down()
+    for step in range(1, 20):
+        page.mouse.move(x + 30 + step * 10, y + (15 if step % 2 else -15), steps=2)
+    page.mouse.up()
+    page.click("[data-testid=signature-done-customer_signature]")
+    page.wait_for_selector("[data-signature-saved] img[src*='/attachments/']", state="visible")
+
+
+def _words(text: str) -> str:
+    return re.sub(r"[\s:_]+", " ", text.lower())
+
+
+def test_overtime_and_missing_signature_through_queue_inbox_and_correction(
+        demo_server: DemoServer, browser: Any) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    office_api = Api(demo_server.url, _token(demo_server, "carl@nordvarme.test"))
+    tech_api = Api(demo_server.url, _token(demo_server, "tove@nordvarme.test"))
+    case = _scheduled_installation(office_api, f"Rules journey {uuid.uuid4().hex[:8]}")
+    cid, number = case["id"], case["number"]
+    case_url = f"{demo_server.url}/cases/{cid}"
+
+    # the technician sends the report: 16 + 1 hours, no signature
+    phone = _context(browser, phone=True)
+    tech = phone.new_page()
+    fired = _watch_dialogs(tech)
+    _login(tech, demo_server, "technician")
+    tech.goto(case_url)
+    tech.click("[data-testid=transition-start]")
+    tech.wait_for_selector("text=Done: Start")
+    tech.click("[data-testid=fill-installation_report]")
+    tech.wait_for_selector("h1:has-text('Installation report')")
+    _report_without_signature(tech)
+    tech.click("[data-testid=submit-final]")
+    tech.wait_for_selector("text=Sent: Installation report, revision 1.")
+
+    # the case page says why it cannot be invoiced: both reasons
+    tech.goto(case_url)
+    readiness = tech.inner_text("[data-testid=readiness]")
+    assert "Why not ready to invoice" in readiness
+    assert "Waiting for approval by role coordinator" in readiness
+    assert "No customer signature" in readiness
+    tech.screenshot(path=str(SHOTS / "case-not-ready-phone.png"), full_page=True)
+    outcomes = tech.inner_text("[data-testid=case-outcomes]")
+    assert "MISSING_SIGNATURE" in outcomes and "Total hours 17 > 16" in outcomes
+
+    # the coordinator: the exception in the queue, with the trace in words
+    office = _context(browser)
+    desk = office.new_page()
+    fired += _watch_dialogs(desk)
+    _login(desk, demo_server, "coordinator")
+    assert int(desk.inner_text("[data-testid=nav-exceptions] .nav-count")) >= 1
+    assert int(desk.inner_text("[data-testid=nav-approvals] .nav-count")) >= 1
+    desk.click("[data-testid=nav-exceptions]")
+    row = desk.locator("[data-testid=exception]", has_text=number)
+    assert row.count() == 1
+    assert "MISSING_SIGNATURE" in row.inner_text()
+    assert "Form customer signature is missing" in row.inner_text()
+    desk.screenshot(path=str(SHOTS / "exceptions-desktop.png"), full_page=True)
+    row.locator("[data-testid=assign-me]").click()
+    desk.wait_for_selector(f"text=MISSING_SIGNATURE on {number}: assigned to Carl Coordinator.")
+    row = desk.locator("[data-testid=exception]", has_text=number)
+    assert "Carl Coordinator" in row.locator("[data-testid=assignee]").inner_text()
+
+    # ... and the approval in the inbox, approved with a comment
+    desk.click("[data-testid=nav-approvals]")
+    item = desk.locator("[data-testid=approval]", has_text=number)
+    assert "17 h reported on " + number in item.inner_text()
+    assert "Total hours 17 > 16" in item.inner_text()
+    desk.screenshot(path=str(SHOTS / "approvals-desktop.png"), full_page=True)
+    item.locator("textarea").fill("Agreed with the customer: two heat pumps' worth of work")
+    item.locator("[data-testid=approve]").click()
+    desk.wait_for_selector(f"text=Approved on {number}.")
+    assert desk.locator("[data-testid=approval]", has_text=number).count() == 0
+
+    # the technician's correction adds the signature: the rule closes the exception
+    tech.goto(case_url)
+    tech.click("[data-testid=correct-installation_report]")
+    _sign(tech)
+    tech.fill("input[name=customer_signature-name]", "Lena Berg")
+    tech.fill("input[name=customer_name]", "Lena Berg")
+    tech.fill("textarea[name=_reason]", "The customer signed when I came back")
+    tech.click("[data-testid=save-correction]")
+    tech.wait_for_selector("text=Correction saved: Installation report, revision 2.")
+
+    desk.goto(f"{demo_server.url}/exceptions?status=resolved_by_rule&case={cid}")
+    row = desk.locator("[data-testid=exception]", has_text=number)
+    assert row.count() == 1 and row.get_attribute("data-status") == "resolved_by_rule"
+    assert "Resolved by the rule" in row.inner_text()
+    desk.goto(f"{demo_server.url}/exceptions?case={cid}")
+    assert desk.locator("[data-testid=exception]").count() == 0  # nothing open on the case
+    desk.goto(case_url)
+    readiness = desk.inner_text("[data-testid=readiness]")
+    assert "signature" not in readiness.lower() and "approval" not in readiness.lower()
+
+    # the rest of the work is done, and the case is ready to invoice
+    final = next(s for s in tech_api.call("GET", f"/api/v1/cases/{cid}/submissions")[1]["items"]
+                 if s["form"] == "installation_report" and s["kind"] == "correction")
+    signature = final["data"]["customer_signature"]
+    status, _ = tech_api.call("POST", f"/api/v1/cases/{cid}/submissions", {
+        "form": "commissioning_protocol",
+        "data": {"flow_temperature": "45", "leak_test_passed": True,
+                 "commissioning_date": datetime.now(UTC).date().isoformat(),
+                 "customer_signature": signature}})
+    assert status == 201
+    tech.goto(case_url)
+    tech.click("[data-testid=transition-complete]")
+    tech.wait_for_selector("text=Done: Complete")
+    desk.goto(case_url)
+    assert "Ready to invoice" in desk.inner_text("[data-testid=readiness]")
+
+    desk.screenshot(path=str(SHOTS / "case-after-rules-desktop.png"), full_page=True)
+    history = _words(desk.inner_text("[data-testid=timeline]"))
+    for step in ("approval requested", "exception opened", "invoicing blocked",
+                 "approval approved", "agreed with the customer", "exception assigned",
+                 "exception resolved by rule", "invoicing unblocked",
+                 "the customer signed when i came back"):
+        assert step in history, step
+    assert history.index("exception resolved by rule") < history.index("approval approved")
+    assert fired == []
+    office.close()
+    phone.close()
+
+
+def test_queue_and_inbox_on_a_phone(demo_server: DemoServer, browser: Any) -> None:
+    """Both pages fit a phone's width and their buttons are thumb-sized."""
+    office_api = Api(demo_server.url, _token(demo_server, "carl@nordvarme.test"))
+    tech_api = Api(demo_server.url, _token(demo_server, "tove@nordvarme.test"))
+    case = _scheduled_installation(office_api, f"Phone check {uuid.uuid4().hex[:8]}")
+    cid = case["id"]
+    tech_api.call("POST", f"/api/v1/cases/{cid}/transitions", {"transition": "start"})
+    photo = tech_api.upload(cid, "site.jpg", jpeg_bytes())
+    status, body = tech_api.call("POST", f"/api/v1/cases/{cid}/submissions", {
+        "form": "installation_report",
+        "data": {"time": [{"date": datetime.now(UTC).date().isoformat(), "hours": "18",
+                           "labor": "install"}],
+                 "work_description": "Long install, many metres of pipe",
+                 "installed_heat_pump": False, "photos": [photo],
+                 "materials": [{"article": "CU15", "quantity": "60"}]}})
+    assert status == 201, body
+    phone = _context(browser, phone=True)
+    page = phone.new_page()
+    fired = _watch_dialogs(page)
+    _login(page, demo_server, "coordinator")
+    page.goto(f"{demo_server.url}/exceptions?case={cid}")
+    row = page.locator("[data-testid=exception]", has_text="BULK_MATERIAL")
+    assert page.locator("[data-testid=exception]").count() == 2  # and MISSING_SIGNATURE
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    box = row.locator("[data-testid=assign-me]").bounding_box()
+    assert box is not None and box["height"] >= 36
+    page.screenshot(path=str(SHOTS / "exceptions-phone.png"), full_page=True)
+    page.goto(f"{demo_server.url}/approvals")
+    item = page.locator("[data-testid=approval]", has_text=case["number"])
+    assert "Total hours 18 > 16" in item.inner_text()
+    for button in ("approve", "reject"):
+        box = item.locator(f"[data-testid={button}]").bounding_box()
+        assert box is not None and box["height"] >= 44
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.screenshot(path=str(SHOTS / "approvals-phone.png"), full_page=True)
+    assert fired == []
+    phone.close()
