@@ -96,6 +96,8 @@ def test_queue_sorts_by_severity_then_age_and_filters(world: World) -> None:
     assert medium["code"] == "BULK_MATERIAL"
     with world.app.app_context():
         db.session.get(CaseException, older["id"]).created_at = utcnow() - timedelta(days=2)
+        # waiting longer than ``newer``, but less severe: severity comes first
+        db.session.get(CaseException, medium["id"]).created_at = utcnow() - timedelta(hours=1)
         db.session.commit()
 
     client = login(world, "coordinator")
