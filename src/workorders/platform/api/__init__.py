@@ -41,6 +41,7 @@ def register_api(app: Flask) -> None:
         capture,
         cases,
         definitions,
+        exports,
         health,
         openapi,
         work_queue,

@@ -33,6 +33,7 @@ HANDLERS: dict[str, str] = {
     "email.welcome": "workorders.platform.jobs.email:send_welcome_email",
     "notify": "workorders.platform.jobs.notify:send_notification",
     "approval.customer_link": "workorders.platform.jobs.notify:send_approval_link",
+    "export.deliver": "workorders.platform.jobs.export_delivery:deliver",
 }
 
 

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 
 from workorders.connectors import missing_requirements
-from workorders.connectors.from_bundle import seller_party
+from workorders.connectors.from_bundle import seller_party, seller_payment
 from workorders.platform.extensions import db
 from workorders.platform.models import (
     Approval,
@@ -32,11 +32,15 @@ def partial_document(loaded: LoadedCase) -> dict[str, Any]:
     any line exists: enough for connectors to name the data they lack."""
     case, bundle = loaded.case, loaded.bundle
     seller: dict[str, Any] = {}
+    payment: dict[str, Any] | None = None
     if bundle.seller is not None:
         seller = {k: v for k, v in asdict(seller_party(bundle.seller)).items() if v is not None}
+        paid = seller_payment(bundle.seller)  # credit transfers need the account and terms
+        payment = asdict(paid) if paid is not None else None
     fields = case.fields or {}
     return {
-        "kind": "invoice", "seller": seller, "buyer": dict(case.customer or {}),
+        "kind": "invoice", "seller": seller, "payment": payment,
+        "buyer": dict(case.customer or {}),
         "case": {"number": case.number, "purchase_order": fields.get("purchase_order"),
                  "customer_reference": fields.get("customer_reference")},
         "lines": [],

@@ -167,9 +167,14 @@ def _rule_transition(session: Session, loaded: LoadedCase, outcome: Outcome, rep
     if isinstance(moved, str):
         report.errors.append(f"rule {outcome.rule}: {moved}")
         return
+    from workorders.platform.services.export_triggers import export_on_trigger
+
     report.transitions.append(outcome.params["id"])
-    for trigger in (f"transition:{outcome.params['id']}", f"enter:{loaded.case.status}"):
+    triggers = (f"transition:{outcome.params['id']}", f"enter:{loaded.case.status}")
+    for trigger in triggers:
         run_rules(session, None, loaded, trigger, report=report, depth=depth + 1)
+    for trigger in triggers:
+        export_on_trigger(session, loaded, trigger)
 
 
 def _log(session: Session, loaded: LoadedCase, trigger: str, submission: Submission | None,

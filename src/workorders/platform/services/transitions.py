@@ -1,7 +1,8 @@
 """Moving a case: the one place a status changes, for people and for rules.
 
 After every transition the ``transition:<id>`` and ``enter:<state>`` rules run
-in the same transaction, so what they raise commits with the move.
+in the same transaction, so what they raise commits with the move; then the
+connectors listening on those triggers create their exports (same transaction).
 """
 
 from __future__ import annotations
@@ -34,10 +35,14 @@ def apply_transition(session: Session, loaded: LoadedCase, transition: Transitio
 
 def run_transition_rules(session: Session, actor: Actor | None, loaded: LoadedCase,
                          transition_id: str) -> None:
+    from workorders.platform.services.export_triggers import export_on_trigger
     from workorders.platform.services.rules_runtime import run_rules
 
-    for trigger in (f"transition:{transition_id}", f"enter:{loaded.case.status}"):
+    triggers = (f"transition:{transition_id}", f"enter:{loaded.case.status}")
+    for trigger in triggers:
         run_rules(session, actor, loaded, trigger)
+    for trigger in triggers:  # after the rules: what they block stops the export
+        export_on_trigger(session, loaded, trigger)
 
 
 def system_transition(session: Session, loaded: LoadedCase, transition_id: str,

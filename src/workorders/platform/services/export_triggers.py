@@ -1,0 +1,54 @@
+"""Exports a connector's trigger creates (``on: "transition:invoice"``).
+
+They are made inside the transition's transaction, so the case cannot be
+invoiced without its export queued. A connector that cannot export the case
+(not ready, data missing) does not undo the transition a person asked for:
+everything that can refuse is checked before anything is written (a savepoint
+would not do: its commit dispatches the outbox early), and a high-severity exception
+tells a coordinator what to fix before exporting by hand (the exception also
+blocks invoicing, so nothing slips through silently).
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from sqlalchemy.orm import Session
+
+from workorders.errors import WorkordersError
+from workorders.platform.models import CaseException, Export
+from workorders.platform.services.audit import record_event
+from workorders.platform.services.case_context import LoadedCase
+from workorders.platform.services.exports import exports_for, preflight
+
+SYSTEM = "system"
+REFUSED_CODE = "EXPORT_NOT_CREATED"
+
+
+def export_on_trigger(session: Session, loaded: LoadedCase, trigger: str) -> list[Export]:
+    """Create the exports of every connector whose ``on`` is ``trigger``."""
+    created: list[Export] = []
+    for connector in loaded.bundle.connectors:
+        if connector.on != trigger:
+            continue
+        try:
+            preflight(loaded, connector)
+        except WorkordersError as exc:
+            _refused(session, loaded, connector.id, trigger, exc.message)
+            continue
+        created += exports_for(session, loaded, connector, SYSTEM)
+    return created
+
+
+def _refused(session: Session, loaded: LoadedCase, connector_id: str, trigger: str,
+             reason: str) -> None:
+    case = loaded.case
+    message = f"The {connector_id} export was not created on {trigger}: {reason}"
+    session.add(CaseException(
+        tenant_id=case.tenant_id, case_id=case.id, rule_id=None, code=REFUSED_CODE,
+        severity="high", message=message[:4000], trigger=trigger,
+        scope=f"export:{connector_id}", trace=[],
+        fingerprint=hashlib.sha256(message.encode()).hexdigest()))
+    record_event(session, tenant_id=case.tenant_id, subject_type="case", subject_id=case.id,
+                 actor=SYSTEM, action="export:refused",
+                 after={"connector": connector_id, "trigger": trigger}, comment=message[:500])
