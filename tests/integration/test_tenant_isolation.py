@@ -91,6 +91,18 @@ def _approval_id(world: World) -> int:
     return int(resp.json["evaluation"]["approvals_requested"][0]["id"])
 
 
+def _export_id(world: World) -> int:
+    """Runs after ``_case_id`` (the example bundle is published): a released case
+    exported to its Fortnox connector (the delivery itself fails here: no receiver)."""
+    from tests.support.exports import ready_case
+
+    case = ready_case(world)
+    resp = world.api("coordinator").post("/api/v1/exports", json={
+        "connector": "fortnox", "case_ids": [case["id"]]})
+    assert resp.status_code == 202, resp.json
+    return int(resp.json["items"][0]["id"])
+
+
 #: URL parameter name -> an id that belongs to tenant "alpha" (world.a)
 ID_OF_TENANT_A: dict[str, Callable[[World], Any]] = {
     "job_id": _first_job_id,
@@ -104,6 +116,7 @@ ID_OF_TENANT_A: dict[str, Callable[[World], Any]] = {
     "submission_id": _submission_id,
     "approval_id": _approval_id,
     "exception_id": _exception_id,
+    "export_id": _export_id,
 }
 
 #: request bodies for writes, by endpoint; a body valid in shape makes sure the
