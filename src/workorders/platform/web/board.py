@@ -16,7 +16,7 @@ from typing import Any
 
 from flask import abort, redirect, render_template, request, url_for
 from sqlalchemy import func
-from sqlalchemy.orm import load_only, noload
+from sqlalchemy.orm import lazyload, load_only
 
 from workorders.definitions.lifecycle import is_work_complete_or_later
 from workorders.definitions.model import CaseType, State
@@ -32,7 +32,7 @@ CARDS_PER_COLUMN = 50
 #: bundle are left in the database (benchmarks/bench_cases.py: 4x faster board)
 CARD_LOAD = (load_only(Case.id, Case.number, Case.title, Case.customer_name, Case.case_type,
                        Case.scheduled_start, Case.scheduled_end, Case.status,
-                       Case.status_changed_at, Case.assignee_id), noload(Case.definition))
+                       Case.status_changed_at, Case.assignee_id), lazyload(Case.definition))
 UNASSIGNED = "none"
 
 
