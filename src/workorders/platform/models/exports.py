@@ -68,7 +68,7 @@ class Export(db.Model):  # type: ignore[name-defined]
     revision: Mapped[int] = mapped_column()
     invoice_number: Mapped[str] = mapped_column(String(40))
     credited_export_id: Mapped[int | None] = mapped_column(
-        ForeignKey("exports.id", ondelete="RESTRICT"), nullable=True)
+        ForeignKey("exports.id", ondelete="CASCADE"), nullable=True)
     status: Mapped[str] = mapped_column(String(16), default=ExportStatus.PENDING.value)
     document: Mapped[dict[str, Any]] = mapped_column(JSONType)
     #: SHA-256 of the document without its number and dates: "did anything change?"

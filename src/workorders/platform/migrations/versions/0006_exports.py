@@ -55,7 +55,7 @@ def upgrade() -> None:
     sa.Column('delivered_at', wt.UTCDateTime(), nullable=True),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['case_id'], ['cases.id'], ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['credited_export_id'], ['exports.id'], ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['credited_export_id'], ['exports.id'], ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['job_id'], ['outbox_jobs.id'], ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id'),
