@@ -13,7 +13,7 @@ import click
 
 from workorders.cli.admin import tenants, tokens, users
 from workorders.cli.definitions import definitions
-from workorders.cli.ops import audit
+from workorders.cli.ops import audit, reconcile
 from workorders.cli.support import build_app, friendly_errors
 
 
@@ -83,3 +83,4 @@ main.add_command(users)
 main.add_command(tokens)
 main.add_command(definitions)
 main.add_command(audit)
+main.add_command(reconcile)

@@ -1,4 +1,4 @@
-"""Operator commands: ``workorders audit verify``."""
+"""Operator commands: ``workorders audit verify`` and ``workorders reconcile``."""
 
 from __future__ import annotations
 
@@ -30,3 +30,33 @@ def verify(tenant: str | None) -> None:
                        f"(id {b.event_id}): {b.reason}")
         click.echo(f"{checked} events checked, {len(breaks)} broken chain(s)")
         sys.exit(1 if breaks else 0)
+
+
+@click.command("reconcile")
+@click.option("--tenant", default=None, help="Only this tenant (slug); default: every tenant.")
+@friendly_errors
+def reconcile(tenant: str | None) -> None:
+    """Captured billable net vs. exported minus credited, per case and connector;
+    exits 1 when any difference is not zero (money lost or doubled)."""
+    from sqlalchemy import select
+
+    from workorders.platform.extensions import db
+    from workorders.platform.models import Tenant
+    from workorders.platform.services.accounts import tenant_by_slug
+    from workorders.platform.services.reconciliation import reconcile as rows_of
+
+    with build_app().app_context():
+        tenants = [tenant_by_slug(tenant)] if tenant else list(
+            db.session.execute(select(Tenant).order_by(Tenant.id)).scalars())
+        checked = off = 0
+        for each in tenants:
+            rows, _ = rows_of(each.id)
+            for row in rows:
+                checked += 1
+                if row.difference != 0:
+                    off += 1
+                    click.echo(f"DIFFERENCE {each.slug} {row.number} {row.connector}: captured "
+                               f"{row.captured_net}, exported {row.exported_net}, credited "
+                               f"{row.credited_net}, difference {row.difference} {row.currency}")
+        click.echo(f"{checked} case exports reconciled, {off} with a difference")
+        sys.exit(1 if off else 0)
