@@ -1,0 +1,107 @@
+"""A correction after export: a credit note for what was sent, a new invoice for the
+new revision, Peppol output valid, and reconciliation back at 0.00 (API and CLI)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.support.capture import png_bytes, report, upload
+from tests.support.exports import (
+    connectors_yaml,
+    drain,
+    exports_of,
+    invoice,
+    publish_variant,
+    ready_case,
+    running_receiver,
+)
+from tests.support.processes import command_env, run_workorders
+from tests.support.world import World
+from tests.unit.connectors.conftest import ubl_validator, validate_ubl  # noqa: F401
+
+Validate = Any
+
+
+@pytest.fixture
+def app_config(app_config: dict[str, Any]) -> dict[str, Any]:
+    return {**app_config, "outbound_allow": "127.0.0.1"}
+
+
+def _reconciliation(world: World) -> dict[str, dict[str, str]]:
+    items = world.api("viewer").get("/api/v1/reconciliation").json["items"]
+    return {i["connector"]: i for i in items}
+
+
+def _cli_reconcile(world: World, database_url: str) -> int:
+    instance: Path = world.app.extensions["workorders.settings"].instance_dir
+    result = run_workorders(["reconcile", "--tenant", "alpha"], command_env(database_url,
+                                                                             instance))
+    return result.returncode
+
+
+def _correct(world: World, case_id: int, hours: str) -> None:
+    subs = world.api().get(f"/api/v1/cases/{case_id}/submissions").json["items"]
+    final = next(s for s in subs if s["form"] == "installation_report")
+    photo = final["data"]["photos"][0]
+    signature = upload(world, case_id, png_bytes(), name="sig.png").json["id"]
+    resp = world.api("coordinator").post(f"/api/v1/submissions/{final['id']}/corrections",
+                                         json={"data": report(photo, signature, hours=hours),
+                                               "reason": "two more hours on the invoice"})
+    assert resp.status_code == 201, resp.json
+
+
+def test_a_correction_after_export_credits_and_reinvoices(
+        world: World, database_url: str, validate_ubl: Validate) -> None:  # noqa: F811
+    with running_receiver() as receiver:
+        publish_variant(world, connectors_yaml(receiver.url, only=("generic", "peppol")))
+        case = ready_case(world)
+        invoice(world, case["id"])
+        drain(world.app)
+        assert {r["difference"] for r in _reconciliation(world).values()} == {"0.00"}
+        assert _cli_reconcile(world, database_url) == 0
+
+        _correct(world, case["id"], hours="8")
+        off = _reconciliation(world)["generic"]
+        assert (off["captured_net"], off["exported_net"], off["difference"]) == (
+            "7078.00", "5688.00", "1390.00")
+        assert _cli_reconcile(world, database_url) == 1
+
+        coordinator = world.api("coordinator")
+        made = {}
+        for connector in ("generic", "peppol"):
+            resp = coordinator.post("/api/v1/exports", json={"connector": connector,
+                                                            "case_ids": [case["id"]]})
+            assert resp.status_code == 202, resp.json
+            made[connector] = resp.json["items"]
+        drain(world.app)
+        again = coordinator.post("/api/v1/exports", json={"connector": "generic",
+                                                         "case_ids": [case["id"]]})
+    assert [(i["kind"], i["revision"]) for i in made["generic"]] == [
+        ("credit_note", 1), ("invoice", 2)]
+    assert again.json["items"] == [{**made["generic"][1], "status": "delivered"}]
+    first, credit, second = sorted(exports_of(world, connector="generic"),
+                                   key=lambda e: e["id"])
+    assert credit["credited"] == {"id": first["id"], "number": first["invoice_number"]}
+    assert second["credited"] is None and second["credited_by"] is None
+    assert first["credited_by"] == {"id": credit["id"], "number": credit["invoice_number"]}
+    keys = receiver.keys()
+    assert len(keys) == len(set(keys)) == 3  # never a resend under the invoice's key
+    docs = [json.loads(receiver.stored[k]) for k in keys]
+    assert [d["kind"] for d in docs] == ["invoice", "credit_note", "invoice"]
+    assert docs[1]["credited_number"] == docs[0]["number"]
+    assert docs[1]["lines"] == docs[0]["lines"]  # credits exactly what was sent
+    assert [d["totals"]["net"] for d in docs] == ["5688.00", "5688.00", "7078.00"]
+    assert {r["difference"] for r in _reconciliation(world).values()} == {"0.00"}
+    assert _cli_reconcile(world, database_url) == 0
+
+    folder = world.app.extensions["workorders.settings"].exports_dir / "alpha" / "peppol" / "out"
+    names = sorted(p.name for p in folder.iterdir())
+    number = case["number"]
+    assert names == [f"{number}-1-credit_note.xml", f"{number}-1-invoice.xml",
+                     f"{number}-2-invoice.xml"]
+    for name in names:
+        assert validate_ubl((folder / name).read_bytes(), name) == [], name
