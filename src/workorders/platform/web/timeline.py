@@ -93,6 +93,22 @@ class Describer:
                                   self.value(key, new)))
         return out
 
+    def outcome_headline(self, action: str, after: dict[str, Any]) -> str | None:
+        """Rule outcomes and people's decisions on them, in words (the rule's own
+        message or reason is the event's comment, shown beneath)."""
+        template = OUTCOME_HEADLINES.get(action)
+        if template is None:
+            return None
+        values = {k: v for k, v in after.items()}
+        values.setdefault("assignee", None)
+        values["assignee"] = self.person(values["assignee"])
+        approver = str(values.get("approver", ""))
+        values["approver"] = approver.replace("role:", "role ").replace("user:", "")
+        try:
+            return template.format(**values)
+        except (KeyError, IndexError):
+            return action.replace(":", " ").replace("_", " ").capitalize()
+
     def _make(self, event: AuditEvent, kind: str, headline: str,
               changes: list[Change] | None = None) -> Entry:
         return Entry(seq=event.seq, at=event.at, who=self.person(event.actor), kind=kind,
@@ -122,8 +138,39 @@ class Describer:
         if event.action == "updated":
             return self._make(event, "updated", "Changed the booking",
                               self.changes(before, after))
+        kind, _, form_id = event.action.partition(":")
+        if kind in REPORT_VERBS and form_id:
+            revision = after.get("revision")
+            headline = f"{REPORT_VERBS[kind]} the {form_id.replace('_', ' ')}" + (
+                f" (revision {revision})" if revision else "")
+            changes = self.changes({k: v for k, v in before.items() if k != "revision"},
+                                   {k: v for k, v in after.items() if k != "revision"})
+            return self._make(event, "report", headline, changes)
+        outcome = self.outcome_headline(event.action, after)
+        if outcome is not None:
+            return self._make(event, "rule", outcome)
         return self._make(event, "other", event.action.replace("_", " ").capitalize(),
                           self.changes(before, after))
+
+
+REPORT_VERBS = {"draft": "Saved a draft of", "final": "Submitted", "correction": "Corrected"}
+OUTCOME_HEADLINES = {
+    "exception:opened": "Exception {code} raised ({severity})",
+    "exception:resolved_by_rule": "Exception #{exception} closed: the rule no longer applies",
+    "exception:resolved": "Exception #{exception} resolved",
+    "exception:overridden": "Exception #{exception} overridden",
+    "exception:reopened": "Exception #{exception} reopened",
+    "exception:assigned": "Exception #{exception} assigned to {assignee}",
+    "approval:requested": "Approval requested from {approver}",
+    "approval:approved": "Approval #{approval} approved",
+    "approval:rejected": "Approval #{approval} rejected",
+    "approval:resolved_by_rule": "Approval #{approval} withdrawn: the rule no longer applies",
+    "invoicing:blocked": "Invoicing blocked by rule {rule}",
+    "invoicing:unblocked": "Invoicing block lifted: rule {rule} no longer applies",
+    "rule:set_field": "A rule set a case field",
+    "rule:assign": "A rule routed the case",
+}
+
 
 
 def timeline(case_type: CaseType, names: dict[str, str], events: list[AuditEvent],
