@@ -505,15 +505,23 @@
     save();
   }
 
+  function rowTouched(row, target) {
+    var date = row.querySelector(".leaf-date input");
+    if (date && target !== date && date.value === "") { date.value = today(); }
+    showArticle(row);
+  }
+
   form.addEventListener("input", function (event) {
     var row = event.target.closest && event.target.closest("[data-row]");
-    if (row) { showArticle(row); }
+    if (row) { rowTouched(row, event.target); }
     changed();
   });
   form.addEventListener("change", function (event) {
     var t = event.target;
     if (t.matches("[data-photo-input]")) { takePhotos(t); return; }
     if (t.matches("[inputmode=decimal]")) { t.value = t.value.replace(",", "."); }
+    var row = t.closest("[data-row]");
+    if (row) { rowTouched(row, t); }
     changed();
   });
   form.addEventListener("click", function (event) {

@@ -1,0 +1,222 @@
+"""A technician's whole job on a phone, in Chromium against ``workorders demo``:
+open the job from My jobs, start it, fill time and material from the catalog,
+take a photo, let the customer sign, lose the connection in the middle of
+submitting, come back, and exactly one final report exists with the right
+totals. Then a correction with a reason shows as revision 2 with its diff, and
+HTML typed into the report stays text on the case page."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+import uuid
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from urllib.request import Request, urlopen
+
+from PIL import Image
+
+from tests.browser.conftest import DemoServer
+from tests.browser.test_case_journey import EVIL, _context, _login, _watch_dialogs
+from tests.support.processes import ROOT
+
+SHOTS = Path(os.environ.get("WORKORDERS_SCREENSHOTS", "/tmp/workorders-shots"))
+
+
+class Api:
+    """The coordinator's view through the JSON API (the standard library is enough)."""
+
+    def __init__(self, base: str, token: str) -> None:
+        self.base, self.token = base, token
+
+    def call(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
+        data = None if body is None else json.dumps(body).encode()
+        req = Request(self.base + path, data=data, method=method, headers={
+            "Authorization": f"Bearer {self.token}", "Content-Type": "application/json"})
+        with urlopen(req, timeout=30) as resp:
+            return resp.status, json.loads(resp.read() or b"null")
+
+
+def _coordinator_token(server: DemoServer) -> str:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WORKORDERS_")}
+    env["WORKORDERS_INSTANCE_DIR"] = str(server.instance)
+    out = subprocess.run([sys.executable, "-m", "workorders", "tokens", "create", "nordvarme",
+                          "carl@nordvarme.test", "--label", "browser test"], cwd=ROOT, env=env,
+                         capture_output=True, text=True, check=True)
+    return out.stdout.strip().splitlines()[-1]
+
+
+def _scheduled_job(api: Api, title: str) -> dict[str, Any]:
+    start = datetime.now(UTC).replace(microsecond=0) + timedelta(hours=1)
+    status, case = api.call("POST", "/api/v1/cases", {
+        "case_type": "installation", "title": title,
+        "customer": {"name": "Lena Berg", "email": "lena@example.test"},
+        "site": {"street": "Storgatan 12", "city": "Umeå", "postal_code": "90325",
+                 "country": "SE"},
+        "scheduled_start": start.isoformat(), "scheduled_end": (start + timedelta(hours=6))
+        .isoformat(), "assignee": "tove@nordvarme.test"})
+    assert status == 201, case
+    moved, _ = api.call("POST", f"/api/v1/cases/{case['id']}/transitions",
+                        {"transition": "schedule"})
+    assert moved == 200
+    return dict(case)
+
+
+def _jpeg() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (800, 600), (40, 110, 180)).save(out, format="JPEG")
+    return out.getvalue()
+
+
+def _sign(page: Any) -> None:
+    canvas = page.locator("[data-testid=signature-canvas-customer_signature]")
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    assert box is not None
+    x, y = box["x"], box["y"] + box["height"] / 2
+    page.mouse.move(x + 30, y)
+    page.mouse.down()
+    for step in range(1, 25):
+        page.mouse.move(x + 30 + step * 10, y + (18 if step % 2 else -18), steps=2)
+    page.mouse.up()
+    page.click("[data-testid=signature-done-customer_signature]")
+    page.wait_for_selector("[data-signature-saved] img[src*='/attachments/']", state="visible")
+
+
+def _fill_report(page: Any) -> None:
+    page.select_option("select[name=time-0-labor]", "install")
+    assert page.input_value("input[name=time-0-date]") != ""  # today, once the row is used
+    page.fill("input[name=time-0-hours]", "6,5")  # a Swedish phone types a comma
+    page.click("[data-testid=add-time]")
+    page.select_option("select[name=time-1-labor]", "travel")
+    page.fill("input[name=time-1-hours]", "1")
+    page.fill("input[name=materials-0-article]", "CU15")
+    page.fill("input[name=materials-0-quantity]", "12")
+    assert "Copper pipe 15 mm" in page.inner_text("[data-article-hint]")
+    page.fill("textarea[name=work_description]", EVIL)
+    page.click("label.choice-btn:has(input[name=installed_heat_pump][value=true])")
+    page.wait_for_selector("input[name=heat_pump_serial]", state="visible")
+    page.fill("input[name=heat_pump_serial]", "F2120-0042")
+    page.set_input_files("input[data-photo-input=photos]", files=[
+        {"name": "installation.jpg", "mimeType": "image/jpeg", "buffer": _jpeg()}])
+    page.wait_for_selector("input[name=photos-0]", state="attached")
+    page.wait_for_selector("li.photo:not(.uploading) img")
+    _sign(page)
+    page.fill("input[name=customer_signature-name]", "Lena Berg")
+    page.fill("input[name=customer_name]", "Lena Berg")
+
+
+def _finals(api: Api, case_id: int) -> list[dict[str, Any]]:
+    items = api.call("GET", f"/api/v1/cases/{case_id}/submissions")[1]["items"]
+    return [s for s in items if s["kind"] in ("final", "correction")]
+
+
+def _hours(data: dict[str, Any]) -> Decimal:
+    from workorders.definitions import load_bundle
+    from workorders.forms import compute_totals
+
+    bundle = load_bundle((ROOT / "definitions" / "nordvarme-heatpumps.yaml").read_bytes()).bundle
+    assert bundle is not None
+    form = bundle.form("installation_report")
+    assert form is not None
+    return Decimal(str(compute_totals([(form, data)], bundle).facts()["hours"]))
+
+
+def test_a_technicians_whole_job_on_a_phone(demo_server: DemoServer, browser: Any) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    api = Api(demo_server.url, _coordinator_token(demo_server))
+    title = f"Phone job {uuid.uuid4().hex[:8]}"
+    case = _scheduled_job(api, title)
+    case_url = f"{demo_server.url}/cases/{case['id']}"
+    form_path = f"/cases/{case['id']}/forms/installation_report"
+
+    phone = _context(browser, phone=True)
+    page = phone.new_page()
+    page.set_default_timeout(30_000)  # the demo server shares two cores with the suite
+    fired = _watch_dialogs(page)
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    _login(page, demo_server, "technician")
+    page.goto(demo_server.url + "/my")
+    page.click(f"[data-testid=job]:has-text('{title}')")
+    page.click("[data-testid=transition-start]")
+    page.wait_for_selector("text=Done: Start")
+    page.click("[data-testid=fill-installation_report]")
+    page.wait_for_selector("h1:has-text('Installation report')")
+    page.wait_for_load_state("load")  # the deferred page script is wired up
+
+    _fill_report(page)
+    assert "Saved on this phone" in page.inner_text("[data-testid=send-status]")
+    page.screenshot(path=str(SHOTS / "form-phone.png"), full_page=True)
+
+    # the first send reaches the server, but its answer is lost; then the phone is offline
+    state = {"cut": True, "posts": 0}
+
+    def flaky(route: Any) -> None:
+        if route.request.method != "POST":
+            route.continue_()
+            return
+        state["posts"] += 1
+        if state["posts"] == 1:
+            route.fetch()  # the server stores the report ...
+            route.abort("internetdisconnected")  # ... and the phone never hears back
+        elif state["cut"]:
+            route.abort("internetdisconnected")
+        else:
+            route.continue_()
+
+    page.route(f"**{form_path}", flaky)
+    page.click("[data-testid=submit-final]")
+    page.wait_for_selector("[data-testid=send-status]:has-text('Waiting for connection')")
+    assert len(_finals(api, case["id"])) == 1  # stored once, although the phone does not know
+    page.wait_for_timeout(5_000)  # a retry while still cut off
+    assert state["posts"] >= 2
+    phone.set_offline(True)
+    state["cut"] = False
+    phone.set_offline(False)  # back online: the page resends with the same key
+    page.wait_for_url(f"**/cases/{case['id']}#reports")
+    page.wait_for_selector("text=Sent: Installation report, revision 1.")
+
+    finals = _finals(api, case["id"])
+    assert len(finals) == 1 and finals[0]["revision"] == 1
+    data = finals[0]["data"]
+    assert [t["hours"] for t in data["time"]] == ["6.5", "1"]
+    assert _hours(data) == Decimal("7.5")
+    assert data["materials"] == [{"article": "CU15", "quantity": "12"}]
+    assert data["customer_signature"]["name"] == "Lena Berg" and len(data["photos"]) == 1
+
+    # a correction with a reason becomes revision 2, with what changed
+    page.click("[data-testid=correct-installation_report]")
+    page.fill("input[name=time-0-hours]", "7")
+    page.fill("textarea[name=_reason]", "The commissioning took another half hour")
+    page.click("[data-testid=save-correction]", no_wait_after=True)
+    page.wait_for_selector("text=Correction saved: Installation report, revision 2.")
+    revision = page.locator("[data-testid=revision-2]")
+    assert "Correction" in revision.inner_text()
+    assert "The commissioning took another half hour" in revision.inner_text()
+    diff = page.inner_text("[data-testid=diff-2]")
+    assert "Time 1 · hours" in diff and "6.5" in diff and "7" in diff
+    assert len(_finals(api, case["id"])) == 2
+
+    # HTML typed into the report is text on the case page, for the coordinator too
+    office = _context(browser)
+    desk = office.new_page()
+    desk_fired = _watch_dialogs(desk)
+    _login(desk, demo_server, "coordinator")
+    desk.goto(case_url)
+    reports = desk.locator("[data-testid=report-installation_report]")
+    assert EVIL in reports.inner_text()
+    assert desk.locator("[data-testid=reports] img[src*=thumbnail]").count() == 1
+    assert desk.locator("[data-testid=signature-installation_report] img").count() == 1
+    reports.screenshot(path=str(SHOTS / "reports-desktop.png"))
+    page.locator("[data-testid=reports]").screenshot(path=str(SHOTS / "reports-phone.png"))
+    desk.goto(demo_server.url + form_path)
+    desk.screenshot(path=str(SHOTS / "form-desktop.png"), full_page=True)
+    assert fired == [] and desk_fired == [] and errors == []
+    office.close()
+    phone.close()
