@@ -99,8 +99,10 @@ class RqDispatcher:
             status = Job.fetch(rq_id, connection=queue.connection).get_status()
         except NoSuchJobError:
             return False
-        return status in (JobStatus.QUEUED, JobStatus.STARTED, JobStatus.DEFERRED,
-                          JobStatus.SCHEDULED)
+        # not STARTED: the sweeper only dispatches claimable rows, and a running row
+        # is claimable only once its lease expired, i.e. its worker died mid-job
+        # (rq keeps such a job "started" for minutes)
+        return status in (JobStatus.QUEUED, JobStatus.DEFERRED, JobStatus.SCHEDULED)
 
     def wait(self, timeout: float | None = None) -> None:
         """Nothing to wait for here: rq workers run the jobs."""
