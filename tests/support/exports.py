@@ -42,20 +42,26 @@ class Receiver:
         with self.lock:
             self.posts.append({"path": path, "headers": headers, "body": body})
             action = self.script.pop(0) if self.script else 200
-        self.first_arrived.set()
-        if action == "hang":
+        if action == "hang":  # nothing stored: the answer never comes in time
+            self.first_arrived.set()
             self.release.wait(self.hang_seconds)
-            return 200 if self.release.is_set() else 503
-        if action == "block":  # until the test releases it (or the client goes away)
+            return 503
+        if action == "block":  # stored, then the answer is held (a crash loses it)
+            self._store(path, headers, body)
+            self.first_arrived.set()
             self.release.wait(30)
-            action = 200
+            return 200
+        self.first_arrived.set()
         if int(action) < 300:
-            with self.lock:
-                key = headers.get("Idempotency-Key", "")
-                if key not in self.stored:
-                    self.stored[key] = body
-                    self.by_path[path].append(key)
+            self._store(path, headers, body)
         return int(action)
+
+    def _store(self, path: str, headers: dict[str, str], body: bytes) -> None:
+        with self.lock:
+            key = headers.get("Idempotency-Key", "")
+            if key not in self.stored:  # de-duplicated by key
+                self.stored[key] = body
+                self.by_path[path].append(key)
 
     def keys(self) -> list[str]:
         return [p["headers"].get("Idempotency-Key", "") for p in self.posts]
