@@ -204,3 +204,24 @@ def test_a_retried_submission_with_its_key_is_stored_once(
     assert first.json["submission"]["id"] == again.json["submission"]["id"]
     items = world.api().get(f"/api/v1/cases/{case['id']}/submissions").json["items"]
     assert len(items) == 1
+
+
+def test_a_large_photo_with_an_idempotency_key_is_accepted_once(
+        job: tuple[World, dict[str, Any], str]) -> None:
+    import io
+
+    world, case, _ = job
+    big = jpeg_bytes() + b"\0" * (3 * 1024 * 1024)  # over the 2 MiB JSON limit, under 20 MiB
+    send = [world.api("technician").post(
+        f"/api/v1/cases/{case['id']}/attachments", data={"file": (io.BytesIO(big), "p.jpg")},
+        content_type="multipart/form-data", headers={"Idempotency-Key": "big-photo"})
+        for _ in range(2)]
+    assert [r.status_code for r in send] == [201, 201]
+    assert send[0].json["id"] == send[1].json["id"] and send[0].json["size"] == len(big)
+
+
+def test_viewers_cannot_attach_files(job: tuple[World, dict[str, Any], str]) -> None:
+    world, case, _ = job
+    before = snapshot(world.app)
+    assert_problem(upload(world, case["id"], jpeg_bytes(), role="viewer"), 403)
+    assert snapshot(world.app) == before

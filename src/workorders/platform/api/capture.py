@@ -8,7 +8,7 @@ from flask import Response, jsonify, request
 
 from workorders.platform.api import api
 from workorders.platform.api.docs import operation
-from workorders.platform.api.idempotency import idempotent
+from workorders.platform.api.idempotency import body_limit, idempotent
 from workorders.platform.api.inputs import json_body, require_content_type
 from workorders.platform.auth import current_actor
 from workorders.platform.models import Attachment, Submission
@@ -46,6 +46,7 @@ def submission_json(s: Submission) -> dict[str, Any]:
 
 
 @api.post("/cases/<int:case_id>/attachments")
+@body_limit(UPLOAD_LIMIT)
 @idempotent
 @operation("Upload a photo, signature or document (multipart 'file')",
            content_types=("multipart/form-data",),
@@ -57,7 +58,6 @@ def submission_json(s: Submission) -> dict[str, Any]:
 def upload_attachment(case_id: int) -> Any:
     actor = current_actor()
     load_case(actor, case_id)
-    request.max_content_length = UPLOAD_LIMIT
     require_content_type("multipart/form-data")
     upload = request.files.get("file")
     if upload is None:

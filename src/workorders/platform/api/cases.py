@@ -8,7 +8,7 @@ from flask import Response, jsonify, request
 
 from workorders.platform.api import api
 from workorders.platform.api.docs import operation
-from workorders.platform.api.idempotency import idempotent
+from workorders.platform.api.idempotency import body_limit, idempotent
 from workorders.platform.api.inputs import (
     check_if_match,
     encode_cursor,
@@ -20,6 +20,7 @@ from workorders.platform.services import case_queries as queries
 from workorders.platform.services import cases as svc
 from workorders.platform.services.case_input import BOOKING_SCHEMA, PATCH_SCHEMA, TRANSITION_SCHEMA
 
+IMPORT_LIMIT = 5 * 1024 * 1024
 CASE_FILTERS: dict[str, dict[str, Any]] = {
     "status": {"type": "string"}, "case_type": {"type": "string"},
     "assignee": {"type": "string", "description": "an email, or 'me'"},
@@ -121,8 +122,6 @@ def case_events(case_id: int) -> Any:
     return jsonify(items=[queries.event_view(e) for e in events], next_cursor=None)
 
 
-IMPORT_LIMIT = 5 * 1024 * 1024
-
 
 def import_json(record: Any) -> dict[str, Any]:
     return {"id": record.id, "status": record.status, "filename": record.filename,
@@ -133,6 +132,7 @@ def import_json(record: Any) -> dict[str, Any]:
 
 
 @api.post("/cases/import")
+@body_limit(IMPORT_LIMIT)
 @idempotent
 @operation("Book cases from a CSV file (multipart 'file'; optional 'timezone' for times "
            "without an offset)", content_types=("multipart/form-data",),
@@ -145,7 +145,6 @@ def import_cases() -> Any:
     from workorders.platform.problems import ApiProblem
     from workorders.platform.services.case_import import import_cases as run_import
 
-    request.max_content_length = IMPORT_LIMIT
     require_content_type("multipart/form-data")
     upload = request.files.get("file")
     if upload is None:

@@ -141,3 +141,18 @@ def idempotent(view: F) -> F:
 
     wrapper.idempotent = True  # type: ignore[attr-defined]
     return cast(F, wrapper)
+
+
+def body_limit(max_bytes: int) -> Callable[[F], F]:
+    """Raise this route's request size limit before anything reads the body
+    (place it above ``@idempotent``, which fingerprints the body)."""
+
+    def decorate(view: F) -> F:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            request.max_content_length = max_bytes
+            return view(*args, **kwargs)
+
+        return cast(F, wrapper)
+
+    return decorate

@@ -35,12 +35,15 @@ class DefinitionVersion(db.Model):  # type: ignore[name-defined]
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
     number: Mapped[int] = mapped_column()
     status: Mapped[str] = mapped_column(String(16), default=VersionStatus.DRAFT.value)
-    source_text: Mapped[str] = mapped_column(Text)
+    # deferred: every case loads its pinned version, but the bundle itself is
+    # parsed once per process (services.definitions.bundle_of) by content hash
+    source_text: Mapped[str] = mapped_column(Text, deferred=True)
     source_format: Mapped[str] = mapped_column(String(8))
-    normalized: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    normalized: Mapped[dict[str, Any]] = mapped_column(JSONType, deferred=True)
     content_hash: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(200), default="")
-    warnings: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
+    warnings: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list,
+                                                           deferred=True)
     author: Mapped[str] = mapped_column(String(254))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -17,7 +17,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from workorders.platform.auth import Actor
 from workorders.platform.database import get_for_tenant
 from workorders.platform.models import Attachment
-from workorders.platform.problems import UnsupportedMedia
+from workorders.platform.problems import Forbidden, UnsupportedMedia
 from workorders.platform.services.case_context import load_case
 from workorders.platform.services.files import store_bytes
 from workorders.platform.services.unit_of_work import transaction
@@ -74,7 +74,11 @@ def image_facts(data: bytes) -> ImageFacts | None:
 
 
 def add_attachment(actor: Actor, case_id: int, data: bytes, filename: str) -> Attachment:
-    load_case(actor, case_id)  # 404 for another tenant's case
+    loaded = load_case(actor, case_id)  # 404 for another tenant's case
+    if not (actor.has_any("coordinator", "admin") or (
+            actor.has_any("technician") and loaded.case.assignee_id == actor.user_id)):
+        raise Forbidden("only the assigned technician or a coordinator may attach files "
+                        "to this case")
     content_type = sniff(data)
     if content_type is None:
         raise UnsupportedFile("only JPEG, PNG, WebP, HEIC photos and PDF documents can be "
