@@ -31,6 +31,7 @@ def register_web(app: Flask) -> None:
         booking,
         capture,
         case_page,
+        exports,
         inbox,
         my_jobs,
         pages,
