@@ -45,9 +45,13 @@ class DemoServer:
         self.instance = instance
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer]:
-    """``workorders demo`` as a newcomer runs it, on a fresh embedded database."""
+    """``workorders demo`` as a newcomer runs it, on a fresh embedded database.
+
+    One per test module: journeys change the demo's data (cases, reports, rule
+    outcomes), and a journey must not depend on which ran before it.
+    """
     import os
     import sys
 
@@ -72,4 +76,8 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer
         yield DemoServer(f"http://127.0.0.1:{port}", logins, instance)
     finally:
         proc.terminate()
-        proc.wait(timeout=20)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:  # a request still hanging: do not wait on it
+            proc.kill()
+            proc.wait(timeout=10)
