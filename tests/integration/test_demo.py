@@ -1,17 +1,31 @@
-"""The demo loader: workspaces, published bundles and cases in every reachable state."""
+"""The demo loader: workspaces, published bundles and cases across their lifecycles."""
 
 from __future__ import annotations
 
 from flask import Flask
 from sqlalchemy import func, select
 
+from workorders.definitions.model import CaseType
 from workorders.platform.demo import DEMO_TENANTS, load_demo
-from workorders.platform.demo_cases import reachable_paths
 
 
-def test_demo_books_cases_in_every_reachable_state_and_is_idempotent(app: Flask) -> None:
+def states_without_readiness(case_type: CaseType) -> set[str]:
+    """States reachable without a transition that needs invoice readiness (which
+    a tenant's rules may rightly withhold from generated reports)."""
+    lifecycle = case_type.lifecycle
+    seen, frontier = {lifecycle.initial}, [lifecycle.initial]
+    while frontier:
+        for t in lifecycle.transitions_from(frontier.pop()):
+            movable = {"coordinator", "technician"} & set(t.roles)
+            if movable and not t.requires_invoice_ready and t.to not in seen:
+                seen.add(t.to)
+                frontier.append(t.to)
+    return seen
+
+
+def test_demo_books_cases_across_every_lifecycle_and_is_idempotent(app: Flask) -> None:
     from workorders.platform.extensions import db
-    from workorders.platform.models import Case, Tenant
+    from workorders.platform.models import Case, Submission, Tenant
     from workorders.platform.services.definitions import bundle_of, current_version
 
     logins = load_demo(app)
@@ -24,7 +38,10 @@ def test_demo_books_cases_in_every_reachable_state_and_is_idempotent(app: Flask)
             for case_type in bundle_of(version).case_types:
                 states = set(db.session.execute(select(Case.status).where(
                     Case.tenant_id == tenant.id, Case.case_type == case_type.id)).scalars())
-                assert states == set(reachable_paths(case_type)), (demo.slug, case_type.id)
+                assert states >= states_without_readiness(case_type), (demo.slug, case_type.id)
+                if demo.slug == "nordvarme":  # its reports satisfy every rule: every state
+                    assert states == {s.id for s in case_type.lifecycle.states}
+        assert db.session.execute(select(func.count()).select_from(Submission)).scalar_one() > 0
         count = db.session.execute(select(func.count()).select_from(Case)).scalar_one()
     assert load_demo(app) == logins
     with app.app_context():

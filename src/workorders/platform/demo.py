@@ -87,7 +87,7 @@ def _load_tenant(demo: DemoTenant) -> None:
     version = current_version(tenant.id)
     if not has_cases and version is not None:
         people = {role: email for role, email, _ in reversed(demo.people)}
-        book_demo_cases(tenant.id, bundle_of(version).case_types, people["coordinator"],
+        book_demo_cases(tenant.id, bundle_of(version), people["coordinator"],
                         people["technician"], demo.country)
 
 

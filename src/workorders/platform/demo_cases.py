@@ -1,6 +1,6 @@
-"""Demo cases: for every case type, one case in each state the demo can reach
-by booking and moving it as the right person (states behind a required form or
-invoice readiness wait for field reports).
+"""Demo cases: for every case type, cases in each state the demo can reach by
+booking them and moving them as the right person, filing the field reports a
+transition requires on the way (demo_reports).
 
 Paths are found from the lifecycle itself (breadth-first), so the demo follows
 whatever the example bundles define.
@@ -11,11 +11,18 @@ from __future__ import annotations
 from collections import deque
 from datetime import UTC, datetime, timedelta
 
-from workorders.definitions.model import CaseType, Transition
+from workorders.definitions.model import Bundle, CaseType, Transition
+from workorders.errors import WorkordersError
 from workorders.platform.auth import Actor, actor_for
+from workorders.platform.demo_reports import submit_reports
 from workorders.platform.services.accounts import member_by_email
 from workorders.platform.services.cases import book_case, transition_case
+from workorders.platform.services.submissions import final_forms_of
 
+#: valid demo buyer identifiers per country: (Peppol id, org number, VAT id)
+PEPPOL = {"SE": ("0007:5560000001", "5560000001", "SE556000000101"),
+          "NO": ("0192:987654325", "987654325", "NO987654325MVA"),
+          "DK": ("0184:12345674", "12345674", "DK12345674")}
 COPIES = 2  # two cases per state, so the board shows more than a diagonal
 CUSTOMERS = (
     ("Lena Berg", "Storgatan 12", "Umeå", "90325"),
@@ -28,8 +35,7 @@ CUSTOMERS = (
 
 
 def _movable(t: Transition) -> bool:
-    return not t.requires_forms and not t.requires_invoice_ready and (
-        "coordinator" in t.roles or "technician" in t.roles)
+    return "coordinator" in t.roles or "technician" in t.roles
 
 
 def reachable_paths(case_type: CaseType) -> dict[str, list[Transition]]:
@@ -46,8 +52,9 @@ def reachable_paths(case_type: CaseType) -> dict[str, list[Transition]]:
     return paths
 
 
-def book_demo_cases(tenant_id: int, case_types: tuple[CaseType, ...], coordinator_email: str,
+def book_demo_cases(tenant_id: int, bundle: Bundle, coordinator_email: str,
                     technician_email: str, country: str) -> int:
+    case_types = bundle.case_types
     coordinator = actor_for(member_by_email(tenant_id, coordinator_email))
     technician = actor_for(member_by_email(tenant_id, technician_email))
     start = datetime.now(UTC).replace(hour=7, minute=0, second=0, microsecond=0)
@@ -61,11 +68,18 @@ def book_demo_cases(tenant_id: int, case_types: tuple[CaseType, ...], coordinato
             "case_type": case_type.id, "title": f"{case_type.name} at {name}",
             "customer": {"name": name, "email": f"kund{n}@example.test",
                          "phone": "+46 70 123 45 67", "erp_id": f"K{1000 + n}",
-                         "address": address},
+                         "org_number": PEPPOL[country][1], "vat_id": PEPPOL[country][2],
+                         "peppol_id": PEPPOL[country][0], "address": address},
             "site": address, "scheduled_start": when.isoformat(),
             "scheduled_end": (when + timedelta(hours=3)).isoformat(),
             "assignee": technician_email, "fields": {}})
         for t in path:
             actor: Actor = coordinator if "coordinator" in t.roles else technician
-            transition_case(actor, case.id, t.id, comment=f"Demo: moved to {state}")
+            missing = [f for f in t.requires_forms if f not in final_forms_of(case.id)]
+            if missing and not submit_reports(technician, case.id, bundle, tuple(missing)):
+                break
+            try:
+                transition_case(actor, case.id, t.id, comment=f"Demo: moved to {state}")
+            except WorkordersError:
+                break  # e.g. readiness blocked by a rule: the case stays where it is
     return len(jobs)
