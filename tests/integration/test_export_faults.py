@@ -8,7 +8,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -28,7 +27,6 @@ from tests.support.exports import (
     running_receiver,
 )
 from tests.support.processes import ROOT, command_env, run_workorders
-from tests.support.services import REDIS_TEST_URL, missing, redis_problem
 from tests.support.world import World, make_tenant
 
 GENERIC = ("generic",)
@@ -91,19 +89,6 @@ def test_dead_after_max_attempts_then_a_retry_delivers_once(world: World) -> Non
 
 
 # ---- with Redis and real ``workorders worker`` processes -------------------------------
-
-@pytest.fixture
-def redis_url() -> Iterator[str]:
-    problem = redis_problem()
-    if problem:
-        missing("Redis", problem)
-    from redis import Redis
-
-    conn = Redis.from_url(REDIS_TEST_URL)
-    conn.flushdb()
-    yield REDIS_TEST_URL
-    conn.flushdb()
-
 
 def _rq_world(app_config: dict[str, Any], redis_url: str) -> World:
     from workorders.platform import create_app

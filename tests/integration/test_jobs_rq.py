@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -11,20 +10,6 @@ from flask import Flask
 from sqlalchemy import select
 
 from tests.support.processes import command_env, run_workorders
-from tests.support.services import REDIS_TEST_URL, missing, redis_problem
-
-
-@pytest.fixture
-def redis_url() -> Iterator[str]:
-    problem = redis_problem()
-    if problem:
-        missing("Redis", problem)
-    from redis import Redis
-
-    conn = Redis.from_url(REDIS_TEST_URL)
-    conn.flushdb()
-    yield REDIS_TEST_URL
-    conn.flushdb()
 
 
 @pytest.fixture

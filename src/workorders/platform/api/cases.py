@@ -10,8 +10,8 @@ from workorders.platform.api import api
 from workorders.platform.api.docs import operation
 from workorders.platform.api.idempotency import body_limit, idempotent
 from workorders.platform.api.inputs import (
-    check_if_match,
     encode_cursor,
+    expected_version,
     json_body,
     page_args,
 )
@@ -36,17 +36,6 @@ def _case_response(loaded: svc.LoadedCase, status: int = 200) -> Response:
     resp.status_code = status
     resp.headers["ETag"] = f'"{loaded.case.version}"'
     return resp
-
-
-def _expected_version() -> int | None:
-    header = request.headers.get("If-Match")
-    if header is None or header.strip() == "*":
-        return None
-    try:
-        return int(header.strip().removeprefix("W/").strip('"'))
-    except ValueError:
-        check_if_match(-1)  # not a version we ever gave out: 412
-        return None
 
 
 @api.post("/cases")
@@ -99,7 +88,7 @@ def update_case(case_id: int) -> Any:
     actor = current_actor()
     svc.get_case(actor, case_id)  # a foreign id is 404 before anything else
     body = json_body(PATCH_SCHEMA)
-    case = svc.update_case(actor, case_id, body, _expected_version())
+    case = svc.update_case(actor, case_id, body, expected_version())
     return _case_response(svc.get_case(actor, case.id))
 
 
@@ -111,7 +100,7 @@ def transition_case(case_id: int) -> Any:
     svc.get_case(actor, case_id)
     body = json_body(TRANSITION_SCHEMA)
     case = svc.transition_case(actor, case_id, body["transition"], body.get("comment"),
-                               _expected_version())
+                               expected_version())
     return _case_response(svc.get_case(actor, case.id))
 
 

@@ -109,5 +109,17 @@ def check_if_match(current_version: int) -> None:
             f"the resource is at version {current_version}; reload it and apply your change again")
 
 
+def expected_version() -> int | None:
+    """The version named by ``If-Match`` (``"3"``, ``W/"3"``); None without one or
+    for ``*``; -1 (matches nothing, so 412) for a tag this API never gave out."""
+    header = request.headers.get("If-Match")
+    if header is None or header.strip() == "*":
+        return None
+    try:
+        return int(header.strip().removeprefix("W/").strip('"'))
+    except ValueError:
+        return -1
+
+
 def max_upload_bytes() -> int:
     return int(current_app.config.get("MAX_UPLOAD_BYTES", 20 * 1024 * 1024))

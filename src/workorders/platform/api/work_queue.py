@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from workorders.platform.api import api
 from workorders.platform.api.docs import operation
-from workorders.platform.api.inputs import json_body, page, page_args
+from workorders.platform.api.inputs import expected_version, json_body, page, page_args
 from workorders.platform.auth import current_actor
 from workorders.platform.database import get_for_tenant
 from workorders.platform.extensions import db
@@ -35,16 +35,6 @@ EXCEPTION_FILTERS: dict[str, dict[str, Any]] = {
     "code": {"type": "string"}, "case_type": {"type": "string"},
     "older_than_hours": {"type": "integer"}, "case_id": {"type": "integer"},
 }
-
-
-def _expected() -> int | None:
-    header = request.headers.get("If-Match")
-    if not header or header.strip() == "*":
-        return None
-    try:
-        return int(header.strip().removeprefix("W/").strip('"'))
-    except ValueError:
-        return -1
 
 
 def exception_json(e: CaseException) -> dict[str, Any]:
@@ -129,7 +119,7 @@ def _exception_action(exception_id: int, schema: dict[str, Any]) -> dict[str, An
 def assign_exception(exception_id: int) -> Any:
     body = _exception_action(exception_id, ASSIGN)
     return _etag(exception_json(svc.assign_exception(current_actor(), exception_id,
-                                                     body["user"], _expected())))
+                                                     body["user"], expected_version())))
 
 
 @api.post("/exceptions/<int:exception_id>/resolve")
@@ -137,7 +127,7 @@ def assign_exception(exception_id: int) -> Any:
 def resolve_exception(exception_id: int) -> Any:
     body = _exception_action(exception_id, RESOLVE)
     return _etag(exception_json(svc.resolve_exception(current_actor(), exception_id,
-                                                      body["note"], _expected())))
+                                                      body["note"], expected_version())))
 
 
 @api.post("/exceptions/<int:exception_id>/override")
@@ -146,7 +136,7 @@ def resolve_exception(exception_id: int) -> Any:
 def override_exception(exception_id: int) -> Any:
     body = _exception_action(exception_id, OVERRIDE)
     return _etag(exception_json(svc.override_exception(current_actor(), exception_id,
-                                                       body["reason"], _expected())))
+                                                       body["reason"], expected_version())))
 
 
 @api.post("/exceptions/<int:exception_id>/reopen")
@@ -154,7 +144,7 @@ def override_exception(exception_id: int) -> Any:
 def reopen_exception(exception_id: int) -> Any:
     get_for_tenant(CaseException, exception_id, current_actor().tenant_id)
     return _etag(exception_json(svc.reopen_exception(current_actor(), exception_id,
-                                                     _expected())))
+                                                     expected_version())))
 
 
 @api.get("/approvals")
@@ -192,5 +182,5 @@ def decide_approval(approval_id: int) -> Any:
     get_for_tenant(Approval, approval_id, actor.tenant_id)
     body = json_body(DECISION)
     approval = svc.decide_approval(actor, actor.tenant_id, approval_id, body["decision"],
-                                   body.get("comment"), _expected())
+                                   body.get("comment"), expected_version())
     return _etag(approval_json(approval))
