@@ -11,60 +11,20 @@ step.
 
 from __future__ import annotations
 
-import json
 import os
 import re
-import subprocess
-import sys
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.request import Request, urlopen
 
 from tests.browser.conftest import DemoServer
+from tests.browser.helpers import DemoApi as Api
+from tests.browser.helpers import demo_token, sign
 from tests.browser.test_case_journey import _context, _login, _watch_dialogs
 from tests.support.capture import jpeg_bytes
-from tests.support.processes import ROOT
 
 SHOTS = Path(os.environ.get("WORKORDERS_SCREENSHOTS", "/tmp/workorders-shots"))
-
-
-class Api:
-    """One person's JSON API calls (the standard library is enough)."""
-
-    def __init__(self, base: str, token: str) -> None:
-        self.base, self.token = base, token
-
-    def call(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
-        data = None if body is None else json.dumps(body).encode()
-        req = Request(self.base + path, data=data, method=method, headers={
-            "Authorization": f"Bearer {self.token}", "Content-Type": "application/json"})
-        with urlopen(req, timeout=30) as resp:
-            return resp.status, json.loads(resp.read() or b"null")
-
-
-    def upload(self, case_id: int, name: str, data: bytes) -> str:
-        boundary = uuid.uuid4().hex
-        body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; "
-                f"filename=\"{name}\"\r\nContent-Type: image/jpeg\r\n\r\n").encode() + data + (
-            f"\r\n--{boundary}--\r\n").encode()
-        req = Request(f"{self.base}/api/v1/cases/{case_id}/attachments", data=body,
-                      method="POST", headers={
-                          "Authorization": f"Bearer {self.token}",
-                          "Content-Type": f"multipart/form-data; boundary={boundary}"})
-        with urlopen(req, timeout=30) as resp:
-            return str(json.loads(resp.read())["id"])
-
-
-def _token(server: DemoServer, email: str) -> str:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith("WORKORDERS_") and k != "REDIS_URL"}
-    env["WORKORDERS_INSTANCE_DIR"] = str(server.instance)
-    out = subprocess.run([sys.executable, "-m", "workorders", "tokens", "create", "nordvarme",
-                          email, "--label", "rules journey"], cwd=ROOT, env=env,
-                         capture_output=True, text=True, check=True)
-    return out.stdout.strip().splitlines()[-1]
 
 
 def _scheduled_installation(api: Api, title: str) -> dict[str, Any]:
@@ -102,21 +62,6 @@ def _report_without_signature(page: Any) -> None:
     page.wait_for_selector("li.photo:not(.uploading) img")
 
 
-def _sign(page: Any) -> None:
-    canvas = page.locator("[data-testid=signature-canvas-customer_signature]")
-    canvas.scroll_into_view_if_needed()
-    box = canvas.bounding_box()
-    assert box is not None
-    x, y = box["x"], box["y"] + box["height"] / 2
-    page.mouse.move(x + 30, y)
-    page.mouse.down()
-    for step in range(1, 20):
-        page.mouse.move(x + 30 + step * 10, y + (15 if step % 2 else -15), steps=2)
-    page.mouse.up()
-    page.click("[data-testid=signature-done-customer_signature]")
-    page.wait_for_selector("[data-signature-saved] img[src*='/attachments/']", state="visible")
-
-
 def _words(text: str) -> str:
     return re.sub(r"[\s:_]+", " ", text.lower())
 
@@ -124,8 +69,8 @@ def _words(text: str) -> str:
 def test_overtime_and_missing_signature_through_queue_inbox_and_correction(
         demo_server: DemoServer, browser: Any) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
-    office_api = Api(demo_server.url, _token(demo_server, "carl@nordvarme.test"))
-    tech_api = Api(demo_server.url, _token(demo_server, "tove@nordvarme.test"))
+    office_api = Api(demo_server.url, demo_token(demo_server, "carl@nordvarme.test"))
+    tech_api = Api(demo_server.url, demo_token(demo_server, "tove@nordvarme.test"))
     case = _scheduled_installation(office_api, f"Rules journey {uuid.uuid4().hex[:8]}")
     cid, number = case["id"], case["number"]
     case_url = f"{demo_server.url}/cases/{cid}"
@@ -186,7 +131,7 @@ def test_overtime_and_missing_signature_through_queue_inbox_and_correction(
     # the technician's correction adds the signature: the rule closes the exception
     tech.goto(case_url)
     tech.click("[data-testid=correct-installation_report]")
-    _sign(tech)
+    sign(tech)
     tech.fill("input[name=customer_signature-name]", "Lena Berg")
     tech.fill("input[name=customer_name]", "Lena Berg")
     tech.fill("textarea[name=_reason]", "The customer signed when I came back")
@@ -236,8 +181,8 @@ def test_overtime_and_missing_signature_through_queue_inbox_and_correction(
 
 def test_queue_and_inbox_on_a_phone(demo_server: DemoServer, browser: Any) -> None:
     """Both pages fit a phone's width and their buttons are thumb-sized."""
-    office_api = Api(demo_server.url, _token(demo_server, "carl@nordvarme.test"))
-    tech_api = Api(demo_server.url, _token(demo_server, "tove@nordvarme.test"))
+    office_api = Api(demo_server.url, demo_token(demo_server, "carl@nordvarme.test"))
+    tech_api = Api(demo_server.url, demo_token(demo_server, "tove@nordvarme.test"))
     case = _scheduled_installation(office_api, f"Phone check {uuid.uuid4().hex[:8]}")
     cid = case["id"]
     tech_api.call("POST", f"/api/v1/cases/{cid}/transitions", {"transition": "start"})

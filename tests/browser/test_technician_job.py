@@ -8,47 +8,26 @@ HTML typed into the report stays text on the case page."""
 from __future__ import annotations
 
 import io
-import json
 import os
-import subprocess
-import sys
 import uuid
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
-from urllib.request import Request, urlopen
 
 from PIL import Image
 
 from tests.browser.conftest import DemoServer
+from tests.browser.helpers import DemoApi as Api
+from tests.browser.helpers import demo_token, sign
 from tests.browser.test_case_journey import EVIL, _context, _login, _watch_dialogs
 from tests.support.processes import ROOT
 
 SHOTS = Path(os.environ.get("WORKORDERS_SCREENSHOTS", "/tmp/workorders-shots"))
 
 
-class Api:
-    """The coordinator's view through the JSON API (the standard library is enough)."""
-
-    def __init__(self, base: str, token: str) -> None:
-        self.base, self.token = base, token
-
-    def call(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
-        data = None if body is None else json.dumps(body).encode()
-        req = Request(self.base + path, data=data, method=method, headers={
-            "Authorization": f"Bearer {self.token}", "Content-Type": "application/json"})
-        with urlopen(req, timeout=30) as resp:
-            return resp.status, json.loads(resp.read() or b"null")
-
-
 def _coordinator_token(server: DemoServer) -> str:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WORKORDERS_")}
-    env["WORKORDERS_INSTANCE_DIR"] = str(server.instance)
-    out = subprocess.run([sys.executable, "-m", "workorders", "tokens", "create", "nordvarme",
-                          "carl@nordvarme.test", "--label", "browser test"], cwd=ROOT, env=env,
-                         capture_output=True, text=True, check=True)
-    return out.stdout.strip().splitlines()[-1]
+    return demo_token(server, "carl@nordvarme.test")
 
 
 def _scheduled_job(api: Api, title: str) -> dict[str, Any]:
@@ -73,21 +52,6 @@ def _jpeg() -> bytes:
     return out.getvalue()
 
 
-def _sign(page: Any) -> None:
-    canvas = page.locator("[data-testid=signature-canvas-customer_signature]")
-    canvas.scroll_into_view_if_needed()
-    box = canvas.bounding_box()
-    assert box is not None
-    x, y = box["x"], box["y"] + box["height"] / 2
-    page.mouse.move(x + 30, y)
-    page.mouse.down()
-    for step in range(1, 25):
-        page.mouse.move(x + 30 + step * 10, y + (18 if step % 2 else -18), steps=2)
-    page.mouse.up()
-    page.click("[data-testid=signature-done-customer_signature]")
-    page.wait_for_selector("[data-signature-saved] img[src*='/attachments/']", state="visible")
-
-
 def _fill_report(page: Any) -> None:
     page.select_option("select[name=time-0-labor]", "install")
     assert page.input_value("input[name=time-0-date]") != ""  # today, once the row is used
@@ -106,7 +70,7 @@ def _fill_report(page: Any) -> None:
         {"name": "installation.jpg", "mimeType": "image/jpeg", "buffer": _jpeg()}])
     page.wait_for_selector("input[name=photos-0]", state="attached")
     page.wait_for_selector("li.photo:not(.uploading) img")
-    _sign(page)
+    sign(page)
     page.fill("input[name=customer_signature-name]", "Lena Berg")
     page.fill("input[name=customer_name]", "Lena Berg")
 
