@@ -43,6 +43,16 @@ def _cli_reconcile(world: World, database_url: str) -> int:
     return result.returncode
 
 
+def _reconciliation_page(world: World) -> str:
+    from tests.support.world import PASSWORD
+
+    client = world.app.test_client()
+    client.post("/login", data={"email": "coordinator@alpha.test", "password": PASSWORD})
+    resp = client.get("/reconciliation")
+    assert resp.status_code == 200
+    return " ".join(resp.get_data(as_text=True).split())
+
+
 def _correct(world: World, case_id: int, hours: str) -> None:
     subs = world.api().get(f"/api/v1/cases/{case_id}/submissions").json["items"]
     final = next(s for s in subs if s["form"] == "installation_report")
@@ -69,6 +79,8 @@ def test_a_correction_after_export_credits_and_reinvoices(
         assert (off["captured_net"], off["exported_net"], off["difference"]) == (
             "7078.00", "5688.00", "1390.00")
         assert _cli_reconcile(world, database_url) == 1
+        page = _reconciliation_page(world)
+        assert "1 case does not reconcile" in page and "1390.00" in page
 
         coordinator = world.api("coordinator")
         made = {}
@@ -97,6 +109,7 @@ def test_a_correction_after_export_credits_and_reinvoices(
     assert [d["totals"]["net"] for d in docs] == ["5688.00", "5688.00", "7078.00"]
     assert {r["difference"] for r in _reconciliation(world).values()} == {"0.00"}
     assert _cli_reconcile(world, database_url) == 0
+    assert "Everything reconciles" in _reconciliation_page(world)
 
     folder = world.app.extensions["workorders.settings"].exports_dir / "alpha" / "peppol" / "out"
     names = sorted(p.name for p in folder.iterdir())

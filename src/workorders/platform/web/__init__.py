@@ -36,6 +36,7 @@ def register_web(app: Flask) -> None:
         my_jobs,
         pages,
         queue,
+        reconciliation,
         session_views,
     )
     from workorders.platform.web.display import init_filters
