@@ -55,3 +55,24 @@ def test_simulation_needs_a_known_version_and_a_staff_role(world: World) -> None
     publish_example(world)
     assert_problem(world.api("admin").post("/api/v1/definitions/9/simulate"), 404)
     assert_problem(world.api("technician").post("/api/v1/definitions/1/simulate"), 403)
+
+
+def test_a_large_simulation_runs_as_a_task_with_progress(world: World) -> None:
+    publish_example(world)
+    ten = _case_with_hours(world, "10")
+    _case_with_hours(world, "4")
+    lowered = NORDVARME.replace("value: 16}", "value: 8}", 1)
+    version = world.api("admin").post("/api/v1/definitions", data=lowered, headers={
+        "Content-Type": "application/yaml"}).json["version"]
+    before = snapshot(world.app)
+    resp = world.api("coordinator").post(f"/api/v1/definitions/{version}/simulate",
+                                         json={"limit": 500})
+    assert resp.status_code == 202
+    task = world.api("coordinator").get(f"/api/v1/tasks/{resp.json['task']['id']}").json
+    # in-process jobs ran right after the commit (JOBS_SYNC in tests)
+    assert (task["status"], task["done"], task["total"]) == ("done", 2, 2)
+    assert [c["case_id"] for c in task["result"]["changed"]] == [ten]
+    after = snapshot(world.app)
+    assert {k: v for k, v in after.items() if k not in ("tasks", "outbox_jobs")} == {
+        k: v for k, v in before.items() if k not in ("tasks", "outbox_jobs")}
+    assert_problem(world.api("coordinator", "b").get(f"/api/v1/tasks/{task['id']}"), 404)

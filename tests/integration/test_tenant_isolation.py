@@ -103,6 +103,11 @@ def _export_id(world: World) -> int:
     return int(resp.json["items"][0]["id"])
 
 
+def _task_id(world: World) -> int:
+    resp = world.api("admin").post("/api/v1/definitions/1/simulate", json={"background": True})
+    return int(resp.json["task"]["id"])
+
+
 #: URL parameter name -> an id that belongs to tenant "alpha" (world.a)
 ID_OF_TENANT_A: dict[str, Callable[[World], Any]] = {
     "job_id": _first_job_id,
@@ -117,6 +122,7 @@ ID_OF_TENANT_A: dict[str, Callable[[World], Any]] = {
     "approval_id": _approval_id,
     "exception_id": _exception_id,
     "export_id": _export_id,
+    "task_id": _task_id,
 }
 
 #: request bodies for writes, by endpoint; a body valid in shape makes sure the

@@ -107,17 +107,45 @@ def diff_definitions(a: int, b: int) -> Any:
 
 
 SIMULATE = {"type": "object", "additionalProperties": False,
-            "properties": {"limit": {"type": "integer", "minimum": 1, "maximum": 2000}}}
+            "properties": {"limit": {"type": "integer", "minimum": 1, "maximum": 2000},
+                           "background": {"type": "boolean"}}}
 
 
 @api.post("/definitions/<int:n>/simulate")
 @require_roles("admin", "coordinator")
 @operation("Replay recent real cases under version n; nothing is written",
-           body=SIMULATE, responses={200: "{cases_checked, changed:[{case_id, before, after}]}"})
+           body=SIMULATE,
+           responses={200: "{cases_checked, changed:[{case_id, before, after}]}",
+                      202: "{task}: more than 200 cases (or background: true) run as a "
+                           "background task; poll GET /tasks/{id}"})
 def simulate_definition(n: int) -> Any:
-    from workorders.platform.services.simulation import simulate_version
+    from workorders.platform.services.simulation import (
+        SYNC_LIMIT,
+        simulate_version,
+        start_simulation,
+    )
 
     actor = current_actor()
     svc.get_version(actor.tenant_id, n)
     body = json_body(SIMULATE) if request.get_data(cache=True) else {}
-    return jsonify(simulate_version(actor, n, limit=int(body.get("limit", 200))))
+    limit = int(body.get("limit", SYNC_LIMIT))
+    if body.get("background") or limit > SYNC_LIMIT:
+        task = start_simulation(actor, n, limit)
+        return jsonify(task=task_json(task)), 202
+    return jsonify(simulate_version(actor, n, limit=limit))
+
+
+def task_json(task: Any) -> dict[str, Any]:
+    return {"id": task.id, "kind": task.kind, "status": task.status, "params": task.params,
+            "done": task.done, "total": task.total, "result": task.result,
+            "error": task.error, "created_at": task.created_at.isoformat(),
+            "finished_at": task.finished_at.isoformat() if task.finished_at else None}
+
+
+@api.get("/tasks/<int:task_id>")
+@operation("Progress and result of a background task (e.g. a simulation)")
+def get_task(task_id: int) -> Any:
+    from workorders.platform.database import get_for_tenant
+    from workorders.platform.models import Task
+
+    return jsonify(task_json(get_for_tenant(Task, task_id, current_actor().tenant_id)))

@@ -32,6 +32,7 @@ class PermanentJobError(WorkordersError):
 HANDLERS: dict[str, str] = {
     "email.welcome": "workorders.platform.jobs.email:send_welcome_email",
     "notify": "workorders.platform.jobs.notify:send_notification",
+    "definitions.simulate": "workorders.platform.services.simulation:run_simulation_task",
     "approval.customer_link": "workorders.platform.jobs.notify:send_approval_link",
     "export.deliver": "workorders.platform.jobs.export_delivery:deliver",
 }

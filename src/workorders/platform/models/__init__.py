@@ -26,13 +26,14 @@ from workorders.platform.models.outcomes import (
     RuleEvaluation,
 )
 from workorders.platform.models.submissions import Attachment, Submission, SubmissionKind
+from workorders.platform.models.tasks import Task
 from workorders.platform.models.tenancy import (
-           ROLES,
-           ApiToken,
-           LoginAttempt,
-           Membership,
-           Tenant,
-           User,
+    ROLES,
+    ApiToken,
+    LoginAttempt,
+    Membership,
+    Tenant,
+    User,
 )
 
 __all__ = [
@@ -63,6 +64,7 @@ __all__ = [
     "RuleEvaluation",
     "Submission",
     "SubmissionKind",
+    "Task",
     "Tenant",
     "User",
     "VersionStatus",

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from workorders.definitions.model import Bundle, CaseType
 from workorders.platform.auth import Actor
 from workorders.platform.extensions import db
-from workorders.platform.models import Case, Submission
+from workorders.platform.models import Case, Submission, Task
 from workorders.platform.services.case_context import LoadedCase
 from workorders.platform.services.definitions import bundle_of, get_version
 from workorders.platform.services.readiness import partial_document
@@ -107,3 +107,59 @@ def simulate_version(actor: Actor, number: int, limit: int = 200,
         if progress is not None:
             progress(n, len(cases))
     return {"version": number, "cases_checked": len(cases), "changed": changed}
+
+
+SYNC_LIMIT = 200  # above this many cases a simulation runs as a background task
+PROGRESS_EVERY = 10
+
+
+def start_simulation(actor: Actor, number: int, limit: int) -> Task:
+    """Queue a simulation as a background job; its Task row shows the progress."""
+    from workorders.platform.jobs.outbox import enqueue_job
+    from workorders.platform.services.unit_of_work import transaction
+
+    get_version(actor.tenant_id, number)
+    with transaction() as session:
+        task = Task(tenant_id=actor.tenant_id, kind="simulation", created_by=actor.email,
+                    params={"version": number, "limit": min(limit, MAX_CASES)})
+        session.add(task)
+        session.flush()
+        enqueue_job("definitions.simulate", {"task_id": task.id}, tenant_id=actor.tenant_id,
+                    max_attempts=1)
+    return task
+
+
+def run_simulation_task(ctx: Any) -> None:
+    """The job: run the simulation, writing progress every few cases."""
+    from workorders.platform.auth import actor_for
+    from workorders.platform.database import begin_write
+    from workorders.platform.jobs.registry import PermanentJobError
+    from workorders.platform.models.types import utcnow
+    from workorders.platform.services.accounts import member_by_email
+
+    with ctx.app.app_context():
+        task = db.session.get(Task, ctx.payload["task_id"])
+        if task is None:
+            raise PermanentJobError("the simulation task is gone")
+        task_id, tenant_id, email = task.id, task.tenant_id, task.created_by
+        number, limit = int(task.params["version"]), int(task.params["limit"])
+        db.session.commit()
+
+        def save(**values: Any) -> None:
+            begin_write(db.session())
+            row = db.session.get(Task, task_id)
+            for key, value in values.items():
+                setattr(row, key, value)
+            db.session.commit()
+
+        save(status="running")
+        try:
+            actor = actor_for(member_by_email(tenant_id, email))
+            result = simulate_version(actor, number, limit, progress=lambda n, total: (
+                save(done=n, total=total) if n % PROGRESS_EVERY == 0 or n == total else None))
+        except Exception as exc:
+            db.session.rollback()
+            save(status="failed", error=f"{type(exc).__name__}: {exc}", finished_at=utcnow())
+            raise PermanentJobError(str(exc)) from exc
+        save(status="done", result=result, done=result["cases_checked"],
+             total=result["cases_checked"], finished_at=utcnow())
