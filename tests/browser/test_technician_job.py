@@ -159,7 +159,10 @@ def test_a_technicians_whole_job_on_a_phone(demo_server: DemoServer, browser: An
     page.fill("input[name=time-0-hours]", "7")
     page.fill("textarea[name=_reason]", "The commissioning took another half hour")
     page.click("[data-testid=save-correction]", no_wait_after=True)
-    page.wait_for_selector("text=Correction saved: Installation report, revision 2.")
+    # the page's script sends it and then opens the case's reports: give a busy machine time
+    page.wait_for_url(f"**/cases/{case['id']}#reports", timeout=60_000)
+    page.wait_for_selector("text=Correction saved: Installation report, revision 2.",
+                           timeout=60_000)
     revision = page.locator("[data-testid=revision-2]")
     assert "Correction" in revision.inner_text()
     assert "The commissioning took another half hour" in revision.inner_text()
