@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from tests.support.services import missing
 from workorders.connectors import (
     FORMATS,
     EncodingProblem,
@@ -85,7 +86,7 @@ def test_fortnox_customer_number_option_must_render_something() -> None:
 @pytest.fixture(scope="module")
 def check_erpnext_payload() -> Any:
     if not (VALIDATORS / "erpnext_fields.py").is_file():
-        pytest.skip(f"no erpnext_fields.py in {VALIDATORS}")
+        missing("ERPNext field checker", f"no erpnext_fields.py in {VALIDATORS}")
     sys.path.insert(0, str(VALIDATORS))
     try:
         from erpnext_fields import check_payload

@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 
+from tests.support.services import missing
 from workorders.connectors.transports import OutboundPolicy, deliver_http, verify_signature
 
 SECRET = "s3cret-value-from-env"
@@ -200,7 +201,7 @@ def test_the_connection_goes_to_the_checked_address(receiver: Receiver,
 def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     openssl = shutil.which("openssl")
     if openssl is None:
-        pytest.skip("openssl is needed to make a test certificate")
+        missing("openssl", "it is needed to make a test certificate")
     folder = tmp_path_factory.mktemp("tls")
     cert, key = folder / "cert.pem", folder / "key.pem"
     subprocess.run([openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
