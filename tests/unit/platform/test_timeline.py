@@ -54,3 +54,11 @@ def test_reports_name_the_form_and_revision_and_show_changes(describer: Describe
     assert entry.headline == "Corrected the installation report (revision 2)"
     assert [(c.label, c.before, c.after) for c in entry.changes] == [
         ("customer name", "—", "Lena")]
+
+
+def test_report_lines_photos_and_signatures_read_as_words(describer: Describer) -> None:
+    entry = describer.entry(event("final:installation_report", {
+        "revision": 1, "time": [{"date": "2026-11-26", "hours": "6"}, {"hours": "1"}],
+        "photos": ["a1"], "customer_signature": {"image": "s1", "name": "Lena"}}))
+    assert {(c.label, c.after) for c in entry.changes} == {
+        ("time", "2 lines"), ("photos", "1 item"), ("customer signature", "signed by Lena")}

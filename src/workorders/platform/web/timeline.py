@@ -68,8 +68,12 @@ class Describer:
         if isinstance(value, bool):
             return "yes" if value else "no"
         if isinstance(value, dict):
+            if "image" in value:  # a signature: who signed, not the attachment id
+                return f"signed by {value.get('name') or 'someone'}"
             return ", ".join(f"{KEY_LABELS.get(k, k)}: {self.value(k, v)}"
                              for k, v in value.items())
+        if isinstance(value, list):
+            return _count(value)
         return str(value)
 
     def label(self, parent: str | None, key: str) -> str:
@@ -86,7 +90,8 @@ class Describer:
             old, new = before.get(key), after.get(key)
             if old == new:
                 continue
-            if parent is None and (isinstance(old, dict) or isinstance(new, dict)):
+            nested = isinstance(old, dict) or isinstance(new, dict)
+            if parent is None and nested and not _signature(old) and not _signature(new):
                 out += self.changes(old or {}, new or {}, key)
             else:
                 out.append(Change(self.label(parent, key), self.value(key, old),
@@ -151,6 +156,18 @@ class Describer:
             return self._make(event, "rule", outcome)
         return self._make(event, "other", event.action.replace("_", " ").capitalize(),
                           self.changes(before, after))
+
+
+def _signature(value: Any) -> bool:
+    return isinstance(value, dict) and "image" in value
+
+
+def _count(items: list[Any]) -> str:
+    """Report lines and photos read as counts in the trail; the Reports section on
+    the case page shows them line by line."""
+    if items and all(isinstance(i, dict) for i in items):
+        return f"{len(items)} line{'' if len(items) == 1 else 's'}"
+    return f"{len(items)} item{'' if len(items) == 1 else 's'}"
 
 
 REPORT_VERBS = {"draft": "Saved a draft of", "final": "Submitted", "correction": "Corrected"}
