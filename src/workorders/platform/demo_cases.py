@@ -60,7 +60,7 @@ def book_demo_cases(tenant_id: int, bundle: Bundle, coordinator_email: str,
     start = datetime.now(UTC).replace(hour=7, minute=0, second=0, microsecond=0)
     jobs = [(case_type, state, path) for case_type in case_types
             for state, path in sorted(reachable_paths(case_type).items())] * COPIES
-    for n, (case_type, state, path) in enumerate(jobs):
+    for n, (case_type, _state, path) in enumerate(jobs):
         name, street, city, postal = CUSTOMERS[n % len(CUSTOMERS)]
         when = start + timedelta(days=(n % 5) - 1, hours=2 * (n % 3))
         address = {"street": street, "city": city, "postal_code": postal, "country": country}
@@ -79,7 +79,7 @@ def book_demo_cases(tenant_id: int, bundle: Bundle, coordinator_email: str,
             if missing and not submit_reports(technician, case.id, bundle, tuple(missing)):
                 break
             try:
-                transition_case(actor, case.id, t.id, comment=f"Demo: moved to {state}")
+                transition_case(actor, case.id, t.id, comment=f"Demo: {t.label.lower()}")
             except WorkordersError:
                 break  # e.g. readiness blocked by a rule: the case stays where it is
     return len(jobs)
