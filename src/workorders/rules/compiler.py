@@ -213,30 +213,51 @@ def check_rules(specs: Sequence[RuleSpec]) -> None:
 
 
 def compile_chunks(specs: Sequence[RuleSpec]) -> list[Chunk]:
-    """Group rules greedily, in order, into chunks within every budget."""
+    """Group rules greedily, in order, into chunks within every budget.
+
+    When every rule's slots fit one projection (MAX_SLOTS), all chunks share it:
+    the engine then projects and serialises a document once per evaluation, not
+    once per chunk (the largest fixed cost after durable-rules' own). Otherwise
+    each chunk gets its own projection, so no fact exceeds the property limit.
+    """
+    shared = Scope()
+    exprs = [TRUE if spec.when is None else _Builder(shared, spec.id).expr(spec.when, False)
+             for spec in specs]
+    if len(shared) <= MAX_SLOTS:
+        groups = _group(specs, [(e, 0) for e in exprs], (MAX_TRUE, MAX_CONDS))
+        return [_chunk(specs, group, shared, exprs) for group in groups]
+    costs = [_cost(spec) for spec in specs]
+    groups = _group(specs, costs, (MAX_TRUE, MAX_CONDS, MAX_SLOTS))
+    return [_chunk(specs, group, Scope()) for group in groups]
+
+
+def _group(specs: Sequence[RuleSpec], costs: Sequence[tuple[DExpr, int]],
+           limits: tuple[int, ...]) -> list[list[int]]:
     groups: list[list[int]] = [[]]
-    used = [0, 0, 0]
-    for index, spec in enumerate(specs):
-        expr, slots = _cost(spec)
+    used = [0] * len(limits)
+    for index, (expr, slots) in enumerate(costs):
         if expr.json is False:
             continue
-        cost = [expr.true, expr.conds, slots]
-        if groups[-1] and any(u + c > m for u, c, m in zip(
-                used, cost, (MAX_TRUE, MAX_CONDS, MAX_SLOTS), strict=True)):
+        cost = [expr.true, expr.conds, slots][:len(limits)]
+        if groups[-1] and any(u + c > m for u, c, m in zip(used, cost, limits, strict=True)):
             groups.append([])
-            used = [0, 0, 0]
+            used = [0] * len(limits)
         groups[-1].append(index)
         used = [u + c for u, c in zip(used, cost, strict=True)]
-    return [_chunk(specs, group) for group in groups if group] or [_chunk(specs, [])]
+    return [group for group in groups if group] or [[]]
 
 
-def _chunk(specs: Sequence[RuleSpec], indexes: list[int]) -> Chunk:
-    scope = Scope()
+def _chunk(specs: Sequence[RuleSpec], indexes: list[int], scope: Scope,
+           built: Sequence[DExpr] | None = None) -> Chunk:
+    """One ruleset; ``built`` holds expressions already made in ``scope``."""
     definition: dict[str, Any] = {}
     positions: dict[str, int] = {}
     for index in indexes:
         spec = specs[index]
-        expr = TRUE if spec.when is None else _Builder(scope, spec.id).expr(spec.when, False)
+        if built is not None:
+            expr = built[index]
+        else:
+            expr = TRUE if spec.when is None else _Builder(scope, spec.id).expr(spec.when, False)
         definition[f"r{index}"] = _rule_json(expr)
         positions[f"r{index}"] = index
     definition[SENTINEL] = {"pri": 65535, "all": [{"m": {"t": TAG}}]}

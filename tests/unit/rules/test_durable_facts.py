@@ -17,7 +17,7 @@ import pytest
 
 from workorders.rules import CompiledRules, RuleEngineError, compile_rules, evaluate
 from workorders.rules import engine as durable_engine
-from workorders.rules.compiler import MAX_CONDS, MAX_TRUE, compile_chunks
+from workorders.rules.compiler import MAX_CONDS, MAX_SLOTS, MAX_TRUE, compile_chunks
 from workorders.rules.model import RuleSpec
 
 Build = Callable[..., CompiledRules]
@@ -54,9 +54,40 @@ def test_missing_sentinel_firing_fails_closed(
     build: Build, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     rules = build({"one": GT})
-    monkeypatch.setattr(durable_engine.DurableRules, "_run", staticmethod(lambda h, f: {"r0"}))
+    monkeypatch.setattr(durable_engine, "_run", lambda handle, sid, payload: {"r0"})
     with pytest.raises(RuleEngineError, match="did not complete"):
         evaluate(rules, {"totals": {"hours": 9}})
+
+
+def test_a_refused_ruleset_creation_is_retried(
+    build: Build, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """durable-rules sometimes refuses a valid definition once (error 102)."""
+    real, calls = durable_engine._dre.create_ruleset, []
+
+    def flaky(name: str, text: str) -> int:
+        calls.append(name)
+        if len(calls) == 1:
+            raise durable_engine._dre.error("Could not create ruleset, error code: 102")
+        return real(name, text)  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(durable_engine._dre, "create_ruleset", flaky)
+    rules = build({"one": GT})
+    assert evaluate(rules, {"totals": {"hours": 9}}).fired == ("one",)
+    assert len(calls) == 2 and "attempt 2 of 3" in caplog.text
+
+
+def test_a_ruleset_refused_every_time_fails_closed(
+    build: Build, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(name: str, text: str) -> int:
+        raise durable_engine._dre.error("Could not create ruleset, error code: 102")
+
+    monkeypatch.setattr(durable_engine._dre, "create_ruleset", refuse)
+    rules = build({"one": GT})
+    with pytest.raises(RuleEngineError, match="cannot create ruleset"):
+        evaluate(rules, {"totals": {"hours": 9}})
+    assert not any(n.startswith(rules.name) for n in durable_engine.live_ruleset_names())
 
 
 def test_every_rule_carries_the_type_tag_and_nex_only_rules_terminate(build: Build) -> None:
@@ -187,6 +218,22 @@ def test_rulesets_are_named_by_content_and_created_once(build: Build) -> None:
     evaluate(first, {})
     evaluate(first, {})
     assert sum(n.startswith(first.name) for n in durable_engine.live_ruleset_names()) == 1
+
+
+def test_chunks_share_one_projection_when_its_slots_fit(build: Build) -> None:
+    rules = build({f"r{i}": {"fact": "n", "op": "gt", "value": -i} for i in range(200)})
+    chunks = rules.durable.chunks
+    assert len(chunks) > 1 and all(c.project == chunks[0].project for c in chunks)
+
+
+def test_rules_over_the_slot_budget_get_one_projection_per_chunk(build: Build) -> None:
+    raw = {f"r{i}": {"fact": f"f{i}", "op": "gt", "value": 0} for i in range(MAX_SLOTS + 50)}
+    rules = build(raw)
+    doc = {f"f{i}": i % 2 for i in range(MAX_SLOTS + 50)}
+    chunks = rules.durable.chunks
+    assert len({id(c.project.__self__) for c in chunks}) == len(chunks) > 1
+    assert all(len(c.project(doc)) <= MAX_SLOTS for c in chunks)
+    assert evaluate(rules, doc).fired == tuple(f"r{i}" for i in range(1, MAX_SLOTS + 50, 2))
 
 
 def test_chunks_stay_within_every_budget() -> None:
