@@ -90,10 +90,24 @@ def evaluate(rules: CompiledRules, document: dict[str, Any], *,
             raise RuleEngineError(f"engines disagree on a fired rule of {rules.name}")
     else:
         fired = tuple(python.fired(document))
+    if eager and not trace_all:
+        return Evaluation(rules.engine, fired, _fired_traces(rules, document, fired))
     traces = LazyTraces(rules, document, fired, rules.ids if trace_all else fired)
-    for rule_id in rules.ids if trace_all else fired if eager else ():
+    for rule_id in rules.ids if trace_all else ():
         traces[rule_id]  # written now, so a disagreement raises here
     return Evaluation(rules.engine, fired, traces)
+
+
+def _fired_traces(rules: CompiledRules, document: dict[str, Any],
+                  fired: tuple[str, ...]) -> dict[str, tuple[TraceEntry, ...]]:
+    """The fired rules' traces, written now; each must confirm its rule fired."""
+    trace = rules.python.trace
+    traces = {}
+    for rule_id in fired:
+        result, traces[rule_id] = trace(rule_id, document)
+        if not result:
+            raise RuleEngineError(f"engines disagree on rule {rule_id} of {rules.name}")
+    return traces
 
 
 class LazyTraces(Mapping[str, tuple[TraceEntry, ...]]):

@@ -1,24 +1,26 @@
 """The pure-Python evaluator: the reference semantics and the source of traces.
 
-Each condition tree is compiled once into two closures: a fast predicate
-(short-circuits, no allocation) and a tracer that evaluates every leaf and
-records a ``TraceEntry`` per leaf and per quantifier. Paths are split at
-compile time, so evaluation never parses strings.
+Each condition tree is compiled once into a tracer, closures that evaluate
+every leaf and record a ``TraceEntry`` per leaf and per quantifier; the
+decision itself uses the generated predicates of ``predicates`` (the fast
+path), and the differential tests hold both to the same answers. Paths are
+split at compile time, so evaluation never parses strings.
 """
 
 from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
 from workorders.definitions.conditions import All, AnyOf, Condition, Leaf, Not, Quantifier
 from workorders.rules import semantics as sem
 from workorders.rules.errors import RuleCompileError
 from workorders.rules.model import RuleSpec, TraceEntry
+from workorders.rules.predicates import compile_predicates
 from workorders.rules.trace import jsonable
 
-Pred = Callable[[Any], bool]
 Tracer = Callable[[Any, str, list[TraceEntry]], bool]
 
 _CMP: dict[str, Callable[[Any, Any], bool]] = {
@@ -44,16 +46,22 @@ def make_getter(fact: str) -> Callable[[Any], Any]:
     return lambda o: sem.resolve(o, path)
 
 
+#: TraceEntry without the Python-level ``__new__`` of a named tuple: traces are
+#: written on every stored evaluation, so each saved frame counts
+_entry = partial(tuple.__new__, TraceEntry)
+_SCALARS = frozenset({str, int, bool, type(None)})
+
+
 def _leaf_test(leaf: Leaf, rule_id: str) -> Callable[[Any], bool | None]:
     """actual (present) -> True/False, or None for a type mismatch."""
     prepared = sem.check_leaf(leaf, rule_id)
     op = leaf.op
     if op in _CMP:
         kind, value = prepared
-        cmp = _CMP[op]
+        cmp, convert = _CMP[op], sem.CONVERTERS[kind]
 
         def test_cmp(a: Any) -> bool | None:
-            c = sem.matches_kind(a, kind)
+            c = convert(a)
             return None if c is None else cmp(c, value)
 
         return test_cmp
@@ -62,9 +70,10 @@ def _leaf_test(leaf: Leaf, rule_id: str) -> Callable[[Any], bool | None]:
         for kind, value in prepared:
             groups.setdefault(kind, set()).add(value)
         negate = op == "not_in"
+        tests = tuple((sem.CONVERTERS[kind], values) for kind, values in groups.items())
 
         def test_set(a: Any) -> bool:
-            found = any(sem.matches_kind(a, k) in vs for k, vs in groups.items())
+            found = any(convert(a) in values for convert, values in tests)
             return found != negate
 
         return test_set
@@ -75,45 +84,38 @@ def _leaf_test(leaf: Leaf, rule_id: str) -> Callable[[Any], bool | None]:
     return lambda a: pattern.fullmatch(a) if type(a) is str else None
 
 
-def _leaf(leaf: Leaf, rule_id: str) -> tuple[Pred, Tracer]:
-    get = make_getter(leaf.fact)
-    if leaf.op in ("missing", "present"):
-        want = leaf.op == "missing"
-
-        def pred_unary(o: Any) -> bool:
-            return sem.is_missing(get(o)) == want
+def _leaf(leaf: Leaf, rule_id: str) -> Tracer:
+    get, fact, op = make_getter(leaf.fact), leaf.fact, leaf.op
+    if op in ("missing", "present"):
+        want = op == "missing"
 
         def trace_unary(o: Any, prefix: str, out: list[TraceEntry]) -> bool:
             a = get(o)
-            result = sem.is_missing(a) == want
-            note = "missing" if sem.is_missing(a) else ""
-            out.append(TraceEntry(prefix + leaf.fact, leaf.op, None, jsonable(a), result, note))
-            return result
+            missing = sem.is_missing(a)
+            shown = a if type(a) in _SCALARS else jsonable(a)
+            out.append(_entry((prefix + fact, op, None, shown, missing == want,
+                               "missing" if missing else "")))
+            return missing == want
 
-        return pred_unary, trace_unary
+        return trace_unary
     test = _leaf_test(leaf, rule_id)
-    expected, shown = _expected_kind(leaf), jsonable(leaf.value)
-
-    def pred(o: Any) -> bool:
-        a = get(o)
-        return not sem.is_missing(a) and test(a) is True
-
-    listed = type(shown) is list  # each entry gets its own copy of a list value
+    expected, value = _expected_kind(leaf), jsonable(leaf.value)
+    listed = type(value) is list  # each entry gets its own copy of a list value
 
     def trace(o: Any, prefix: str, out: list[TraceEntry]) -> bool:
         a = get(o)
-        outcome: bool | None = False
         if sem.is_missing(a):
-            note = "missing"
-        else:
-            outcome = test(a)
-            note = "" if outcome is not None else (
-                f"type mismatch: expected {expected}, got {sem.type_name(a)}")
-        out.append(TraceEntry(prefix + leaf.fact, leaf.op, list(shown) if listed else shown,
-                              jsonable(a), outcome is True, note))
+            out.append(_entry((prefix + fact, op, list(value) if listed else value,
+                               None if a is None else jsonable(a), False, "missing")))
+            return False
+        outcome = test(a)
+        note = "" if outcome is not None else (
+            f"type mismatch: expected {expected}, got {sem.type_name(a)}")
+        out.append(_entry((prefix + fact, op, list(value) if listed else value,
+                           a if type(a) in _SCALARS else jsonable(a), outcome is True, note)))
         return outcome is True
 
-    return pred, trace
+    return trace
 
 
 def _expected_kind(leaf: Leaf) -> str:
@@ -125,16 +127,10 @@ def _expected_kind(leaf: Leaf) -> str:
     return {"number": "a number", "bool": "yes/no"}.get(kind, kind)
 
 
-def _quantifier(q: Quantifier, rule_id: str, depth: int) -> tuple[Pred, Tracer]:
+def _quantifier(q: Quantifier, rule_id: str, depth: int) -> Tracer:
     get = make_getter(q.fact)
-    inner, inner_trace = compile_condition(q.where, rule_id, depth + 1)
+    inner_trace = compile_tracer(q.where, rule_id, depth + 1)
     every = q.kind == "all_items"
-
-    def pred(o: Any) -> bool:
-        items = get(o)
-        if type(items) is not list or not items:
-            return False
-        return all(map(inner, items)) if every else any(map(inner, items))
 
     def trace(o: Any, prefix: str, out: list[TraceEntry]) -> bool:
         items = get(o)
@@ -149,44 +145,30 @@ def _quantifier(q: Quantifier, rule_id: str, depth: int) -> tuple[Pred, Tracer]:
         out.append(TraceEntry(prefix + q.fact, q.kind, None, len(results), result, note))
         return result
 
-    return pred, trace
+    return trace
 
 
-def _combine(preds: Sequence[Pred], tracers: Sequence[Tracer], every: bool) -> tuple[Pred, Tracer]:
-    if len(preds) == 2:
-        a, b = preds
-        pred: Pred = (lambda o: a(o) and b(o)) if every else (lambda o: a(o) or b(o))
-    elif every:
-        pred = lambda o: all(p(o) for p in preds)  # noqa: E731
-    else:
-        pred = lambda o: any(p(o) for p in preds)  # noqa: E731
-
+def _combine(tracers: Sequence[Tracer], every: bool) -> Tracer:
     def trace(o: Any, prefix: str, out: list[TraceEntry]) -> bool:
-        results = [t(o, prefix, out) for t in tracers]
+        results = [t(o, prefix, out) for t in tracers]  # every part, no short-circuit
         return all(results) if every else any(results)
 
-    return pred, trace
+    return trace
 
 
-def compile_condition(cond: Condition, rule_id: str, depth: int = 0) -> tuple[Pred, Tracer]:
-    """(predicate, tracer) for one condition tree; raises RuleCompileError on bad leaves."""
+def compile_tracer(cond: Condition, rule_id: str, depth: int = 0) -> Tracer:
+    """The tracer of one condition tree; raises RuleCompileError on bad leaves."""
     if depth > sem.MAX_DEPTH:
         raise RuleCompileError(f"conditions nested deeper than {sem.MAX_DEPTH}", rule_id)
     if isinstance(cond, Leaf):
         return _leaf(cond, rule_id)
     if isinstance(cond, All | AnyOf):
-        parts = [compile_condition(c, rule_id, depth + 1) for c in cond.items]
-        if len(parts) == 1:
-            return parts[0]
-        return _combine([p for p, _ in parts], [t for _, t in parts], isinstance(cond, All))
+        parts = [compile_tracer(c, rule_id, depth + 1) for c in cond.items]
+        return parts[0] if len(parts) == 1 else _combine(parts, isinstance(cond, All))
     if isinstance(cond, Not):
-        inner, inner_trace = compile_condition(cond.item, rule_id, depth + 1)
-        return (lambda o: not inner(o)), (lambda o, p, out: not inner_trace(o, p, out))
+        inner = compile_tracer(cond.item, rule_id, depth + 1)
+        return lambda o, p, out: not inner(o, p, out)
     return _quantifier(cond, rule_id, depth)
-
-
-def _always(o: Any) -> bool:
-    return True
 
 
 def _always_trace(o: Any, prefix: str, out: list[TraceEntry]) -> bool:
@@ -198,10 +180,9 @@ class PythonRules:
 
     def __init__(self, specs: Sequence[RuleSpec]) -> None:
         self.ids = tuple(s.id for s in specs)
-        compiled = [compile_condition(s.when, s.id) if s.when is not None
-                    else (_always, _always_trace) for s in specs]
-        self._preds = tuple(zip(self.ids, (p for p, _ in compiled), strict=True))
-        self._tracers = {s.id: t for s, (_, t) in zip(specs, compiled, strict=True)}
+        self._tracers = {s.id: compile_tracer(s.when, s.id) if s.when is not None
+                         else _always_trace for s in specs}
+        self._preds = tuple(zip(self.ids, compile_predicates(specs), strict=True))
 
     def all_hold(self, positions: Sequence[int], document: dict[str, Any]) -> bool:
         """Whether the rules at ``positions`` all hold (the fail-closed re-check)."""

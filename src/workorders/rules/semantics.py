@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
@@ -85,15 +86,24 @@ def kind_of(value: Any) -> str:
     return "other"
 
 
+def _as_text(actual: Any) -> str | None:
+    return actual if type(actual) is str and actual else None
+
+
+def _as_bool(actual: Any) -> bool | None:
+    return actual if type(actual) is bool else None
+
+
+#: kind -> converter of an actual value to that kind (``None``: type mismatch);
+#: the evaluator binds these at compile time instead of dispatching per value
+CONVERTERS: dict[str, Callable[[Any], Any]] = {
+    "number": as_number, "text": _as_text, "bool": _as_bool, "date": as_date,
+}
+
+
 def matches_kind(actual: Any, kind: str) -> Any:
     """``actual`` converted to ``kind`` or ``None`` (type mismatch)."""
-    if kind == "number":
-        return as_number(actual)
-    if kind == "text":
-        return actual if type(actual) is str and actual else None
-    if kind == "bool":
-        return actual if type(actual) is bool else None
-    return as_date(actual)
+    return CONVERTERS[kind](actual)
 
 
 def type_name(actual: Any) -> str:

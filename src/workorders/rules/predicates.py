@@ -1,0 +1,175 @@
+"""Rule predicates generated as straight-line Python, one function per rule.
+
+The decision (which rules fire) is the hot path of the Python engine and the
+fail-closed re-check of the durable path. Closures per condition node cost a
+call per leaf, a getter call per read and a dispatch per conversion; here each
+rule becomes one function that reads each fact it uses once, converts it once
+per kind it is compared as, and tests with inline operators, close to what a
+hand-written predicate does. The tracers in ``evaluator`` stay closures: they
+are the reference semantics, and the differential tests hold the two (and
+durable-rules) to the same answers.
+
+The generated text holds only names made here (``p3``, ``v0``, ``k2`` ...), fixed
+operators and keywords, never a fact path or a value from a bundle: keys,
+constants, sets, converters and pattern tests are passed in as objects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from workorders.definitions.conditions import All, AnyOf, Condition, Leaf, Not, Quantifier
+from workorders.rules import semantics as sem
+from workorders.rules.errors import RuleCompileError
+from workorders.rules.model import RuleSpec
+
+Pred = Callable[[Any], bool]
+
+_OPERATORS = {"eq": "==", "ne": "!=", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
+
+
+class _Module:
+    """The source of every rule's function and the objects it refers to."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.namespace: dict[str, Any] = {}
+        self._names = 0
+
+    def bind(self, prefix: str, value: Any) -> str:
+        """A fresh global name for ``value`` in the generated module."""
+        name = f"{prefix}{self._names}"
+        self._names += 1
+        self.namespace[name] = value
+        return name
+
+    def fresh(self, prefix: str) -> str:
+        name = f"{prefix}{self._names}"
+        self._names += 1
+        return name
+
+
+class _Body:
+    """One function body: hoisted reads and conversions of a single object ``o``."""
+
+    def __init__(self, module: _Module, rule_id: str, obj: str) -> None:
+        self.module, self.rule_id, self.obj = module, rule_id, obj
+        self.lines: list[str] = []
+        self._reads: dict[tuple[str, ...], str] = {}
+        self._converted: dict[tuple[str, str], str] = {}
+
+    def read(self, fact: str) -> str:
+        """The local holding ``fact`` (``None`` when absent), read once."""
+        path = sem.path_of(fact)
+        for depth in range(1, len(path) + 1):
+            prefix = path[:depth]
+            if prefix in self._reads:
+                continue
+            parent = self.obj if depth == 1 else self._reads[path[:depth - 1]]
+            key = self.module.bind("K", path[depth - 1])
+            local = self.module.fresh("v")
+            self.lines.append(f"{local} = {parent}.get({key}) if type({parent}) is dict else None")
+            self._reads[prefix] = local
+        return self._reads[path]
+
+    def converted(self, fact: str, kind: str) -> str:
+        """The local holding ``fact`` converted to ``kind`` (``None``: mismatch)."""
+        key = (fact, kind)
+        if key not in self._converted:
+            value = self.read(fact)
+            convert = self.module.bind("C", sem.CONVERTERS[kind])
+            local = self.module.fresh("k")
+            self.lines.append(f"{local} = {convert}({value})")
+            self._converted[key] = local
+        return self._converted[key]
+
+    def missing(self, fact: str) -> str:
+        v = self.read(fact)
+        return f"({v} is None or {v} == '' or (type({v}) is list and not {v}))"
+
+    def expr(self, cond: Condition, depth: int) -> str:
+        if depth > sem.MAX_DEPTH:
+            raise RuleCompileError(f"conditions nested deeper than {sem.MAX_DEPTH}", self.rule_id)
+        if isinstance(cond, Leaf):
+            return self.leaf(cond)
+        if isinstance(cond, All | AnyOf):
+            parts = [self.expr(c, depth + 1) for c in cond.items]
+            if not parts:
+                return "True" if isinstance(cond, All) else "False"
+            joiner = " and " if isinstance(cond, All) else " or "
+            return "(" + joiner.join(parts) + ")"
+        if isinstance(cond, Not):
+            return f"(not {self.expr(cond.item, depth + 1)})"
+        return self.quantifier(cond, depth)
+
+    def leaf(self, leaf: Leaf) -> str:
+        prepared = sem.check_leaf(leaf, self.rule_id)
+        op, fact = leaf.op, leaf.fact
+        if op == "missing":
+            return self.missing(fact)
+        if op == "present":
+            return f"(not {self.missing(fact)})"
+        if op in _OPERATORS:
+            kind, value = prepared
+            # every missing value converts to None, so no separate missing test
+            k, constant = self.converted(fact, kind), self.module.bind("N", value)
+            return f"({k} is not None and {k} {_OPERATORS[op]} {constant})"
+        if op in sem.SET_OPS:
+            groups: dict[str, set[Any]] = {}
+            for kind, value in prepared:
+                groups.setdefault(kind, set()).add(value)
+            found = " or ".join(f"{self.converted(fact, kind)} in {self.module.bind('S', values)}"
+                                for kind, values in groups.items())
+            negation = "not " if op == "not_in" else ""
+            return f"(not {self.missing(fact)} and {negation}({found}))"
+        test = self.module.bind("T", _other_test(op, prepared))
+        return f"(not {self.missing(fact)} and {test}({self.read(fact)}) is True)"
+
+    def quantifier(self, q: Quantifier, depth: int) -> str:
+        """A helper function looping over the items; items are read inside it."""
+        name = self.module.fresh("q")
+        inner = _Body(self.module, self.rule_id, "o")
+        test = inner.expr(q.where, depth + 1)
+        every = q.kind == "all_items"
+        self.module.lines += [
+            f"def {name}(items):",
+            "    if type(items) is not list or not items:",
+            "        return False",
+            "    for o in items:",
+            *(f"        {line}" for line in inner.lines),
+            f"        if {'not ' if every else ''}{test}:",
+            f"            return {'False' if every else 'True'}",
+            f"    return {'True' if every else 'False'}",
+        ]
+        return f"{name}({self.read(q.fact)})"
+
+
+def _other_test(op: str, prepared: Any) -> Callable[[Any], bool | None]:
+    """``contains`` and ``matches`` on a present value, by the shared semantics."""
+    if op == "contains":
+        kind, value = prepared
+        return lambda a: sem.contains(a, kind, value)
+    return lambda a: prepared.fullmatch(a) if type(a) is str else None
+
+
+def _always(o: Any) -> bool:
+    return True
+
+
+def compile_predicates(specs: Sequence[RuleSpec]) -> list[Pred]:
+    """One predicate per spec, in order; raises RuleCompileError on bad leaves."""
+    module = _Module()
+    names: list[str | None] = []
+    for index, spec in enumerate(specs):
+        if spec.when is None:
+            names.append(None)
+            continue
+        body = _Body(module, spec.id, "o")
+        test = body.expr(spec.when, 0)
+        name = f"p{index}"
+        module.lines += [f"def {name}(o):", *(f"    {line}" for line in body.lines),
+                         f"    return {test}"]
+        names.append(name)
+    exec(compile("\n".join(module.lines), "<rule predicates>", "exec"), module.namespace)
+    return [module.namespace[name] if name else _always for name in names]

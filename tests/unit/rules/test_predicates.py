@@ -1,0 +1,64 @@
+"""The generated predicates: bundle text is data, never code, and they agree
+with the tracers (the reference) on the cases the differential test rarely hits."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from workorders.definitions.conditions import parse_condition
+from workorders.rules import RuleSpec
+from workorders.rules.evaluator import PythonRules
+from workorders.rules.predicates import compile_predicates
+
+HOSTILE = "x') or exec('raise SystemExit') or ('"  # no dot: a dot splits a path
+
+
+def _rules(raw: dict[str, Any]) -> PythonRules:
+    return PythonRules([RuleSpec(rid, parse_condition(c)) for rid, c in raw.items()])
+
+
+def test_hostile_fact_names_and_values_are_data() -> None:
+    rules = _rules({
+        "eq": {"fact": f"form.{HOSTILE}", "op": "eq", "value": HOSTILE},
+        "in": {"fact": HOSTILE, "op": "in", "value": [HOSTILE, "b"]},
+        "item": {"any_item": HOSTILE, "where": {"fact": HOSTILE, "op": "contains",
+                                                 "value": "'''"}},
+    })
+    doc = {"form": {HOSTILE: HOSTILE}, HOSTILE: "b"}
+    assert rules.fired(doc) == ["eq", "in"]
+    assert rules.fired({HOSTILE: [{HOSTILE: "a'''b"}]}) == ["item"]
+
+
+DOCS: list[dict[str, Any]] = [
+    {}, {"n": None}, {"n": ""}, {"n": []}, {"n": "9.5"}, {"n": 9}, {"n": True},
+    {"n": "2026-11-20"}, {"n": ["9", 9, "x"]}, {"n": {"n": 1}}, {"n": "abc"},
+    {"lines": [{"q": "2"}, {"q": None}]}, {"lines": "x"}, {"lines": []},
+]
+CONDITIONS: list[dict[str, Any]] = [
+    {"fact": "n", "op": "gt", "value": 9},
+    {"fact": "n", "op": "lte", "value": "2026-12-01"},
+    {"fact": "n", "op": "eq", "value": True},
+    {"fact": "n", "op": "ne", "value": "abc"},
+    {"fact": "n", "op": "in", "value": [9, "abc", True]},
+    {"fact": "n", "op": "not_in", "value": [9, "abc"]},
+    {"fact": "n", "op": "contains", "value": 9},
+    {"fact": "n", "op": "contains", "value": "b"},
+    {"fact": "n", "op": "matches", "value": "[0-9.]+"},
+    {"fact": "n", "op": "missing"},
+    {"fact": "n.n", "op": "present"},
+    {"not": {"any": []}},
+    {"all": []},
+    {"all_items": "lines", "where": {"not": {"fact": "q", "op": "lt", "value": 1}}},
+    {"any_item": "lines", "where": {"any_item": "sub", "where": {"all": []}}},
+]
+
+
+@pytest.mark.parametrize("raw", CONDITIONS, ids=[str(c) for c in CONDITIONS])
+def test_predicate_and_tracer_agree(raw: dict[str, Any]) -> None:
+    spec = RuleSpec("r", parse_condition(raw))
+    (predicate,) = compile_predicates([spec])
+    rules = PythonRules([spec])
+    for doc in DOCS:
+        assert predicate(doc) is rules.trace("r", doc)[0], doc
