@@ -60,6 +60,9 @@ class DurableRules:
     def __init__(self, name: str, chunks: Sequence[Chunk]) -> None:
         self.name = name
         self.chunks = tuple(chunks)
+        #: whether chunk i needs its own payload (it does not share the previous projection)
+        self._fresh = tuple(i == 0 or c.project != self.chunks[i - 1].project
+                            for i, c in enumerate(self.chunks))
         self._handles: tuple[int, ...] | None = None
 
     def _ensure_created(self) -> tuple[int, ...]:
@@ -84,15 +87,12 @@ class DurableRules:
         with _lock:
             handles = self._ensure_created()
             sid = f"{_pid}.{next(_session_ids)}"
-            projected_by: Any = None
             payload = ""
-            for handle, chunk in zip(handles, self.chunks, strict=True):
-                if chunk.project != projected_by:
-                    payload, projected_by = _payload(chunk.project(document), sid), chunk.project
-                names = _run(handle, sid, payload)
-                if SENTINEL not in names:
+            for handle, chunk, fresh in zip(handles, self.chunks, self._fresh, strict=True):
+                if fresh:
+                    payload = _payload(chunk.project(document), sid)
+                if not _run(handle, sid, payload, chunk.positions, fired):
                     raise RuleEngineError(f"{self.name}: evaluation did not complete")
-                fired.update(chunk.positions[n] for n in names if n != SENTINEL)
         return fired
 
 
@@ -127,8 +127,13 @@ def _payload(fact: dict[str, Any], sid: str) -> str:
         raise RuleEngineError(f"fact document cannot be serialised: {exc}") from exc
 
 
-def _run(handle: int, sid: str, payload: str) -> set[str]:
-    """One session: assert the snapshot, run every action, delete the session."""
+def _run(handle: int, sid: str, payload: str, positions: dict[str, int],
+         fired: set[int]) -> bool:
+    """One session: assert the snapshot, run every action, delete the session.
+
+    Adds the fired rules' positions to ``fired``; True when the sentinel ran,
+    i.e. durable-rules went through every action of the ruleset.
+    """
     try:
         code, state = _dre.assert_fact(handle, payload)
     except _dre.error as exc:
@@ -137,18 +142,24 @@ def _run(handle: int, sid: str, payload: str) -> set[str]:
     if code != 0:
         # 1 = nothing matched (no action ran: deleting would segfault), 2 = deduped
         raise RuleEngineError(f"durable-rules answered {code} for a fresh snapshot")
-    names: set[str] = set()
+    completed = False
     try:
         result = _dre.start_action_for_state(handle, state)
         while result:
             message = result[1] if type(result) is tuple else result
-            names.add(message[2 : message.index('"', 2)])
+            name = message[2 : message.index('"', 2)]
+            if name == SENTINEL:
+                completed = True
+            elif name in positions:
+                fired.add(positions[name])
+            else:
+                raise RuleEngineError(f"durable-rules fired an unknown rule {name!r}")
             result = _dre.complete_and_start_action(handle, state)
     except _dre.error as exc:
         raise RuleEngineError(f"durable-rules failed during actions: {exc}") from exc
     finally:
         _dre.delete_state(handle, sid)
-    return names
+    return completed
 
 
 def _delete_quietly(handle: int, sid: str) -> None:

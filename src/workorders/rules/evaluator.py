@@ -182,12 +182,13 @@ class PythonRules:
         self.ids = tuple(s.id for s in specs)
         self._tracers = {s.id: compile_tracer(s.when, s.id) if s.when is not None
                          else _always_trace for s in specs}
-        self._preds = tuple(zip(self.ids, compile_predicates(specs), strict=True))
+        self._predicates = tuple(compile_predicates(specs))
+        self._preds = tuple(zip(self.ids, self._predicates, strict=True))
 
     def all_hold(self, positions: Sequence[int], document: dict[str, Any]) -> bool:
         """Whether the rules at ``positions`` all hold (the fail-closed re-check)."""
-        preds = self._preds
-        return all(preds[i][1](document) for i in positions)
+        predicates = self._predicates
+        return all(predicates[i](document) for i in positions)
 
     def fired(self, document: dict[str, Any]) -> list[str]:
         """Ids of the rules whose condition holds, in the given order."""

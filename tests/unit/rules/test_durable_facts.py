@@ -54,7 +54,12 @@ def test_missing_sentinel_firing_fails_closed(
     build: Build, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     rules = build({"one": GT})
-    monkeypatch.setattr(durable_engine, "_run", lambda handle, sid, payload: {"r0"})
+    def without_sentinel(handle: int, sid: str, payload: str, positions: dict[str, int],
+                         fired: set[int]) -> bool:
+        fired.add(positions["r0"])
+        return False
+
+    monkeypatch.setattr(durable_engine, "_run", without_sentinel)
     with pytest.raises(RuleEngineError, match="did not complete"):
         evaluate(rules, {"totals": {"hours": 9}})
 
