@@ -171,6 +171,11 @@ def compile_tracer(cond: Condition, rule_id: str, depth: int = 0) -> Tracer:
     return _quantifier(cond, rule_id, depth)
 
 
+def _decide_by_tracing(tracer: Tracer, document: Any) -> bool:
+    """The decision of a rule without a generated predicate (see ``compile_predicates``)."""
+    return tracer(document, "", [])
+
+
 def _always_trace(o: Any, prefix: str, out: list[TraceEntry]) -> bool:
     return True
 
@@ -182,7 +187,10 @@ class PythonRules:
         self.ids = tuple(s.id for s in specs)
         self._tracers = {s.id: compile_tracer(s.when, s.id) if s.when is not None
                          else _always_trace for s in specs}
-        self._predicates = tuple(compile_predicates(specs))
+        generated = compile_predicates(specs)
+        self._predicates = tuple(
+            predicate if predicate is not None else partial(_decide_by_tracing, self._tracers[s.id])
+            for s, predicate in zip(specs, generated, strict=True))
         self._preds = tuple(zip(self.ids, self._predicates, strict=True))
 
     def all_hold(self, positions: Sequence[int], document: dict[str, Any]) -> bool:

@@ -26,6 +26,8 @@ from workorders.rules.model import RuleSpec
 
 Pred = Callable[[Any], bool]
 
+#: condition nodes generated per rule list (see ``compile_predicates``)
+GENERATED_NODES = 4_000
 _OPERATORS = {"eq": "==", "ne": "!=", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
 
 
@@ -36,12 +38,18 @@ class _Module:
         self.lines: list[str] = []
         self.namespace: dict[str, Any] = {}
         self._names = 0
+        self._bound: dict[tuple[str, type, Any], str] = {}
 
     def bind(self, prefix: str, value: Any) -> str:
-        """A fresh global name for ``value`` in the generated module."""
+        """A global name for ``value`` in the generated module (one per hashable value)."""
+        key = (prefix, type(value), value) if _hashable(value) else None
+        if key is not None and key in self._bound:
+            return self._bound[key]
         name = f"{prefix}{self._names}"
         self._names += 1
         self.namespace[name] = value
+        if key is not None:
+            self._bound[key] = name
         return name
 
     def fresh(self, prefix: str) -> str:
@@ -145,6 +153,14 @@ class _Body:
         return f"{name}({self.read(q.fact)})"
 
 
+def _hashable(value: Any) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
+
+
 def _other_test(op: str, prepared: Any) -> Callable[[Any], bool | None]:
     """``contains`` and ``matches`` on a present value, by the shared semantics."""
     if op == "contains":
@@ -157,14 +173,39 @@ def _always(o: Any) -> bool:
     return True
 
 
-def compile_predicates(specs: Sequence[RuleSpec]) -> list[Pred]:
-    """One predicate per spec, in order; raises RuleCompileError on bad leaves."""
+def count_nodes(cond: Condition) -> int:
+    """Leaves and quantifiers in a condition tree: the size of its generated code."""
+    if isinstance(cond, Leaf):
+        return 1
+    if isinstance(cond, All | AnyOf):
+        return sum(count_nodes(c) for c in cond.items)
+    if isinstance(cond, Not):
+        return count_nodes(cond.item)
+    return 1 + count_nodes(cond.where)
+
+
+def compile_predicates(specs: Sequence[RuleSpec],
+                       budget: int | None = None) -> list[Pred | None]:
+    """One predicate per spec, in order; raises RuleCompileError on bad leaves.
+
+    Compiling generated code costs about 0.1 ms per condition, so only the
+    first ``budget`` condition nodes of a rule list are generated (thousands of
+    ordinary rules); a rule past it gets ``None`` and the caller decides with
+    its tracer instead, slower per evaluation but never a long compile.
+    """
+    budget = GENERATED_NODES if budget is None else budget
     module = _Module()
     names: list[str | None] = []
+    used = 0
     for index, spec in enumerate(specs):
         if spec.when is None:
+            names.append("")
+            continue
+        size = count_nodes(spec.when)
+        if used + size > budget:
             names.append(None)
             continue
+        used += size
         body = _Body(module, spec.id, "o")
         test = body.expr(spec.when, 0)
         name = f"p{index}"
@@ -172,4 +213,5 @@ def compile_predicates(specs: Sequence[RuleSpec]) -> list[Pred]:
                          f"    return {test}"]
         names.append(name)
     exec(compile("\n".join(module.lines), "<rule predicates>", "exec"), module.namespace)
-    return [module.namespace[name] if name else _always for name in names]
+    return [None if name is None else module.namespace[name] if name else _always
+            for name in names]

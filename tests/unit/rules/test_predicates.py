@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from workorders.definitions.conditions import parse_condition
-from workorders.rules import RuleSpec
+from workorders.rules import RuleSpec, predicates
 from workorders.rules.evaluator import PythonRules
 from workorders.rules.predicates import compile_predicates
 
@@ -59,6 +59,21 @@ CONDITIONS: list[dict[str, Any]] = [
 def test_predicate_and_tracer_agree(raw: dict[str, Any]) -> None:
     spec = RuleSpec("r", parse_condition(raw))
     (predicate,) = compile_predicates([spec])
+    assert predicate is not None
     rules = PythonRules([spec])
     for doc in DOCS:
         assert predicate(doc) is rules.trace("r", doc)[0], doc
+
+
+def test_rules_past_the_generation_budget_are_decided_by_their_tracer(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    raw = {"one": CONDITIONS[0], "two": {"all": CONDITIONS[:2]}, "three": CONDITIONS[4]}
+    specs = [RuleSpec(rid, parse_condition(c)) for rid, c in raw.items()]
+    generated = compile_predicates(specs, budget=2)
+    assert [p is not None for p in generated] == [True, False, True]
+    full = PythonRules(specs)
+    monkeypatch.setattr(predicates, "GENERATED_NODES", 2)
+    budgeted = PythonRules(specs)
+    for doc in DOCS:
+        assert budgeted.fired(doc) == full.fired(doc), doc
+    assert budgeted.fired({"n": 10}) == ["one"] and budgeted.fired({"n": 9}) == ["three"]
