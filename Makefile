@@ -8,6 +8,11 @@ PYTHON ?= $(shell for p in python3.11 python3.12 python3; do \
 	if command -v $$p >/dev/null && $$p -c 'import sys; sys.exit(not (3,11) <= sys.version_info[:2] < (3,13))'; \
 	then echo $$p; break; fi; done)
 
+# make test runs test files in parallel on up to 4 cores (pytest-xdist); each worker
+# has its own databases and Redis database. PYTEST_ARGS= runs it in one process.
+JOBS ?= $(shell n=$$(nproc 2>/dev/null || echo 1); [ $$n -gt 4 ] && n=4; echo $$n)
+PYTEST_ARGS ?= -n $(JOBS) --dist loadfile
+
 .PHONY: install demo test lint bench clean
 
 $(STAMP): pyproject.toml

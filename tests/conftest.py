@@ -98,8 +98,15 @@ def app(app_config: dict[str, Any]) -> Iterator[Flask]:
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
-    if SKIPPED_SERVICES:
+    # parallel workers skip in their own processes: read their reports' reasons too
+    skipped = dict(SKIPPED_SERVICES)
+    for report in terminalreporter.stats.get("skipped", []):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else ""
+        service, found, why = reason.removeprefix("Skipped: ").partition(" unavailable: ")
+        if found:
+            skipped.setdefault(service, why)
+    if skipped:
         terminalreporter.section("SERVICES MISSING: these parts of the suite did not run",
                                  sep="!", red=True, bold=True)
-        for service, reason in SKIPPED_SERVICES.items():
+        for service, reason in skipped.items():
             terminalreporter.line(f"{service}: {reason}", red=True, bold=True)

@@ -18,7 +18,11 @@ import pytest
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "WORKORDERS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
-REDIS_TEST_URL = os.environ.get("WORKORDERS_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+#: database 15, or one below it per pytest-xdist worker (gw0 -> 15, gw1 -> 14, ...), so
+#: parallel workers never empty each other's queues
+_XDIST_WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0")[2:] or 0)
+REDIS_TEST_URL = os.environ.get("WORKORDERS_TEST_REDIS_URL",
+                                f"redis://127.0.0.1:6379/{15 - _XDIST_WORKER}")
 CHROMIUM = os.environ.get("WORKORDERS_TEST_CHROMIUM", "/usr/bin/chromium")
 
 SKIPPED_SERVICES: dict[str, str] = {}
