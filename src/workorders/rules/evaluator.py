@@ -9,25 +9,29 @@ split at compile time, so evaluation never parses strings.
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any
 
 from workorders.definitions.conditions import All, AnyOf, Condition, Leaf, Not, Quantifier
+from workorders.rules import codegen
 from workorders.rules import semantics as sem
+from workorders.rules.codegen import count_nodes
 from workorders.rules.errors import RuleCompileError
+from workorders.rules.leaves import (
+    SCALARS,
+    entry,
+    expected_kind,
+    jsonable,
+    leaf_test,
+    list_note,
+    mismatch_note,
+)
 from workorders.rules.model import RuleSpec, TraceEntry
 from workorders.rules.predicates import compile_predicates
-from workorders.rules.trace import jsonable
+from workorders.rules.tracegen import compile_tracers
 
 Tracer = Callable[[Any, str, list[TraceEntry]], bool]
-
-_CMP: dict[str, Callable[[Any, Any], bool]] = {
-    "eq": operator.eq, "ne": operator.ne, "gt": operator.gt,
-    "gte": operator.ge, "lt": operator.lt, "lte": operator.le,
-}
-
 
 def make_getter(fact: str) -> Callable[[Any], Any]:
     """A closure reading a dotted path from nested dicts (``None`` when absent)."""
@@ -46,44 +50,6 @@ def make_getter(fact: str) -> Callable[[Any], Any]:
     return lambda o: sem.resolve(o, path)
 
 
-#: TraceEntry without the Python-level ``__new__`` of a named tuple: traces are
-#: written on every stored evaluation, so each saved frame counts
-_entry = partial(tuple.__new__, TraceEntry)
-_SCALARS = frozenset({str, int, bool, type(None)})
-
-
-def _leaf_test(leaf: Leaf, rule_id: str) -> Callable[[Any], bool | None]:
-    """actual (present) -> True/False, or None for a type mismatch."""
-    prepared = sem.check_leaf(leaf, rule_id)
-    op = leaf.op
-    if op in _CMP:
-        kind, value = prepared
-        cmp, convert = _CMP[op], sem.CONVERTERS[kind]
-
-        def test_cmp(a: Any) -> bool | None:
-            c = convert(a)
-            return None if c is None else cmp(c, value)
-
-        return test_cmp
-    if op in sem.SET_OPS:
-        groups: dict[str, set[Any]] = {}
-        for kind, value in prepared:
-            groups.setdefault(kind, set()).add(value)
-        negate = op == "not_in"
-        tests = tuple((sem.CONVERTERS[kind], values) for kind, values in groups.items())
-
-        def test_set(a: Any) -> bool:
-            found = any(convert(a) in values for convert, values in tests)
-            return found != negate
-
-        return test_set
-    if op == "contains":
-        kind, value = prepared
-        return lambda a: sem.contains(a, kind, value)
-    pattern = prepared
-    return lambda a: pattern.fullmatch(a) if type(a) is str else None
-
-
 def _leaf(leaf: Leaf, rule_id: str) -> Tracer:
     get, fact, op = make_getter(leaf.fact), leaf.fact, leaf.op
     if op in ("missing", "present"):
@@ -92,39 +58,29 @@ def _leaf(leaf: Leaf, rule_id: str) -> Tracer:
         def trace_unary(o: Any, prefix: str, out: list[TraceEntry]) -> bool:
             a = get(o)
             missing = sem.is_missing(a)
-            shown = a if type(a) in _SCALARS else jsonable(a)
-            out.append(_entry((prefix + fact, op, None, shown, missing == want,
+            shown = a if type(a) in SCALARS else jsonable(a)
+            out.append(entry((prefix + fact, op, None, shown, missing == want,
                                "missing" if missing else "")))
             return missing == want
 
         return trace_unary
-    test = _leaf_test(leaf, rule_id)
-    expected, value = _expected_kind(leaf), jsonable(leaf.value)
+    test = leaf_test(leaf, rule_id)
+    expected, value = expected_kind(leaf), jsonable(leaf.value)
     listed = type(value) is list  # each entry gets its own copy of a list value
 
     def trace(o: Any, prefix: str, out: list[TraceEntry]) -> bool:
         a = get(o)
         if sem.is_missing(a):
-            out.append(_entry((prefix + fact, op, list(value) if listed else value,
+            out.append(entry((prefix + fact, op, list(value) if listed else value,
                                None if a is None else jsonable(a), False, "missing")))
             return False
         outcome = test(a)
-        note = "" if outcome is not None else (
-            f"type mismatch: expected {expected}, got {sem.type_name(a)}")
-        out.append(_entry((prefix + fact, op, list(value) if listed else value,
-                           a if type(a) in _SCALARS else jsonable(a), outcome is True, note)))
+        note = "" if outcome is not None else mismatch_note(expected, a)
+        out.append(entry((prefix + fact, op, list(value) if listed else value,
+                           a if type(a) in SCALARS else jsonable(a), outcome is True, note)))
         return outcome is True
 
     return trace
-
-
-def _expected_kind(leaf: Leaf) -> str:
-    if leaf.op == "matches":
-        return "text"
-    if leaf.op in sem.ORDER_OPS and sem.kind_of(leaf.value) == "text":
-        return "a date"
-    kind = sem.kind_of(leaf.value)
-    return {"number": "a number", "bool": "yes/no"}.get(kind, kind)
 
 
 def _quantifier(q: Quantifier, rule_id: str, depth: int) -> Tracer:
@@ -135,8 +91,8 @@ def _quantifier(q: Quantifier, rule_id: str, depth: int) -> Tracer:
     def trace(o: Any, prefix: str, out: list[TraceEntry]) -> bool:
         items = get(o)
         if type(items) is not list or not items:
-            note = "missing" if sem.is_missing(items) else f"not a list: {sem.type_name(items)}"
-            out.append(TraceEntry(prefix + q.fact, q.kind, None, jsonable(items), False, note))
+            out.append(TraceEntry(prefix + q.fact, q.kind, None, jsonable(items), False,
+                                  list_note(items)))
             return False
         results = [inner_trace(item, f"{prefix}{q.fact}[{i}].", out)
                    for i, item in enumerate(items)]
@@ -181,15 +137,24 @@ def _always_trace(o: Any, prefix: str, out: list[TraceEntry]) -> bool:
 
 
 class PythonRules:
-    """A rule list compiled to closures; evaluates a document in pure Python."""
+    """A rule list compiled for pure-Python evaluation.
+
+    Decisions use the generated predicates; traces use generated tracers, each
+    made on a rule's first trace (only fired rules are traced, so a large rule
+    list pays for the few that fire, not upfront). Past the generation budget,
+    and as the reference, the closure tracers (``reference_trace``) do both.
+    """
 
     def __init__(self, specs: Sequence[RuleSpec]) -> None:
         self.ids = tuple(s.id for s in specs)
-        self._tracers = {s.id: compile_tracer(s.when, s.id) if s.when is not None
-                         else _always_trace for s in specs}
+        self._specs = {s.id: s for s in specs}
+        self._closures = {s.id: compile_tracer(s.when, s.id) if s.when is not None
+                          else _always_trace for s in specs}
+        self._tracers: dict[str, Tracer] = {}
+        self._generated_nodes = 0
         generated = compile_predicates(specs)
         self._predicates = tuple(
-            predicate if predicate is not None else partial(_decide_by_tracing, self._tracers[s.id])
+            predicate or partial(_decide_by_tracing, self._closures[s.id])
             for s, predicate in zip(specs, generated, strict=True))
         self._preds = tuple(zip(self.ids, self._predicates, strict=True))
 
@@ -204,6 +169,32 @@ class PythonRules:
 
     def trace(self, rule_id: str, document: dict[str, Any]) -> tuple[bool, tuple[TraceEntry, ...]]:
         """(fired, trace) for one rule, every leaf evaluated."""
+        tracer = self._tracers.get(rule_id)
+        if tracer is None:
+            tracer = self._tracers[rule_id] = self._generate_tracer(rule_id)
         out: list[TraceEntry] = []
-        result = self._tracers[rule_id](document, "", out)
+        result = tracer(document, "", out)
+        return result, tuple(out)
+
+    def _generate_tracer(self, rule_id: str) -> Tracer:
+        """The rule's generated tracer, or its closure past the generation budget.
+
+        Two threads may both generate one rule's tracer: equivalent functions,
+        the last stored wins.
+        """
+        spec = self._specs[rule_id]
+        if spec.when is None:
+            return _always_trace
+        size = count_nodes(spec.when)
+        if self._generated_nodes + size > codegen.GENERATED_NODES:
+            return self._closures[rule_id]
+        self._generated_nodes += size
+        (tracer,) = compile_tracers([spec], budget=size)
+        return tracer or self._closures[rule_id]
+
+    def reference_trace(self, rule_id: str,
+                        document: dict[str, Any]) -> tuple[bool, tuple[TraceEntry, ...]]:
+        """``trace`` by the closure tracers, the reference the generated ones must match."""
+        out: list[TraceEntry] = []
+        result = self._closures[rule_id](document, "", out)
         return result, tuple(out)

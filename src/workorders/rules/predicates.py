@@ -5,13 +5,8 @@ fail-closed re-check of the durable path. Closures per condition node cost a
 call per leaf, a getter call per read and a dispatch per conversion; here each
 rule becomes one function that reads each fact it uses once, converts it once
 per kind it is compared as, and tests with inline operators, close to what a
-hand-written predicate does. The tracers in ``evaluator`` stay closures: they
-are the reference semantics, and the differential tests hold the two (and
-durable-rules) to the same answers.
-
-The generated text holds only names made here (``p3``, ``v0``, ``k2`` ...), fixed
-operators and keywords, never a fact path or a value from a bundle: keys,
-constants, sets, converters and pattern tests are passed in as objects.
+hand-written predicate does. The tracers stay the reference semantics, and the
+differential tests hold the two (and durable-rules) to the same answers.
 """
 
 from __future__ import annotations
@@ -20,66 +15,25 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from workorders.definitions.conditions import All, AnyOf, Condition, Leaf, Not, Quantifier
+from workorders.rules import codegen
 from workorders.rules import semantics as sem
+from workorders.rules.codegen import Module, Reader, count_nodes
 from workorders.rules.errors import RuleCompileError
+from workorders.rules.leaves import leaf_test
 from workorders.rules.model import RuleSpec
 
 Pred = Callable[[Any], bool]
 
-#: condition nodes generated per rule list (see ``compile_predicates``)
-GENERATED_NODES = 4_000
 _OPERATORS = {"eq": "==", "ne": "!=", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
 
 
-class _Module:
-    """The source of every rule's function and the objects it refers to."""
+class _Body(Reader):
+    """One predicate's body: hoisted reads and conversions, then one expression."""
 
-    def __init__(self) -> None:
-        self.lines: list[str] = []
-        self.namespace: dict[str, Any] = {}
-        self._names = 0
-        self._bound: dict[tuple[str, type, Any], str] = {}
-
-    def bind(self, prefix: str, value: Any) -> str:
-        """A global name for ``value`` in the generated module (one per hashable value)."""
-        key = (prefix, type(value), value) if _hashable(value) else None
-        if key is not None and key in self._bound:
-            return self._bound[key]
-        name = f"{prefix}{self._names}"
-        self._names += 1
-        self.namespace[name] = value
-        if key is not None:
-            self._bound[key] = name
-        return name
-
-    def fresh(self, prefix: str) -> str:
-        name = f"{prefix}{self._names}"
-        self._names += 1
-        return name
-
-
-class _Body:
-    """One function body: hoisted reads and conversions of a single object ``o``."""
-
-    def __init__(self, module: _Module, rule_id: str, obj: str) -> None:
-        self.module, self.rule_id, self.obj = module, rule_id, obj
-        self.lines: list[str] = []
-        self._reads: dict[tuple[str, ...], str] = {}
+    def __init__(self, module: Module, rule_id: str, obj: str) -> None:
+        super().__init__(module, obj)
+        self.rule_id = rule_id
         self._converted: dict[tuple[str, str], str] = {}
-
-    def read(self, fact: str) -> str:
-        """The local holding ``fact`` (``None`` when absent), read once."""
-        path = sem.path_of(fact)
-        for depth in range(1, len(path) + 1):
-            prefix = path[:depth]
-            if prefix in self._reads:
-                continue
-            parent = self.obj if depth == 1 else self._reads[path[:depth - 1]]
-            key = self.module.bind("K", path[depth - 1])
-            local = self.module.fresh("v")
-            self.lines.append(f"{local} = {parent}.get({key}) if type({parent}) is dict else None")
-            self._reads[prefix] = local
-        return self._reads[path]
 
     def converted(self, fact: str, kind: str) -> str:
         """The local holding ``fact`` converted to ``kind`` (``None``: mismatch)."""
@@ -91,10 +45,6 @@ class _Body:
             self.lines.append(f"{local} = {convert}({value})")
             self._converted[key] = local
         return self._converted[key]
-
-    def missing(self, fact: str) -> str:
-        v = self.read(fact)
-        return f"({v} is None or {v} == '' or (type({v}) is list and not {v}))"
 
     def expr(self, cond: Condition, depth: int) -> str:
         if depth > sem.MAX_DEPTH:
@@ -131,7 +81,7 @@ class _Body:
                                 for kind, values in groups.items())
             negation = "not " if op == "not_in" else ""
             return f"(not {self.missing(fact)} and {negation}({found}))"
-        test = self.module.bind("T", _other_test(op, prepared))
+        test = self.module.bind("T", leaf_test(leaf, self.rule_id))  # contains, matches
         return f"(not {self.missing(fact)} and {test}({self.read(fact)}) is True)"
 
     def quantifier(self, q: Quantifier, depth: int) -> str:
@@ -153,48 +103,21 @@ class _Body:
         return f"{name}({self.read(q.fact)})"
 
 
-def _hashable(value: Any) -> bool:
-    try:
-        hash(value)
-    except TypeError:
-        return False
-    return True
-
-
-def _other_test(op: str, prepared: Any) -> Callable[[Any], bool | None]:
-    """``contains`` and ``matches`` on a present value, by the shared semantics."""
-    if op == "contains":
-        kind, value = prepared
-        return lambda a: sem.contains(a, kind, value)
-    return lambda a: prepared.fullmatch(a) if type(a) is str else None
-
-
 def _always(o: Any) -> bool:
     return True
-
-
-def count_nodes(cond: Condition) -> int:
-    """Leaves and quantifiers in a condition tree: the size of its generated code."""
-    if isinstance(cond, Leaf):
-        return 1
-    if isinstance(cond, All | AnyOf):
-        return sum(count_nodes(c) for c in cond.items)
-    if isinstance(cond, Not):
-        return count_nodes(cond.item)
-    return 1 + count_nodes(cond.where)
 
 
 def compile_predicates(specs: Sequence[RuleSpec],
                        budget: int | None = None) -> list[Pred | None]:
     """One predicate per spec, in order; raises RuleCompileError on bad leaves.
 
-    Compiling generated code costs about 0.1 ms per condition, so only the
-    first ``budget`` condition nodes of a rule list are generated (thousands of
-    ordinary rules); a rule past it gets ``None`` and the caller decides with
-    its tracer instead, slower per evaluation but never a long compile.
+    Only the first ``budget`` condition nodes of a rule list are generated
+    (``codegen.GENERATED_NODES``: thousands of ordinary rules); a rule past it
+    gets ``None`` and the caller decides with its tracer instead, slower per
+    evaluation but never a long compile.
     """
-    budget = GENERATED_NODES if budget is None else budget
-    module = _Module()
+    budget = codegen.GENERATED_NODES if budget is None else budget
+    module = Module()
     names: list[str | None] = []
     used = 0
     for index, spec in enumerate(specs):
@@ -212,6 +135,5 @@ def compile_predicates(specs: Sequence[RuleSpec],
         module.lines += [f"def {name}(o):", *(f"    {line}" for line in body.lines),
                          f"    return {test}"]
         names.append(name)
-    exec(compile("\n".join(module.lines), "<rule predicates>", "exec"), module.namespace)
-    return [None if name is None else module.namespace[name] if name else _always
-            for name in names]
+    namespace = module.run("<rule predicates>")
+    return [None if name is None else namespace[name] if name else _always for name in names]

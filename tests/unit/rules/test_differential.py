@@ -32,6 +32,24 @@ def test_durable_and_python_fire_the_same_rules(
         assert evaluate(durable, doc, trace_all=True).fired == expected
 
 
+@settings(max_examples=800, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(conditions(TOP_FACTS, 3), min_size=1, max_size=4),
+       st.lists(documents(), min_size=1, max_size=3))
+def test_generated_tracers_write_the_reference_traces(
+    whens: list[Condition], docs: list[dict[str, Any]]
+) -> None:
+    """The generated tracers (used) against the closure tracers (the reference):
+    every entry's fact, op, value, actual, result and note."""
+    specs = [RuleSpec(f"rule_{i}", when) for i, when in enumerate(whens)]
+    try:
+        rules = compile_rules("test/traces", specs, "python").python
+    except RuleCompileError:
+        return
+    for doc in docs:
+        for spec in specs:
+            assert rules.trace(spec.id, doc) == rules.reference_trace(spec.id, doc)
+
+
 _CONSTANT_WHERE = [All(()), AnyOf(())]  # an empty all holds, an empty any does not
 _LISTS: list[dict[str, Any]] = [{}, {"items": []}, {"items": [{}]}, {"items": [{}, {}]},
                                 {"items": "x"}]

@@ -1,5 +1,6 @@
-"""The generated predicates: bundle text is data, never code, and they agree
-with the tracers (the reference) on the cases the differential test rarely hits."""
+"""The generated predicates and tracers: bundle text is data, never code, they
+agree with the closure tracers (the reference) on the cases the differential
+test rarely hits, and generation stays within its budget."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 import pytest
 
 from workorders.definitions.conditions import parse_condition
-from workorders.rules import RuleSpec, predicates
+from workorders.rules import RuleSpec, codegen
 from workorders.rules.evaluator import PythonRules
 from workorders.rules.predicates import compile_predicates
 
@@ -72,8 +73,23 @@ def test_rules_past_the_generation_budget_are_decided_by_their_tracer(
     generated = compile_predicates(specs, budget=2)
     assert [p is not None for p in generated] == [True, False, True]
     full = PythonRules(specs)
-    monkeypatch.setattr(predicates, "GENERATED_NODES", 2)
+    monkeypatch.setattr(codegen, "GENERATED_NODES", 2)
     budgeted = PythonRules(specs)
     for doc in DOCS:
         assert budgeted.fired(doc) == full.fired(doc), doc
     assert budgeted.fired({"n": 10}) == ["one"] and budgeted.fired({"n": 9}) == ["three"]
+
+
+def test_tracers_are_generated_on_first_trace_within_the_budget(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(codegen, "GENERATED_NODES", 2)
+    rules = _rules({"one": CONDITIONS[0], "two": {"all": CONDITIONS[:2]},
+                    "three": CONDITIONS[4]})
+    assert rules._tracers == {}  # nothing generated before a trace is asked for
+    for rule_id in ("two", "one", "three"):
+        for doc in DOCS:
+            assert rules.trace(rule_id, doc) == rules.reference_trace(rule_id, doc), doc
+    # "two" (2 nodes) used the budget up: the others trace with their closures
+    assert rules._tracers["two"] is not rules._closures["two"]
+    assert rules._tracers["one"] is rules._closures["one"]
+    assert rules._tracers["three"] is rules._closures["three"]
