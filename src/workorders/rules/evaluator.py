@@ -29,9 +29,8 @@ from workorders.rules.leaves import (
 )
 from workorders.rules.model import RuleSpec, TraceEntry
 from workorders.rules.predicates import compile_predicates
-from workorders.rules.tracegen import compile_tracers
+from workorders.rules.tracegen import Tracer, compile_tracers
 
-Tracer = Callable[[Any, str, list[TraceEntry]], bool]
 
 def make_getter(fact: str) -> Callable[[Any], Any]:
     """A closure reading a dotted path from nested dicts (``None`` when absent)."""

@@ -78,9 +78,8 @@ class _Body(Reader):
 
     def leaf(self, leaf: Leaf) -> str:
         v, result = self.read(leaf.fact), self.module.fresh("r")
-        start = self.entry_start(leaf.fact, leaf.op)
-        shown = (f"{v} if type({v}) in {self.module.bind('SC', SCALARS)} "
-                 f"else {self.module.bind('J', jsonable)}({v})")
+        start, to_json = self.entry_start(leaf.fact, leaf.op), self.module.bind("J", jsonable)
+        shown = f"{v} if type({v}) in {self.module.bind('SC', SCALARS)} else {to_json}({v})"
         if leaf.op in ("missing", "present"):
             missing = self.module.fresh("m")
             self.steps += [
@@ -96,12 +95,11 @@ class _Body(Reader):
             shown_value = f"list({shown_value})"
         note = self.module.bind("M", partial(mismatch_note, expected_kind(leaf)))
         outcome = self.module.fresh("x")
-        jsonable_name = self.module.bind("J", jsonable)
         self.steps += [
             f"if {self.missing(leaf.fact)}:",
             f"    {result} = False",
             f"    out.append({start}{shown_value}, "
-            f"None if {v} is None else {jsonable_name}({v}), False, 'missing')))",
+            f"None if {v} is None else {to_json}({v}), False, 'missing')))",
             "else:",
             f"    {outcome} = {test}({v})",
             f"    {result} = {outcome} is True",
