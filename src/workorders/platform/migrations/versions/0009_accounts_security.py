@@ -1,0 +1,21 @@
+"""sessions, invitations and login limits (issue 11)
+
+Revision ID: 0009
+Revises: 0008
+Create Date: 2026-12-04 05:10:00
+"""
+
+from __future__ import annotations
+
+revision = '0009'
+down_revision = '0008'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
