@@ -5,6 +5,10 @@ and its answer (status, body, content type) is stored on the row for 24 hours.
 A retry with the same key and the same body gets that stored answer (same id,
 same status); the same key with a different body is a 409. Concurrent
 duplicates wait for the first to finish instead of running twice.
+
+A key belongs to the caller who sent it (tenant and user), as keys are per
+account at Stripe: clients pick keys independently, so another person's equal
+key must get its own answer, never a replay of someone else's.
 """
 
 from __future__ import annotations
@@ -120,8 +124,9 @@ def idempotent(view: F) -> F:
             return view(*args, **kwargs)
         if not 1 <= len(key) <= 200 or not key.isprintable():
             raise ApiProblem(400, "Bad Idempotency-Key", "use 1-200 printable characters")
-        tenant_id = current_actor().tenant_id
-        scope = f"{request.method} {request.path}"
+        actor = current_actor()
+        tenant_id = actor.tenant_id
+        scope = f"user {actor.user_id} {request.method} {request.path}"
         fingerprint = request_fingerprint()
         deadline = time.monotonic() + WAIT_SECONDS
         while True:
