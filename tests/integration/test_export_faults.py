@@ -39,7 +39,7 @@ def app_config(app_config: dict[str, Any]) -> dict[str, Any]:
 
 def _detail(world: World) -> dict[str, Any]:
     [item] = exports_of(world)
-    return dict(world.api("viewer").get(f"/api/v1/exports/{item['id']}").json)
+    return dict(world.api("coordinator").get(f"/api/v1/exports/{item['id']}").json)
 
 
 def _exactly_once(receiver: Receiver, detail: dict[str, Any]) -> None:

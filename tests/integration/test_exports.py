@@ -46,7 +46,7 @@ def test_invoicing_a_case_delivers_every_format_once(world: World) -> None:
     assert numbers == list(range(1001, 1006))  # gap-free from the seller's series
     assert sorted(receiver.by_path) == ["/csv", "/erpnext", "/fortnox", "/generic"]
     assert len(receiver.posts) == 4 == len(set(receiver.keys()))
-    api = world.api("viewer")
+    api = world.api("coordinator")
     for item in items:
         detail = api.get(f"/api/v1/exports/{item['id']}").json
         assert [a["ok"] for a in detail["attempts"]] == [True]
@@ -136,7 +136,7 @@ def test_bad_requests_change_nothing(world: World) -> None:
 def test_case_invoice_preview(world: World) -> None:
     publish_variant(world, connectors_yaml("http://127.0.0.1:9", only=("generic",)))
     case = ready_case(world)
-    preview = world.api("viewer").get(f"/api/v1/cases/{case['id']}/invoice").json
+    preview = world.api("coordinator").get(f"/api/v1/cases/{case['id']}/invoice").json
     assert preview["ready"] is True and preview["blockers"] == []
     assert preview["document"]["number"] is None
     assert preview["document"]["totals"]["net"] == "5688.00"

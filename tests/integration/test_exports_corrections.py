@@ -32,7 +32,7 @@ def app_config(app_config: dict[str, Any]) -> dict[str, Any]:
 
 
 def _reconciliation(world: World) -> dict[str, dict[str, str]]:
-    items = world.api("viewer").get("/api/v1/reconciliation").json["items"]
+    items = world.api("coordinator").get("/api/v1/reconciliation").json["items"]
     return {i["connector"]: i for i in items}
 
 

@@ -14,6 +14,7 @@ from workorders.platform.api.docs import operation
 from workorders.platform.api.idempotency import idempotent
 from workorders.platform.api.inputs import encode_cursor, json_body, page, page_args
 from workorders.platform.auth import current_actor
+from workorders.platform.permissions import Action, require
 from workorders.platform.problems import ApiProblem
 from workorders.platform.services import export_queries as queries
 from workorders.platform.services import exports as svc
@@ -84,6 +85,7 @@ def create_exports() -> Any:
 
 
 @api.get("/exports")
+@require(Action.READ_INVOICES)
 @operation("Exports, newest first", query=EXPORT_FILTERS)
 def list_exports() -> Any:
     limit, after = page_args()
@@ -99,12 +101,14 @@ def list_exports() -> Any:
 
 
 @api.get("/exports/<int:export_id>")
+@require(Action.READ_INVOICES)
 @operation("One export with every delivery attempt")
 def get_export(export_id: int) -> Any:
     return jsonify(queries.export_view(queries.get_export(current_actor(), export_id)))
 
 
 @api.get("/exports/<int:export_id>/payload")
+@require(Action.READ_INVOICES)
 @operation("The exact bytes delivered, with their content type",
            content_types=("application/octet-stream",))
 def export_payload(export_id: int) -> Any:
@@ -126,6 +130,7 @@ def retry_export(export_id: int) -> Any:
 
 
 @api.get("/cases/<int:case_id>/invoice")
+@require(Action.READ_INVOICES)
 @operation("The case's invoice readiness and invoice-ready document as it would be "
            "exported now (without a number: that is assigned on export)")
 def case_invoice(case_id: int) -> Any:
@@ -146,6 +151,7 @@ def case_invoice(case_id: int) -> Any:
 
 
 @api.get("/reconciliation")
+@require(Action.RECONCILE)
 @operation("Per case and connector: captured billable net, exported net, credited net and "
            "their difference (must be 0.00)",
            query={"limit": {"type": "integer", "minimum": 1, "maximum": 500},

@@ -43,6 +43,7 @@ from workorders.platform.extensions import db
 from workorders.platform.jobs.outbox import enqueue_job
 from workorders.platform.models import Export, ExportKind, ExportStatus, InvoiceCounter
 from workorders.platform.models.types import utcnow
+from workorders.platform.permissions import Action, allowed_roles
 from workorders.platform.services.audit import record_event
 from workorders.platform.services.case_context import LoadedCase, load_case
 from workorders.platform.services.invoice_document import (
@@ -56,7 +57,7 @@ from workorders.platform.services.unit_of_work import transaction
 
 JOB_KIND = "export.deliver"
 VOLATILE = ("number", "issue_date", "due_date", "credited_number", "credited_issue_date")
-EXPORTERS = ("coordinator", "admin")
+EXPORTERS = allowed_roles(Action.EXPORT_INVOICES)
 
 
 class NotReady(Conflict):

@@ -46,4 +46,11 @@ def register_web(app: Flask) -> None:
 
     @app.context_processor
     def _inject() -> dict[str, Any]:
-        return {"actor": g.get("actor")}
+        return {"actor": g.get("actor"), "may": _actor_may}
+
+
+def _actor_may(action: str) -> bool:
+    """Templates ask the role table by the action's name: ``may('READ_INVOICES')``."""
+    from workorders.platform.permissions import Action, may
+
+    return may(g.get("actor"), Action[action])

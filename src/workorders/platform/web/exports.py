@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 
 from workorders.errors import Conflict
 from workorders.platform.auth import current_actor
+from workorders.platform.permissions import Action, require
 from workorders.platform.services import export_queries as queries
-from workorders.platform.services.exports import EXPORTERS, RETRYABLE, retry_export
+from workorders.platform.services.exports import RETRYABLE, retry_export
 from workorders.platform.web import web
 from workorders.platform.web.highlight import PREVIEW_LIMIT, highlight
 
@@ -24,14 +25,9 @@ class RetryForm(FlaskForm):
     """Only the CSRF token: the export is in the URL."""
 
 
-def _require_exporter() -> None:
-    if not current_actor().has_any(*EXPORTERS):
-        abort(403, "The exports are for coordinators and admins.")
-
-
 @web.get("/exports")
+@require(Action.READ_INVOICES)
 def exports_page() -> Any:
-    _require_exporter()
     status = request.args.get("status") or None
     if status not in (None, *queries.STATUSES):
         status = None
@@ -44,8 +40,8 @@ def exports_page() -> Any:
 
 
 @web.get("/exports/<int:export_id>")
+@require(Action.READ_INVOICES)
 def export_page(export_id: int) -> Any:
-    _require_exporter()
     export = queries.get_export(current_actor(), export_id)
     body = bytes(export.payload)
     return render_template("export.html", export=queries.export_view(export),
@@ -55,8 +51,8 @@ def export_page(export_id: int) -> Any:
 
 
 @web.post("/exports/<int:export_id>/retry")
+@require(Action.EXPORT_INVOICES)
 def export_retry(export_id: int) -> Any:
-    _require_exporter()
     if not RetryForm().validate_on_submit():
         flash("The form expired. Reload the page and press retry again.", "error")
         return redirect(url_for("web.export_page", export_id=export_id))

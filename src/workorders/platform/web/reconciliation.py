@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, render_template
+from flask import render_template
 
 from workorders.platform.auth import current_actor
-from workorders.platform.services.exports import EXPORTERS
+from workorders.platform.permissions import Action, require
 from workorders.platform.services.reconciliation import reconcile
 from workorders.platform.web import web
 
@@ -17,10 +17,9 @@ PAGE_CASES = 500
 
 
 @web.get("/reconciliation")
+@require(Action.RECONCILE)
 def reconciliation_page() -> Any:
     actor = current_actor()
-    if not actor.has_any(*EXPORTERS):
-        abort(403, "Reconciliation is for coordinators and admins.")
     rows, more = reconcile(actor.tenant_id, limit=PAGE_CASES)
     rows.sort(key=lambda r: (r.difference == 0, -r.case_id))
     off = sorted({r.case_id for r in rows if r.difference != 0})
