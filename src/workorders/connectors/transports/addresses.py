@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ..errors import DestinationRefused
+from .embedded_ipv4 import embedded_ipv4
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -50,6 +51,12 @@ class OutboundPolicy:
             return None
         if any(address.version == n.version and address in n for n in self.networks):
             return None
+        embedded = embedded_ipv4(address) if isinstance(address, ipaddress.IPv6Address) else None
+        if embedded is not None:
+            return (f"{host} resolves to {address}, an IPv6 address that carries the IPv4 "
+                    f"address {embedded.ipv4} ({embedded.form}), which a gateway could turn "
+                    "into an address inside the network; outgoing deliveries only go there "
+                    "if WORKORDERS_OUTBOUND_ALLOW lists the host or the IPv6 network")
         if address.is_global and not address.is_multicast:
             return None
         return (f"{host} resolves to {address}, a {_category(address)} address; outgoing "
