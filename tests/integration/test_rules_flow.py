@@ -139,7 +139,8 @@ def test_transition_rules_notify_the_customer(world: World) -> None:
     sent = [p.read_text() for p in mail_dir.glob("job-*") if "welcome" not in p.name]
     [sms] = [m for m in sent if m.startswith("To: lena@example.test")]  # the bundle says sms
     assert "Lena Berg" in sms and "/status/" in sms
-    status_url = sms.split("http://localhost", 1)[1].split()[0]
+    public_url = world.app.extensions["workorders.settings"].public_url
+    status_url = sms.split(public_url, 1)[1].split()[0]
     page = world.app.test_client().get(status_url)  # no login: a signed customer link
     assert page.status_code == 200 and case["number"] in page.get_data(as_text=True)
     assert world.app.test_client().get(status_url + "x").status_code == 404

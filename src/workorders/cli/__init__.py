@@ -7,6 +7,7 @@ product's rules would refuse.
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -63,6 +64,9 @@ def demo(host: str, port: int, no_serve: bool) -> None:
     """Prepare the database, load the demo tenant and serve the app."""
     from workorders.platform.demo import load_demo
 
+    # links in the demo's emails must reach this server; the served app reads it too
+    if not os.environ.get("WORKORDERS_PUBLIC_URL"):
+        os.environ["WORKORDERS_PUBLIC_URL"] = f"http://{_reachable(host)}:{port}"
     app = build_app()
     logins = load_demo(app)
     click.echo("Demo workspace ready. Sign in at "
@@ -76,6 +80,13 @@ def demo(host: str, port: int, no_serve: bool) -> None:
         from workorders.platform.server import serve_app
 
         serve_app(host=host, port=port, workers=1)
+
+
+def _reachable(host: str) -> str:
+    """A host a browser on this machine can open: not a listen-on-everything address."""
+    if host in ("0.0.0.0", "::", ""):
+        return "127.0.0.1"
+    return f"[{host}]" if ":" in host else host
 
 
 main.add_command(tenants)

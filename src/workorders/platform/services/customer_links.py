@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, has_request_context, url_for
+from flask import current_app, url_for
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from workorders.errors import NotFound
@@ -26,10 +26,9 @@ def _serializer(salt: str) -> URLSafeTimedSerializer:
 
 
 def external_url(endpoint: str, **values: Any) -> str:
-    """An absolute URL: the request's host inside a request, else the configured
-    public URL (CLI, demo loading and background jobs have no request)."""
-    if has_request_context():
-        return url_for(endpoint, _external=True, **values)
+    """An absolute URL on the configured public URL, never on the request's host:
+    the ``Host`` header is the client's to choose, and a forged one would put a
+    valid customer token on someone else's domain."""
     base = current_app.extensions["workorders.settings"].public_url
     with current_app.test_request_context(base_url=base):
         return url_for(endpoint, _external=True, **values)
