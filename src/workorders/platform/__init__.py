@@ -11,6 +11,7 @@ from typing import Any
 from flask import Flask
 
 from workorders.platform.config import Settings, load_settings
+from workorders.platform.private_paths import private_dir
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -38,8 +39,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update({k: v for k, v in settings.extra.items() if k.isupper()})
     app.extensions["workorders.settings"] = settings
     for sub in ("files", "outbox", "exports"):
-        (settings.instance_dir / sub).mkdir(parents=True, exist_ok=True)
+        private_dir(settings.instance_dir / sub)
 
+    database.create_sqlite_file(settings.database_url)
     database.install_sqlite_pragmas()
     db.init_app(app)
     csrf.init_app(app)

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from workorders.platform.private_paths import private_dir
+
 DEFAULT_MAX_BODY_BYTES = 2 * 1024 * 1024
 
 
@@ -68,7 +70,7 @@ def load_settings(overrides: Mapping[str, Any] | None = None) -> Settings:
     env = os.environ
     instance_dir = Path(over.pop("instance_dir", None) or env.get("WORKORDERS_INSTANCE_DIR")
                         or "instance").resolve()
-    instance_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(instance_dir)
     database_url = over.pop("database_url", None) or env.get("WORKORDERS_DATABASE_URL") \
         or f"sqlite:///{instance_dir / 'workorders.db'}"
     secret_key = _secret_key(instance_dir, over.pop("secret_key", None)

@@ -7,14 +7,16 @@ is indistinguishable from a missing one.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, event, select
+from sqlalchemy import Engine, event, make_url, select
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from workorders.errors import NotFound
 from workorders.platform.extensions import db
+from workorders.platform.private_paths import create_private_file
 
 T = TypeVar("T")
 _pragmas_installed = False
@@ -24,6 +26,17 @@ def engine_options(url: str) -> dict[str, Any]:
     if url.startswith("sqlite"):
         return {"connect_args": {"timeout": 30, "check_same_thread": False}}
     return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 20}
+
+
+def create_sqlite_file(url: str) -> None:
+    """Create a SQLite database file with mode 0600 before SQLite would create it
+    with the umask's (often world-readable) mode; its WAL files take the same mode."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return
+    path = Path(parsed.database)
+    if path.parent.is_dir():  # else SQLite itself reports the missing folder on connect
+        create_private_file(path)
 
 
 def _on_connect(dbapi_conn: DBAPIConnection, _record: ConnectionPoolEntry) -> None:

@@ -15,6 +15,7 @@ from urllib.parse import unquote, urlsplit
 from flask import Flask
 
 from workorders.platform.jobs.registry import JobContext, PermanentJobError
+from workorders.platform.private_paths import write_private_file
 
 SENDER = "workorders <no-reply@workorders.invalid>"
 
@@ -33,7 +34,7 @@ def deliver(app: Flask, message: EmailMessage, name: str) -> Path | None:
     if target.exists():
         return target
     tmp = target.with_suffix(".eml.tmp")
-    tmp.write_bytes(bytes(message))
+    write_private_file(tmp, bytes(message))
     os.replace(tmp, target)
     return target
 

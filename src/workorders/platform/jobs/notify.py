@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from workorders.platform.jobs.email import SENDER, deliver
 from workorders.platform.jobs.registry import JobContext, PermanentJobError
+from workorders.platform.private_paths import write_private_file
 
 
 def _recipients(ctx: JobContext, case: Any, targets: list[str]) -> tuple[list[str], list[str]]:
@@ -64,7 +65,7 @@ def _send_one(ctx: JobContext, p: dict[str, Any], person: str, name: str) -> Non
         settings = ctx.app.extensions["workorders.settings"]
         target = settings.mail_dir / f"{name}.sms.txt"
         if not target.exists():
-            target.write_text(f"To: {person}\n\n{p['body']}\n", encoding="utf-8")
+            write_private_file(target, f"To: {person}\n\n{p['body']}\n".encode())
         return
     msg = EmailMessage()
     msg["From"], msg["To"] = SENDER, person

@@ -15,6 +15,8 @@ from pathlib import Path
 
 from flask import current_app
 
+from workorders.platform.private_paths import private_dir
+
 
 def files_root() -> Path:
     root: Path = current_app.extensions["workorders.settings"].files_dir
@@ -32,7 +34,7 @@ def store_bytes(data: bytes) -> str:
     target = path_of(sha)
     if target.exists():
         return sha
-    target.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(target.parent)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".upload-")
     try:
         with os.fdopen(fd, "wb") as fh:
