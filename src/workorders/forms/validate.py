@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from workorders.definitions.model import Bundle, Form
+from workorders.definitions.model_catalog import Catalog
 
 from . import messages as msg
 from .conditions import is_required, visible_fields
@@ -37,7 +38,9 @@ class CompiledForm:
     order: dict[str, int]
 
 
-_by_identity: dict[tuple[int, int], tuple[Form, Bundle, CompiledForm]] = {}
+#: keyed by what the schema reads (form, catalog, currency), never the whole bundle:
+#: holding bundles kept every validated bundle (rules and all) alive until 256 were
+_by_identity: dict[tuple[int, int, str], tuple[Form, Catalog, CompiledForm]] = {}
 _by_content: OrderedDict[str, CompiledForm] = OrderedDict()
 
 
@@ -50,9 +53,9 @@ def fingerprint(form: Form, bundle: Bundle) -> str:
 def compiled(form: Form, bundle: Bundle) -> CompiledForm:
     """Cached by identity first (models are immutable and shared per process), then by
     content, so a bundle loaded twice does not compile its forms twice."""
-    key = (id(form), id(bundle))
+    key = (id(form), id(bundle.catalog), bundle.currency)
     hit = _by_identity.get(key)
-    if hit is not None and hit[0] is form and hit[1] is bundle:
+    if hit is not None and hit[0] is form and hit[1] is bundle.catalog:
         return hit[2]
     digest = fingerprint(form, bundle)
     result = _by_content.get(digest)
@@ -65,7 +68,7 @@ def compiled(form: Form, bundle: Bundle) -> CompiledForm:
             _by_content.popitem(last=False)
     if len(_by_identity) >= _CACHE_SIZE:
         _by_identity.clear()
-    _by_identity[key] = (form, bundle, result)
+    _by_identity[key] = (form, bundle.catalog, result)
     return result
 
 

@@ -4,7 +4,8 @@
 shared limits (so a bundle that runs on one engine runs on the other), builds
 the pure-Python evaluator (always: it writes the traces) and, for
 ``engine="durable"``, the durable-rules chunks. Compiled rule sets are cached
-per process by namespace, content hash and engine.
+per process by namespace, content hash and engine, at most ``registry.limit()``
+of them, least recently used out (``registry``).
 """
 
 from __future__ import annotations
@@ -20,10 +21,12 @@ from workorders.rules.compiler import check_rules, compile_chunks
 from workorders.rules.errors import RuleCompileError, RuleEngineError
 from workorders.rules.evaluator import PythonRules
 from workorders.rules.model import Evaluation, RuleSpec, TraceEntry
+from workorders.rules.registry import Lru, limit
 
 EngineName = Literal["durable", "python"]
 ENGINES: tuple[str, ...] = ("durable", "python")
-_cache: dict[tuple[str, str], CompiledRules] = {}
+#: (name, engine) from ``compile_rules``, plus the callers' own keys (``remember``)
+_cache: Lru[tuple[str, ...], CompiledRules] = Lru()
 _cache_lock = threading.Lock()
 
 
@@ -44,8 +47,13 @@ def content_hash(specs: Sequence[RuleSpec]) -> str:
 
 
 def compile_rules(namespace: str, specs: Sequence[RuleSpec],
-                  engine: EngineName = "durable") -> CompiledRules:
-    """Compile (or fetch from this process's cache) ``specs`` for ``engine``."""
+                  engine: EngineName = "durable", *, keep: bool = True) -> CompiledRules:
+    """Compile (or fetch from this process's cache) ``specs`` for ``engine``.
+
+    ``keep=False`` leaves the cache as it was: for a one-off (a bundle's golden
+    tests at validation) that must neither stay in memory nor push out what
+    live versions use.
+    """
     if engine not in ENGINES:
         raise RuleEngineError(f"unknown rules engine {engine!r}; use one of {ENGINES}")
     seen: set[str] = set()
@@ -55,8 +63,9 @@ def compile_rules(namespace: str, specs: Sequence[RuleSpec],
         seen.add(spec.id)
     name = f"{namespace}:{content_hash(specs)}"
     with _cache_lock:
-        if (name, engine) in _cache:
-            return _cache[(name, engine)]
+        found = _cache.get((name, engine))
+        if found is not None:
+            return found
         check_rules(specs)
         durable = None
         if engine == "durable":
@@ -64,8 +73,25 @@ def compile_rules(namespace: str, specs: Sequence[RuleSpec],
             durable = module.DurableRules(name, compile_chunks(specs))
         compiled = CompiledRules(name, engine, tuple(s.id for s in specs),
                                  PythonRules(specs), durable)
-        _cache[(name, engine)] = compiled
+        if keep:
+            _cache.put((name, engine), compiled, limit())
         return compiled
+
+
+def recall(key: tuple[str, ...]) -> CompiledRules | None:
+    """A compiled rule list a caller kept under its own key (``remember``), if still kept."""
+    return _cache.get(key)
+
+
+def remember(key: tuple[str, ...], compiled: CompiledRules) -> None:
+    """Keep ``compiled`` under a caller's cheaper key too, in the same bounded cache
+    (so the bound counts every reference the cache holds)."""
+    _cache.put(key, compiled, limit())
+
+
+def cached_count() -> int:
+    """Entries in the compiled rule lists' cache (at most ``registry.limit()``)."""
+    return len(_cache)
 
 
 def evaluate(rules: CompiledRules, document: dict[str, Any], *,

@@ -5,27 +5,24 @@
 lists (none listed = every case type), in bundle order. Triggers are
 ``submit``, ``correct``, ``transition:<id>`` and ``enter:<state>``.
 
-Compiled rule sets are cached per process under a key that can never name two
-different rule lists: tenant, version, case type, trigger and the bundle's
-content hash. durable-rules cannot remove or replace a ruleset, so the ruleset
-name (which ``compile_rules`` extends with a hash of the specs themselves) must
-be immutable per content; a republished bundle gets a new name, never a
-replaced ruleset.
+Compiled rule sets are cached per process (in ``api``'s bounded cache) under a
+key that can never name two different rule lists: tenant, version, case type,
+trigger and the bundle's content hash. durable-rules cannot replace a ruleset,
+so the ruleset name (which ``compile_rules`` extends with a hash of the specs
+themselves) must be immutable per content; a republished bundle gets a new
+name, never a replaced ruleset.
 """
 
 from __future__ import annotations
 
 import re
-import threading
 
 from workorders.definitions.model import Bundle
-from workorders.rules.api import CompiledRules, EngineName, compile_rules
+from workorders.rules.api import CompiledRules, EngineName, compile_rules, recall, remember
 from workorders.rules.errors import RuleEngineError
 from workorders.rules.model import RuleSpec
 
 _TRIGGER = re.compile(r"^(submit|correct|(transition|enter):[a-z][a-z0-9_]{0,62})$")
-_compiled: dict[tuple[str, str, str, str, str, str], CompiledRules] = {}
-_lock = threading.Lock()
 
 
 def check_trigger(trigger: str) -> str:
@@ -64,12 +61,12 @@ def compiled_rules_for(bundle: Bundle, content_hash: str, tenant_key: str, case_
     when a caller reuses a version label. The first call per key compiles (and,
     for durable-rules, creates the rulesets lazily on first evaluation).
     """
-    key = (tenant_key, str(version), content_hash, case_type_id, trigger, engine)
-    found = _compiled.get(key)
+    key = ("bundle", tenant_key, str(version), content_hash, case_type_id, trigger, engine)
+    found = recall(key)
     if found is not None:
         return found
     namespace = ruleset_namespace(tenant_key, str(version), case_type_id, trigger,
                                   content_hash)
     compiled = compile_rules(namespace, rule_specs(bundle, case_type_id, trigger), engine)
-    with _lock:
-        return _compiled.setdefault(key, compiled)
+    remember(key, compiled)
+    return compiled

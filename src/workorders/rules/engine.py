@@ -5,9 +5,11 @@ Driven through the C extension's synchronous fact API, without
 Each measured hazard of durable-rules 2.0.28 has its guard here or in
 ``compiler``/``projection`` (see docs/rules-engine.md):
 
-- rulesets cannot be removed or replaced and names are process-global: they are
-  named ``<namespace>:<content hash>#<chunk>`` and created lazily once per
-  process (a module registry), under the lock;
+- rulesets are named ``<namespace>:<content hash>#<chunk>`` (immutable per
+  content) and created lazily, under the lock; the rule lists whose rulesets
+  are live are bounded (``registry.limit()``): the least recently used one's
+  rulesets are deleted (``delete_ruleset`` frees every pool once no session
+  is left, and the lock guarantees none is) and created again if needed;
 - facts, not events (a fact fires every matching rule); a fresh session id per
   evaluation and a fixed fact id (no content-hash dedupe); the session is
   always deleted, so the 1,024 live sessions per ruleset are never reached;
@@ -33,12 +35,14 @@ import durable_rules_engine as _dre  # type: ignore[import-not-found]
 
 from workorders.rules.compiler import SENTINEL, TAG, Chunk
 from workorders.rules.errors import RuleEngineError
+from workorders.rules.registry import Lru, limit
 
 log = logging.getLogger(__name__)
 #: tries per ruleset creation (see ``_create``)
 CREATE_ATTEMPTS = 3
 _lock = threading.Lock()
-_registry: dict[str, int] = {}
+#: rule list name -> its chunks' ruleset handles, for the rule lists live in the C heap
+_live: Lru[str, tuple[int, ...]] = Lru()
 _session_ids = itertools.count()
 _pid = os.getpid()
 #: one encoder for every snapshot (``json.dumps`` with options builds one per call)
@@ -63,19 +67,19 @@ class DurableRules:
         #: whether chunk i needs its own payload (it does not share the previous projection)
         self._fresh = tuple(i == 0 or c.project != self.chunks[i - 1].project
                             for i, c in enumerate(self.chunks))
-        self._handles: tuple[int, ...] | None = None
 
-    def _ensure_created(self) -> tuple[int, ...]:
-        """Create (once per process) or look up every chunk's ruleset; lock held."""
-        if self._handles is None:
-            handles = []
-            for number, chunk in enumerate(self.chunks):
-                name = f"{self.name}#{number}"
-                if name not in _registry:
-                    _registry[name] = _create(name, _dumps(chunk.definition))
-                handles.append(_registry[name])
-            self._handles = tuple(handles)
-        return self._handles
+    def _handles(self) -> tuple[int, ...]:
+        """Every chunk's live ruleset, created if needed; lock held.
+
+        Looked up on every evaluation, never kept on the object: once evicted, a
+        handle may already number another rule list's ruleset.
+        """
+        handles = _live.get(self.name)
+        if handles is None:
+            handles = _create_all(self.name, self.chunks)
+            for evicted in _live.put(self.name, handles, limit()):
+                _delete(evicted)
+        return handles
 
     def fired(self, document: dict[str, Any]) -> set[int]:
         """Positions of the rules durable-rules fired for ``document``.
@@ -85,7 +89,7 @@ class DurableRules:
         """
         fired: set[int] = set()
         with _lock:
-            handles = self._ensure_created()
+            handles = self._handles()
             sid = f"{_pid}.{next(_session_ids)}"
             payload = ""
             for handle, chunk, fresh in zip(handles, self.chunks, self._fresh, strict=True):
@@ -94,6 +98,27 @@ class DurableRules:
                 if not _run(handle, sid, payload, chunk.positions, fired):
                     raise RuleEngineError(f"{self.name}: evaluation did not complete")
         return fired
+
+
+def _create_all(name: str, chunks: Sequence[Chunk]) -> tuple[int, ...]:
+    """Create every chunk's ruleset, or none: a refused chunk deletes the others."""
+    handles: list[int] = []
+    try:
+        for number, chunk in enumerate(chunks):
+            handles.append(_create(f"{name}#{number}", _dumps(chunk.definition)))
+    except RuleEngineError:
+        _delete(tuple(handles))
+        raise
+    return tuple(handles)
+
+
+def _delete(handles: tuple[int, ...]) -> None:
+    """Free evicted rulesets; no session is open on them (every evaluation holds the lock)."""
+    for handle in handles:
+        try:
+            _dre.delete_ruleset(handle)
+        except _dre.error as exc:
+            log.warning("durable-rules could not delete ruleset %d: %s", handle, exc)
 
 
 def _create(name: str, definition: str) -> int:
@@ -169,6 +194,7 @@ def _delete_quietly(handle: int, sid: str) -> None:
 
 
 def live_ruleset_names() -> list[str]:
-    """Names of the rulesets created in this process (for diagnostics and tests)."""
+    """Names of the rulesets live in this process (for diagnostics and tests)."""
     with _lock:
-        return sorted(_registry)
+        return sorted(f"{name}#{number}" for name, handles in _live.items()
+                      for number in range(len(handles)))

@@ -101,13 +101,28 @@ def _actor(test: GoldenTest, case: Mapping[str, Any], roles: Sequence[str]) -> d
     return actor
 
 
+#: one run's compiled rules by (case type, trigger): shared by its tests, then dropped
+Compiled = dict[tuple[str, str], CompiledRules]
+
+
 class _Run:
     """One test's evaluation; raises _Unrunnable or RuleEngineError."""
 
     def __init__(self, bundle: Bundle, test: GoldenTest, validate: Validate,
-                 totals: Totalize, engine: EngineName) -> None:
+                 totals: Totalize, engine: EngineName, compiled: Compiled | None = None) -> None:
         self.bundle, self.test, self.engine = bundle, test, engine
         self.validate, self.totalize = validate, totals
+        self.compiled: Compiled = {} if compiled is None else compiled
+
+    def _rules(self, case_type_id: str, trigger: str) -> CompiledRules:
+        """Compiled outside the process's cache: a bundle being checked is not live,
+        so its rule lists must not stay in memory nor push out live versions'."""
+        key = (case_type_id, trigger)
+        if key not in self.compiled:
+            self.compiled[key] = compile_rules(
+                f"golden/{case_type_id}/{trigger.replace(':', '.')}",
+                rule_specs(self.bundle, case_type_id, trigger), self.engine, keep=False)
+        return self.compiled[key]
 
     def observe(self) -> Observed:
         bundle, test = self.bundle, self.test
@@ -121,9 +136,7 @@ class _Run:
         document = build_fact_document(case=case, form_id=given.form_id, form_data=given.data,
                                        totals=given.totals, submission_kind=given.kind,
                                        actor=_actor(test, case, given.roles))
-        compiled = [compile_rules(f"golden/{case_type.id}/{t.replace(':', '.')}",
-                                  rule_specs(bundle, case_type.id, t), self.engine)
-                    for t in triggers]
+        compiled = [self._rules(case_type.id, t) for t in triggers]
         fired_ids = {r for c in compiled for r in evaluate(c, document).fired}
         fired = tuple(r.id for r in bundle.rules if r.id in fired_ids)
         context = template_context(document, bundle, case_type.id, links=PLACEHOLDER_LINKS)
@@ -175,11 +188,12 @@ def _explainer(compiled: Sequence[CompiledRules], document: dict[str, Any],
 
 
 def run_golden_test(bundle: Bundle, test: GoldenTest, *, validate: Validate,
-                    totals: Totalize, engine: EngineName = "durable") -> GoldenResult:
+                    totals: Totalize, engine: EngineName = "durable",
+                    compiled: Compiled | None = None) -> GoldenResult:
     """Run one golden test; every unmet expectation is one failure message."""
     prefix = f"test '{test.name}': "
     try:
-        observed = _Run(bundle, test, validate, totals, engine).observe()
+        observed = _Run(bundle, test, validate, totals, engine, compiled).observe()
     except _Unrunnable as exc:
         return GoldenResult(test.name, False, [prefix + str(exc)])
     except RuleEngineError as exc:
@@ -191,5 +205,7 @@ def run_golden_test(bundle: Bundle, test: GoldenTest, *, validate: Validate,
 def run_golden_tests(bundle: Bundle, *, validate: Validate, totals: Totalize,
                      engine: EngineName = "durable") -> list[GoldenResult]:
     """Every test of ``bundle`` in order (see ``workorders.golden`` for the wired form)."""
-    return [run_golden_test(bundle, test, validate=validate, totals=totals, engine=engine)
+    compiled: Compiled = {}
+    return [run_golden_test(bundle, test, validate=validate, totals=totals, engine=engine,
+                            compiled=compiled)
             for test in bundle.tests]
