@@ -24,8 +24,7 @@ from tests.support.world import World
 
 
 @pytest.fixture
-def app_config(app_config: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
-    monkeypatch.setenv("EXPORT_TEST_SECRET", SECRET)
+def app_config(app_config: dict[str, Any]) -> dict[str, Any]:
     return {**app_config, "outbound_allow": "127.0.0.1"}
 
 

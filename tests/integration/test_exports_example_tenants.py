@@ -82,11 +82,12 @@ def test_a_voltfix_callout_becomes_a_valid_peppol_invoice_file(
     assert world.api().get(f"/api/v1/exports/{export['id']}/payload").data == body
 
 
-def test_a_bytewise_visit_becomes_a_signed_erpnext_sales_invoice(
-        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_bytewise_visit_becomes_a_signed_erpnext_sales_invoice(world: World) -> None:
     from workorders.connectors.transports import verify_signature
+    from workorders.platform.services.tenant_secrets import set_secret
 
-    monkeypatch.setenv("ERPNEXT_WEBHOOK_SECRET", "bytewise-secret")
+    with world.app.app_context():
+        set_secret(world.a.tenant_id, "ERPNEXT_WEBHOOK", "bytewise-secret", world.a.emails["admin"])
     with running_receiver() as receiver:
         source = (publish_example.__globals__["ROOT"] / "definitions" / "bytewise-it.yaml")
         text = source.read_text(encoding="utf-8").replace(

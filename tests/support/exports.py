@@ -107,7 +107,7 @@ def connectors_yaml(url: str, *, timeout_s: float = 2, max_attempts: int = 5,
     blocks = {
         "fortnox": ("fortnox_invoice", "{customer_number: \"{{ case.customer.erp_id }}\", "
                     "article_map: {install: \"1001\", travel: \"1009\"}, unit_map: {HUR: tim}}",
-                    "{" + http.format(path="fortnox") + ", secret_env: EXPORT_TEST_SECRET}"),
+                    "{" + http.format(path="fortnox") + ", secret: EXPORT_TEST_SECRET}"),
         "erpnext": ("erpnext_sales_invoice", "{company: Nordvärme AB, unit_map: {HUR: Hour}}",
                     "{" + http.format(path="erpnext") + "}"),
         "generic": ("generic_json", "{article_map: {install: \"1001\"}}",
@@ -127,15 +127,19 @@ def connectors_yaml(url: str, *, timeout_s: float = 2, max_attempts: int = 5,
 
 
 def publish_variant(world: World, connectors: str, name: str = "nordvarme-heatpumps.yaml",
-                    tenant: str = "a") -> None:
-    """The example bundle with its ``connectors:`` section replaced."""
+                    tenant: str = "a", secret: str | None = SECRET) -> None:
+    """The example bundle with its ``connectors:`` section replaced; the tenant's
+    ``EXPORT_TEST_SECRET`` (the fortnox connector's) is set to ``secret`` unless None."""
     from workorders.platform.services.definitions import create_draft, publish_version
+    from workorders.platform.services.tenant_secrets import set_secret
 
     cast = world.a if tenant == "a" else world.b
     source = (ROOT / "definitions" / name).read_text(encoding="utf-8")
     head, rest = source.split("\nconnectors:\n", 1)
     tail = rest[rest.index("\ntests:"):]
     with world.app.app_context():
+        if secret is not None:
+            set_secret(cast.tenant_id, "EXPORT_TEST_SECRET", secret, cast.emails["admin"])
         draft = create_draft(cast.tenant_id, f"{head}\n{connectors}{tail}".encode(),
                              cast.emails["admin"])
         publish_version(cast.tenant_id, draft.number, cast.emails["admin"])

@@ -24,9 +24,10 @@ def command_env(database_url: str, instance_dir: Path, **extra: str) -> dict[str
 
 
 def run_workorders(args: list[str], env: dict[str, str], timeout: float = 60,
-                   ) -> subprocess.CompletedProcess[str]:
+                   stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "workorders", *args], env=env, cwd=ROOT,
-                          capture_output=True, text=True, timeout=timeout, check=False)
+                          capture_output=True, text=True, timeout=timeout, check=False,
+                          input=stdin)
 
 
 def free_port() -> int:

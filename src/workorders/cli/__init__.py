@@ -15,6 +15,7 @@ import click
 from workorders.cli.admin import tenants, tokens, users
 from workorders.cli.definitions import definitions
 from workorders.cli.ops import audit, reconcile
+from workorders.cli.secrets import secrets
 from workorders.cli.support import build_app, friendly_errors
 
 
@@ -92,6 +93,7 @@ def _reachable(host: str) -> str:
 main.add_command(tenants)
 main.add_command(users)
 main.add_command(tokens)
+main.add_command(secrets)
 main.add_command(definitions)
 main.add_command(audit)
 main.add_command(reconcile)

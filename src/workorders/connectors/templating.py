@@ -1,41 +1,30 @@
 """Option templates and the article/unit maps shared by every format.
 
 String options (``buyer_reference``, ``customer_number``, CSV column values...)
-are Jinja templates written by tenant admins. They render in Jinja's sandbox with
-``StrictUndefined``: an unknown fact or an unsafe attribute (``''.__class__``)
-fails loudly with the option's name instead of exporting an empty reference.
-Compiled templates are cached per source text because the same few options are
-rendered for every exported case.
+are Jinja templates written by tenant admins. They render in the one hardened
+sandbox (``definitions.sandbox``, bounded in time and size like rule templates)
+with ``StrictUndefined``: an unknown fact or an unsafe attribute
+(``''.__class__``) fails loudly with the option's name instead of exporting an
+empty reference.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import lru_cache
 from typing import Any
 
-from jinja2 import StrictUndefined, Template, TemplateError
-from jinja2.sandbox import SandboxedEnvironment
+from workorders.definitions.sandbox import RenderFailed, render_text
 
 from .document import InvoiceDocument, Line
 from .errors import OptionError
-
-_ENV = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
-
-
-@lru_cache(maxsize=512)
-def _compile(source: str) -> Template:
-    return _ENV.from_string(source)
 
 
 def render_template(source: str, context: Mapping[str, Any], option: str) -> str:
     """Render one admin-written template; any failure is an :class:`OptionError`."""
     try:
-        return _compile(source).render(context).strip()
-    except TemplateError as exc:
-        raise OptionError(option, f"the template failed: {exc.message or exc}") from exc
-    except (TypeError, ValueError, ArithmeticError, LookupError) as exc:
-        raise OptionError(option, f"the template failed: {exc}") from exc
+        return render_text(source, context).strip()
+    except RenderFailed as exc:
+        raise OptionError(option, f"the template failed: {exc.message}") from exc
 
 
 def invoice_context(doc: InvoiceDocument) -> dict[str, Any]:

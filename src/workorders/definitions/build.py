@@ -41,6 +41,7 @@ from .model import (
     Transport,
     Webhook,
 )
+from .secret_names import LEGACY_SECRET_KEY
 from .vocabulary import DEFAULT_TRIGGERS
 
 
@@ -159,13 +160,21 @@ def _notifications(raw: Mapping[str, Any] | None) -> Notifications:
     templates = {k: NotificationTemplate(k, t["channel"], t["body"], t.get("subject"),
                                          t.get("description"))
                  for k, t in raw.get("templates", {}).items()}
-    hooks = {k: Webhook(k, w["url"], w.get("secret_env"))
+    hooks = {k: Webhook(k, w["url"], _secret_name(w))
              for k, w in raw.get("webhooks", {}).items()}
     return Notifications(MappingProxyType(templates), MappingProxyType(hooks))
 
 
+def _secret_name(raw: Mapping[str, Any]) -> str | None:
+    """``secret``, or its old spelling ``secret_env`` (also a tenant secret's name)."""
+    name: str | None = raw.get("secret", raw.get(LEGACY_SECRET_KEY))
+    return name
+
+
 def _connector(raw: Mapping[str, Any]) -> Connector:
-    return Connector(raw["id"], raw["format"], raw["on"], Transport(**raw["transport"]),
+    transport = {k: v for k, v in raw["transport"].items() if k != LEGACY_SECRET_KEY}
+    return Connector(raw["id"], raw["format"], raw["on"],
+                     Transport(**{**transport, "secret": _secret_name(raw["transport"])}),
                      freeze(raw.get("options", {})))
 
 

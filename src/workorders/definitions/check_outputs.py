@@ -1,11 +1,9 @@
 """Notification and connector checks: templates, recipients, formats, transports and
-secrets (which live in the environment, never in a bundle)."""
+secrets (a bundle names one of its own tenant's secrets, never holds one)."""
 
 from __future__ import annotations
 
-import math
-import re
-from collections import Counter
+from collections.abc import Mapping
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
 
@@ -14,36 +12,42 @@ from . import vocabulary as v
 from .check_rules import trigger_problem
 from .context import Context, report_duplicates
 from .schema_check import suggest
+from .secret_names import LEGACY_SECRET_KEY, secret_name_problem
 from .templates import INVOICE_EXTRAS, template_problems
 
-ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
-_SECRET_HINT = "put the secret in the environment and name the variable, e.g. ERP_API_SECRET"
+_SECRET_HINT = ("keep the secret out of the bundle: set it for the tenant with `workorders "
+                "secrets set --tenant <slug> ERP_WEBHOOK` (or PUT /api/v1/secrets/ERP_WEBHOOK) "
+                "and name it here, e.g. secret: ERP_WEBHOOK")
 #: line fields a CSV column template can use besides the case facts
 LINE_EXTRAS = tuple(f"line.{k}" for k in (
     "kind", "description", "article_number", "quantity", "unit_code", "unit_price",
     "vat_category", "vat_rate", "net_amount", "date", "technician"))
 
 
-def secret_env_problem(value: str) -> str | None:
-    """Why ``value`` is not an environment variable name (or looks like a secret)."""
-    if not ENV_NAME.match(value):
-        return f"'{_mask(value)}' is not an environment variable name"
-    counts = Counter(value)
-    entropy = -sum(n / len(value) * math.log2(n / len(value)) for n in counts.values())
-    digits = sum(c.isdigit() for c in value)
-    if ("_" not in value and len(value) >= 16 and digits >= 1) or (entropy > 4.2 and digits >= 4):
-        return f"'{_mask(value)}' looks like a secret, not a variable name"
-    return None
-
-
-def _mask(value: str) -> str:
-    return value if len(value) <= 8 else value[:4] + "…"
-
-
-def _secret(ctx: Context, path: str, value: str | None) -> None:
-    problem = secret_env_problem(value) if value is not None else None
+def _secret(ctx: Context, path: str, raw: Mapping[str, Any], user: str) -> None:
+    """The secret a webhook or transport signs with: a well-formed name, given once,
+    and (when the tenant's secret names are known) set for the tenant."""
+    if "secret" in raw and LEGACY_SECRET_KEY in raw:
+        ctx.out.error(f"{path}/{LEGACY_SECRET_KEY}", "give the secret's name once, under "
+                      "'secret'", "remove 'secret_env'", at_key=True)
+        return
+    key = "secret" if "secret" in raw else LEGACY_SECRET_KEY
+    name = raw.get(key)
+    if name is None:
+        return
+    problem = secret_name_problem(name)
     if problem:
-        ctx.out.error(path, f"secret_env: {problem}", _SECRET_HINT)
+        ctx.out.error(f"{path}/{key}", f"{key}: {problem}", _SECRET_HINT)
+        return
+    set_hint = (f"set it with `workorders secrets set --tenant <slug> {name}` or "
+                f"PUT /api/v1/secrets/{name}")
+    if key == LEGACY_SECRET_KEY:
+        ctx.out.warn(f"{path}/{key}", f"'secret_env' is read as the name of one of this "
+                     f"tenant's secrets ('{name}'), never as a server environment variable",
+                     f"write 'secret: {name}' instead, and {set_hint}", at_key=True)
+    if ctx.secret_names is not None and name not in ctx.secret_names:
+        ctx.out.warn(f"{path}/{key}", f"the tenant has no secret named '{name}': {user} "
+                     "cannot sign, so its deliveries fail until the secret is set", set_hint)
 
 
 def check_notifications(ctx: Context) -> None:
@@ -65,7 +69,7 @@ def check_notifications(ctx: Context) -> None:
         if name not in used:
             ctx.out.warn(path, f"template '{name}' is never used by a notify action")
     for name, hook in raw.get("webhooks", {}).items():
-        _secret(ctx, f"/notifications/webhooks/{name}/secret_env", hook.get("secret_env"))
+        _secret(ctx, f"/notifications/webhooks/{name}", hook, f"webhook '{name}'")
         if f"webhook:{name}" not in hooks_used:
             ctx.out.warn(f"/notifications/webhooks/{name}", f"webhook '{name}' is never used")
 
@@ -82,6 +86,7 @@ def check_connectors(ctx: Context) -> None:
             ctx.out.error(f"{path}/on", problem[0], problem[1])
         _check_options(ctx, f"{path}/options", raw["format"], raw.get("options", {}))
         _check_transport(ctx, f"{path}/transport", raw["transport"])
+        _secret(ctx, f"{path}/transport", raw["transport"], f"connector '{raw['id']}'")
 
 
 def _check_options(ctx: Context, path: str, fmt: str, options: dict[str, Any]) -> None:
@@ -118,8 +123,8 @@ def _templates(ctx: Context, path: str, value: str, vocab: Any) -> None:
 
 def _check_transport(ctx: Context, path: str, raw: dict[str, Any]) -> None:
     needs = {"http": ("url",), "file": ("directory",)}[raw["type"]]
-    foreign = {"http": ("directory",), "file": ("url", "secret_env", "timeout_s",
-                                                "max_attempts")}[raw["type"]]
+    foreign = {"http": ("directory",), "file": ("url", "secret", LEGACY_SECRET_KEY,
+                                                "timeout_s", "max_attempts")}[raw["type"]]
     for key in needs:
         if key not in raw:
             ctx.out.error(path, f"a {raw['type']} transport needs '{key}'")
@@ -127,7 +132,6 @@ def _check_transport(ctx: Context, path: str, raw: dict[str, Any]) -> None:
         if key in raw:
             ctx.out.error(f"{path}/{key}", f"'{key}' does not apply to a {raw['type']} "
                           "transport", at_key=True)
-    _secret(ctx, f"{path}/secret_env", raw.get("secret_env"))
     directory = raw.get("directory")
     if raw["type"] == "file" and directory is not None:
         posix, windows = PurePosixPath(directory), PureWindowsPath(directory)

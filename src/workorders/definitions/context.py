@@ -18,6 +18,8 @@ class Context:
     bundle: Bundle
     data: Mapping[str, Any]
     out: Collector
+    #: the tenant's secret names, when validating for a tenant (None: not known)
+    secret_names: frozenset[str] | None = None
     _facts: dict[str, Mapping[str, FactType]] = field(default_factory=dict)
     _vocab: dict[tuple[tuple[str, ...], ...], Vocabulary] = field(
         default_factory=dict)

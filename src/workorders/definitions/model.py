@@ -175,7 +175,7 @@ class NotificationTemplate:
 class Webhook:
     id: str
     url: str
-    secret_env: str | None = None
+    secret: str | None = None  # the name of a tenant secret, never its value
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,7 +188,7 @@ class Notifications:
 class Transport:
     type: str
     url: str | None = None
-    secret_env: str | None = None
+    secret: str | None = None  # the name of a tenant secret, never its value
     timeout_s: float = 10.0
     max_attempts: int = 8
     directory: str | None = None

@@ -23,6 +23,10 @@ _EXPORT_TRIGGER = "^(transition|enter):[a-z][a-z0-9_]{0,62}$"
 ID = {"$ref": "#/$defs/id"}
 IDS = {"type": "array", "items": ID}
 TEXT = {"type": "string", "minLength": 1}
+SECRET_NAME = {**TEXT, "description": "the name of one of the tenant's secrets, never the secret"}
+LEGACY_SECRET = {**TEXT, "deprecated": True,
+                 "description": "the old spelling of 'secret': a tenant secret's name too, "
+                                "never a server environment variable"}
 BOOL = {"type": "boolean"}
 DECIMAL = {"$ref": "#/$defs/decimal"}
 EMAIL = {"type": "string", "pattern": "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$",
@@ -163,7 +167,7 @@ def _outputs() -> tuple[dict[str, Any], dict[str, Any]]:
     template = obj({"channel": {"enum": list(v.CHANNELS)}, "subject": TEXT, "body": TEXT,
                     "description": TEXT}, "channel", "body")
     webhook = obj({"url": {"type": "string", "pattern": "^https?://[^\\s]+$"},
-                   "secret_env": TEXT}, "url")
+                   "secret": SECRET_NAME, "secret_env": LEGACY_SECRET}, "url")
     notifications = obj({"templates": id_map(template), "webhooks": id_map(webhook)})
     column = obj({"name": TEXT, "value": TEXT}, "name", "value")
     string_map = {"type": "object", "additionalProperties": TEXT}
@@ -177,8 +181,8 @@ def _outputs() -> tuple[dict[str, Any], dict[str, Any]]:
         option_props.setdefault(key, TEXT)
     transport = obj({"type": {"enum": list(v.TRANSPORTS)},
                      "url": {"type": "string", "pattern": "^https?://[^\\s]+$"},
-                     "secret_env": TEXT, "timeout_s": {"type": "number", "exclusiveMinimum": 0,
-                                                       "maximum": 300},
+                     "secret": SECRET_NAME, "secret_env": LEGACY_SECRET,
+                     "timeout_s": {"type": "number", "exclusiveMinimum": 0, "maximum": 300},
                      "max_attempts": {"type": "integer", "minimum": 1, "maximum": 50},
                      "directory": TEXT}, "type")
     connector = obj({"id": ID, "format": {"enum": list(v.CONNECTOR_FORMATS)},

@@ -1,24 +1,25 @@
 """Static checks of admin-written Jinja templates.
 
-Templates render in Jinja's sandbox with ``StrictUndefined`` at send/export time; a
+Templates render in the hardened sandbox (``sandbox``) at send/export time; a
 typo there would fail in production, long after the upload. So every template is
-compiled here and its names and attribute chains (``case.customer.name``) are
-checked against the facts of the case types it can run for. Attribute names
-starting with ``_`` are refused outright: ``''.__class__.__mro__`` and friends are
-the classic sandbox escapes, and no fact has such a name.
+compiled here, in that same sandbox, and its names and attribute chains
+(``case.customer.name``) are checked against the facts of the case types it can
+run for. What the sandbox would refuse at render (``_`` names such as
+``''.__class__.__mro__``, ``|attr``, oversized values, runaway loops) is refused
+here with its line (``template_static``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from jinja2 import StrictUndefined, TemplateSyntaxError, meta, nodes
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2 import TemplateSyntaxError, meta, nodes
 
+from .check_budget import check_time_left
 from .limits import MAX_TEMPLATE_LENGTH
+from .sandbox import sandbox
 from .schema_check import suggest
-
-_ENV = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+from .template_static import static_problems
 
 #: Names every template can use besides the facts.
 TEMPLATE_EXTRAS: tuple[str, ...] = (
@@ -59,14 +60,6 @@ def _chain(node: nodes.Node) -> tuple[list[str], nodes.Node]:
             return parts[::-1], node
 
 
-def _unsafe_names(ast: nodes.Template) -> list[str]:
-    found = [n.attr for n in ast.find_all(nodes.Getattr) if n.attr.startswith("_")]
-    found += [str(n.arg.value) for n in ast.find_all(nodes.Getitem)
-              if isinstance(n.arg, nodes.Const) and str(n.arg.value).startswith("_")]
-    found += [n.name for n in ast.find_all(nodes.Name) if n.name.startswith("_")]
-    return found
-
-
 def _check_chain(segments: list[str], vocab: Vocabulary) -> str | None:
     """The first unknown dotted prefix of a chain rooted at a known name, or None."""
     for i in range(1, len(segments)):
@@ -83,16 +76,17 @@ def template_problems(source: str, vocab: Vocabulary) -> list[tuple[str, str | N
     """(message, hint) for everything wrong with one template; empty when it is fine."""
     if len(source) > MAX_TEMPLATE_LENGTH:
         return [(f"the template is longer than {MAX_TEMPLATE_LENGTH} characters", None)]
+    check_time_left()
     try:
-        ast = _ENV.parse(source)
-        _ENV.compile(ast)
+        ast = sandbox().parse(source)
+        unsafe = static_problems(ast)
+        if unsafe:
+            return [(unsafe[0], "templates can only read facts such as case.number, with "
+                     "small loops and values")]
+        sandbox().compile(ast)
     except TemplateSyntaxError as exc:
         return [(f"the template does not compile: {exc.message} (template line {exc.lineno})",
                  "check the {{ }} and {% %} pairs and filter names")]
-    unsafe = _unsafe_names(ast)
-    if unsafe:
-        return [(f"the template uses '{unsafe[0]}': names starting with _ are not allowed",
-                 "templates can only read facts such as case.number")]
     problems: dict[str, str | None] = {}
     for name in sorted(meta.find_undeclared_variables(ast)):
         if name not in vocab.roots:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -70,22 +70,28 @@ def content_hash(data: Any) -> str:
     return hashlib.sha256(canonical_json(data).encode("utf-8")).hexdigest()
 
 
-def load_bundle(source: str | bytes, *, filename: str | None = None) -> LoadResult:
-    """Read YAML or JSON text and validate it completely. Never raises on bad input."""
+def load_bundle(source: str | bytes, *, filename: str | None = None,
+                secret_names: Iterable[str] | None = None) -> LoadResult:
+    """Read YAML or JSON text and validate it completely. Never raises on bad input.
+
+    ``secret_names`` are the tenant's secret names, when the bundle is checked for
+    a tenant: a secret the bundle names but the tenant lacks is then a warning."""
     try:
         parsed = read_source(source, filename)
     except ParseFailure as failure:
         return LoadResult(None, (failure.problem,), (), None, "")
-    return validate_data(parsed.data, parsed.positions)
+    return validate_data(parsed.data, parsed.positions, secret_names=secret_names)
 
 
-def validate_data(data: dict[str, Any], positions: Positions | None = None) -> LoadResult:
+def validate_data(data: dict[str, Any], positions: Positions | None = None, *,
+                  secret_names: Iterable[str] | None = None) -> LoadResult:
     """Validate already-parsed plain data (e.g. from the API's JSON body)."""
     out = Collector(positions)
     bundle: Bundle | None = None
     if check_schema(data, out) == 0:
         bundle = build_bundle(data)
-        context = Context(bundle, data, out)
+        context = Context(bundle, data, out, None if secret_names is None
+                          else frozenset(secret_names))
         for check in CHECKS:
             check(context)
     errors = out.sorted_errors()

@@ -1,13 +1,14 @@
 """Rendering admin-written templates in rule actions and notifications.
 
-Templates run in Jinja's sandbox with ``StrictUndefined``: an unknown name fails
-instead of silently rendering nothing (validation already refuses unknown facts
-at upload; what is left are values missing at run time, e.g. an attribute of a
-signature that was not given). ``None`` renders as an empty string, so
+Templates run in the one hardened sandbox (``definitions.sandbox``) that the
+validator also compiles them in: ``StrictUndefined`` (an unknown name fails
+instead of silently rendering nothing; validation already refuses unknown facts
+at upload, so what is left are values missing at run time, e.g. an attribute of
+a signature that was not given), ``None`` renders as an empty string, so
 ``{{ form.leak_test_notes }}`` on a form without notes reads naturally, and
 ``{{ form.reason or 'see the report' }}`` works because the fact document has
-every documented key. ``*`` and ``**`` are intercepted so a hostile template
-cannot allocate gigabytes (``{{ 'x' * 10**9 }}``), and output is capped.
+every documented key. Each render is bounded in time, loop items, sizes and
+output, so a hostile template fails with a sentence instead of taking the server.
 
 Any failure is a ``TemplateRenderError`` carrying a short message: the caller
 turns it into an ``action_failed`` outcome, never into a lost submission.
@@ -15,66 +16,25 @@ turns it into an ``action_failed`` outcome, never into a lost submission.
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Mapping
-from functools import lru_cache
 from typing import Any
 
-from jinja2 import StrictUndefined, Template, TemplateError
-from jinja2.runtime import Context
-from jinja2.sandbox import SandboxedEnvironment, SecurityError
-
 from workorders.definitions.model import Bundle
+from workorders.definitions.sandbox import RenderFailed, render_text
 from workorders.rules.errors import TemplateRenderError
 
-#: longest rendered text (a notification body is far shorter)
-MAX_OUTPUT = 20_000
-#: largest operand size for ``*`` / ``**`` results
-_MAX_PRODUCT = 10_000
 #: placeholders golden tests render links with (the platform passes real ones)
 PLACEHOLDER_LINKS = {"status_page": "<status page link>", "case": "<case link>",
                      "approval": "<approval link>"}
 SELLER_KEYS = ("name", "org_number", "vat_id", "peppol_id", "email", "phone")
 
 
-def _finalize(value: Any) -> Any:
-    return "" if value is None else value
-
-
-class _Environment(SandboxedEnvironment):
-    intercepted_binops = frozenset({"*", "**"})
-
-    def call_binop(self, context: Context, operator_name: str, left: Any, right: Any) -> Any:
-        if operator_name == "**":
-            if isinstance(right, int | float) and abs(right) > 64:
-                raise SecurityError("exponent too large")
-            return operator.pow(left, right)
-        for sized, count in ((left, right), (right, left)):
-            if isinstance(sized, str | list | tuple) and isinstance(count, int) \
-                    and len(sized) * count > _MAX_PRODUCT:
-                raise SecurityError("repetition too large")
-        return operator.mul(left, right)
-
-
-_ENV = _Environment(undefined=StrictUndefined, autoescape=False, finalize=_finalize)
-
-
-@lru_cache(maxsize=1024)
-def _compile(source: str) -> Template:
-    return _ENV.from_string(source)
-
-
 def render(source: str, context: Mapping[str, Any]) -> str:
     """Render one template; every failure becomes a TemplateRenderError."""
     try:
-        text = _compile(source).render(context)
-    except TemplateError as exc:
-        raise TemplateRenderError(exc.message or type(exc).__name__) from exc
-    except (TypeError, ValueError, ArithmeticError, LookupError, RecursionError) as exc:
-        raise TemplateRenderError(f"{type(exc).__name__}: {exc}") from exc
-    if len(text) > MAX_OUTPUT:
-        raise TemplateRenderError(f"the text is longer than {MAX_OUTPUT} characters")
-    return text
+        return render_text(source, context)
+    except RenderFailed as exc:
+        raise TemplateRenderError(exc.message) from exc
 
 
 def template_context(document: Mapping[str, Any], bundle: Bundle, case_type_id: str, *,

@@ -203,15 +203,17 @@ CASES: list[tuple[str, str, str, str, str | None]] = [
      'body: "Hello {{ case.customer.nmae }}"', "/notifications/templates/heads_up/body", None),
     ("email_without_subject", 'subject: "Check {{ case.number }}", ', "",
      "/notifications/templates/heads_up", "heads_up:"),
-    ("webhook_secret_in_bundle", "secret_env: OPS_SECRET", "secret_env: s3cr3t-t0ken-9f8a",
+    ("webhook_secret_in_bundle", "secret: OPS_SECRET", "secret: s3cr3t-t0ken-9f8a",
+     "/notifications/webhooks/ops/secret", None),
+    ("webhook_secret_named_twice", "secret: OPS_SECRET", "secret: OPS_SECRET, secret_env: OPS",
      "/notifications/webhooks/ops/secret_env", None),
     ("file_directory_absolute", 'transport: {type: http, url: "https://erp.example.test/in", '
-     "secret_env: ERP_SECRET}", "transport: {type: file, directory: /etc/cron.d}",
+     "secret: ERP_SECRET}", "transport: {type: file, directory: /etc/cron.d}",
      "/connectors/0/transport/directory", None),
     ("file_directory_dotdot", 'transport: {type: http, url: "https://erp.example.test/in", '
-     "secret_env: ERP_SECRET}", "transport: {type: file, directory: exports/../../etc}",
+     "secret: ERP_SECRET}", "transport: {type: file, directory: exports/../../etc}",
      "/connectors/0/transport/directory", None),
-    ("connector_secret_looks_like_secret", "secret_env: ERP_SECRET}",
+    ("connector_secret_looks_like_secret", "secret: ERP_SECRET}",
      "secret_env: X9F3K2M8Q7W1Z5R4T6Y0}", "/connectors/0/transport/secret_env", None),
     ("connector_option_wrong_format", 'options: {customer_number: "{{ case.customer.erp_id }}"',
      'options: {buyer_reference: "{{ case.number }}"', "/connectors/0/options/buyer_reference",
@@ -221,7 +223,7 @@ CASES: list[tuple[str, str, str, str, str | None]] = [
     ("connector_unknown_trigger", 'on: "transition:invoice"', 'on: "transition:bill"',
      "/connectors/0/on", None),
     ("connector_http_without_url", 'transport: {type: http, url: "https://erp.example.test/in", '
-     "secret_env: ERP_SECRET}", "transport: {type: http, secret_env: ERP_SECRET}",
+     "secret: ERP_SECRET}", "transport: {type: http, secret: ERP_SECRET}",
      "/connectors/0/transport", None),
     # --- golden tests
     ("test_unknown_case_type", "case: {case_type: job,", "case: {case_type: jobs,",

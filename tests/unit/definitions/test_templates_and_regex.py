@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from workorders.definitions.check_outputs import secret_env_problem
 from workorders.definitions.regex_safety import matches_problem, python_pattern_problem
+from workorders.definitions.secret_names import secret_name_problem
 from workorders.definitions.templates import Vocabulary, template_problems
 
 VOCAB = Vocabulary(["case.number", "case.customer.name", "case.fields.ref", "totals.hours",
@@ -62,7 +62,7 @@ def test_matches_subset(pattern: object, ok: bool) -> None:
 @pytest.mark.parametrize(("value", "ok"), [
     ("ERP_WEBHOOK_SECRET", True), ("OPS_SECRET", True), ("API_KEY_2", True),
     ("sk_live_abc123", False), ("AKIAIOSFODNN7EXAMPLE", False), ("X9F3K2M8Q7W1Z5R4T6Y0", False),
-    ("my-secret", False),
+    ("my-secret", False), ("A" * 65, False), ("A" * 64, True),
 ])
-def test_secret_env_names(value: str, ok: bool) -> None:
-    assert (secret_env_problem(value) is None) is ok
+def test_secret_names(value: str, ok: bool) -> None:
+    assert (secret_name_problem(value) is None) is ok

@@ -145,7 +145,8 @@ def _connection(url: str, timeout_s: float, policy: OutboundPolicy,
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise DestinationRefused(f"'{url}' is not an http(s) URL")
     if parts.username or parts.password:
-        raise DestinationRefused("credentials in the URL are not allowed; use secret_env")
+        raise DestinationRefused("credentials in the URL are not allowed; sign with a tenant "
+                                 "secret ('secret') instead")
     try:
         port = parts.port or (443 if parts.scheme == "https" else 80)
     except ValueError as exc:

@@ -2,8 +2,8 @@
 
 ``t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">``: signing the timestamp with
 the body lets a receiver reject replays of an old delivery, and the ``v1`` label
-leaves room to rotate the scheme. The secret is the value of the connector's
-``secret_env`` variable; it is never logged or stored by this package.
+leaves room to rotate the scheme. The secret is the tenant secret the connector or
+webhook names (``secret``); it is never logged or stored by this package.
 """
 
 from __future__ import annotations

@@ -44,6 +44,7 @@ def register_api(app: Flask) -> None:
         exports,
         health,
         openapi,
+        secrets,
         work_queue,
     )
 

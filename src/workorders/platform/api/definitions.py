@@ -51,7 +51,7 @@ def version_json(v: DefinitionVersion, *, with_bundle: bool = False) -> dict[str
                            "tests:[{name, passed, failures}], tests_passed}"})
 def validate_definition() -> Any:
     source, filename = _bundle_source()
-    result = svc.check_bundle(source, filename)
+    result = svc.check_bundle(source, filename, tenant_id=current_actor().tenant_id)
     tests = svc.golden_results(result)
     return jsonify(valid=result.valid, content_hash=result.content_hash,
                    errors=[p.to_dict() for p in result.errors],

@@ -8,7 +8,6 @@ the connectors' HTTP transport (SSRF rules apply).
 
 from __future__ import annotations
 
-import os
 from email.message import EmailMessage
 from typing import Any
 
@@ -79,12 +78,18 @@ def _post_webhook(ctx: JobContext, case: Any, hook_id: str, p: dict[str, Any]) -
 
     from workorders.connectors.transports import OutboundPolicy, deliver_http
     from workorders.platform.services.definitions import bundle_of
+    from workorders.platform.services.tenant_secrets import SecretUnavailable, open_secret
 
     bundle = bundle_of(case.definition)
     webhook = bundle.notifications.webhooks.get(hook_id)
     if webhook is None:
         raise PermanentJobError(f"webhook {hook_id} is not defined")
-    secret = os.environ.get(webhook.secret_env) if webhook.secret_env else None
+    secret = None
+    if webhook.secret:
+        try:  # the case's own tenant: never another tenant's secret of the same name
+            secret = open_secret(case.tenant_id, webhook.secret, f"the {hook_id} webhook")
+        except SecretUnavailable as exc:
+            raise PermanentJobError(str(exc)) from exc
     settings = ctx.app.extensions["workorders.settings"]
     body = json.dumps({"case": case.number, "rule": p["rule"], "template": p["template"],
                        "subject": p.get("subject"), "text": p["body"]}).encode()

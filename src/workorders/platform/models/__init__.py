@@ -25,6 +25,7 @@ from workorders.platform.models.outcomes import (
     InvoiceBlock,
     RuleEvaluation,
 )
+from workorders.platform.models.secrets import TenantSecret
 from workorders.platform.models.submissions import Attachment, Submission, SubmissionKind
 from workorders.platform.models.tasks import Task
 from workorders.platform.models.tenancy import (
@@ -66,6 +67,7 @@ __all__ = [
     "SubmissionKind",
     "Task",
     "Tenant",
+    "TenantSecret",
     "User",
     "VersionStatus",
 ]

@@ -21,8 +21,14 @@ from workorders.platform.models.types import utcnow
 from workorders.platform.services.unit_of_work import transaction
 
 
-def check_bundle(source: str | bytes, filename: str | None = None) -> LoadResult:
-    return load_bundle(source, filename=filename)
+def check_bundle(source: str | bytes, filename: str | None = None, *,
+                 tenant_id: int | None = None) -> LoadResult:
+    """Validate; for a tenant, a secret the bundle names but the tenant has not set
+    is reported as a warning (the draft may still be stored and published)."""
+    from workorders.platform.services.tenant_secrets import secret_names
+
+    names = secret_names(tenant_id) if tenant_id is not None else None
+    return load_bundle(source, filename=filename, secret_names=names)
 
 
 def golden_results(result: LoadResult) -> list[dict[str, Any]]:
@@ -55,7 +61,7 @@ class GoldenTestsFailed(Conflict):
 
 def create_draft(tenant_id: int, source: str | bytes, author: str, *,
                  filename: str | None = None) -> DefinitionVersion:
-    result = check_bundle(source, filename)
+    result = check_bundle(source, filename, tenant_id=tenant_id)
     if not result.valid or result.normalized is None:
         raise ValidationFailed(f"the bundle has {len(result.errors)} error(s); nothing was stored",
                                problems_of(result))
@@ -106,7 +112,7 @@ def publish_version(tenant_id: int, number: int, actor: str) -> DefinitionVersio
         version = get_version(tenant_id, number)
         if version.status != VersionStatus.DRAFT.value:
             raise Conflict(f"version {number} is {version.status}; only a draft can be published")
-        result = check_bundle(version.source_text)
+        result = check_bundle(version.source_text, tenant_id=tenant_id)
         if not result.valid:
             raise Conflict(f"version {number} no longer validates: "
                            f"{result.errors[0].message}")
@@ -120,6 +126,7 @@ def publish_version(tenant_id: int, number: int, actor: str) -> DefinitionVersio
             previous.retired_at = now
             db.session.flush()  # one published version per tenant, at every instant
         version.status = VersionStatus.PUBLISHED.value
+        version.warnings = [w.to_dict() for w in result.warnings]  # as of publishing
         version.published_at = now
         version.published_by = actor
     return version

@@ -13,8 +13,7 @@ receiver got the body, before the outcome was recorded) is recognisable there.
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask import Flask
 from sqlalchemy import select
@@ -39,6 +38,7 @@ from workorders.platform.models import (
 )
 from workorders.platform.models.types import utcnow
 from workorders.platform.services.definitions import bundle_of
+from workorders.platform.services.tenant_secrets import SecretUnavailable, open_secret
 
 
 class DeliveryFailed(Exception):
@@ -56,6 +56,10 @@ class Parcel:
     filename: str
     tenant_slug: str
     connector: Connector
+    #: the signing secret, opened from the export's own tenant only
+    secret: str | None = field(default=None, repr=False)
+    #: why the connector's secret could not be opened (the attempt then fails)
+    secret_problem: str | None = None
 
 
 def _parcel(export: Export) -> Parcel:
@@ -64,8 +68,16 @@ def _parcel(export: Export) -> Parcel:
     connector = bundle_of(case.definition).connector(export.connector_id) if case else None
     if case is None or tenant is None or connector is None:
         raise PermanentJobError(f"export {export.id}: its case or connector is gone")
+    secret, problem = None, None
+    if connector.transport.type == "http" and connector.transport.secret:
+        try:
+            secret = open_secret(export.tenant_id, connector.transport.secret,
+                                 f"the {connector.id} connector")
+        except SecretUnavailable as exc:
+            problem = str(exc)
     return Parcel(bytes(export.payload), export.content_type, export.idempotency_key,
-                  f"export.{export.kind}", export.filename, tenant.slug, connector)
+                  f"export.{export.kind}", export.filename, tenant.slug, connector,
+                  secret, problem)
 
 
 def _send(app: Flask, parcel: Parcel) -> DeliveryResult:
@@ -74,16 +86,10 @@ def _send(app: Flask, parcel: Parcel) -> DeliveryResult:
     if transport.type == "file":
         return deliver_file(settings.exports_dir / parcel.tenant_slug,
                             transport.directory or "", parcel.filename, parcel.body)
-    secret = None
-    if transport.secret_env:
-        secret = os.environ.get(transport.secret_env)
-        if not secret:
-            return DeliveryResult(False, None, f"the environment variable "
-                                  f"{transport.secret_env} (the {parcel.connector.id} "
-                                  "connector's signing secret) is not set on this server",
-                                  0, None, retryable=False)
+    if parcel.secret_problem:
+        return DeliveryResult(False, None, parcel.secret_problem, 0, None, retryable=False)
     return deliver_http(transport.url or "", parcel.body, content_type=parcel.content_type,
-                        idempotency_key=parcel.key, event=parcel.event, secret=secret,
+                        idempotency_key=parcel.key, event=parcel.event, secret=parcel.secret,
                         timeout_s=transport.timeout_s,
                         policy=OutboundPolicy.parse(list(settings.outbound_allow)))
 
