@@ -69,7 +69,7 @@ def users_list(tenant: str) -> None:
 
     with build_app().app_context():
         for m in list_members(tenant_by_slug(tenant).id):
-            click.echo(f"{m.user.email}\t{','.join(m.roles)}\t{m.user.name}")
+            click.echo(f"{m.user.email}\t{','.join(m.roles)}\t{m.name}")
 
 
 @click.group()

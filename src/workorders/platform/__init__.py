@@ -31,6 +31,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         SQLALCHEMY_ENGINE_OPTIONS=database.engine_options(settings.database_url),
         MAX_CONTENT_LENGTH=settings.max_body_bytes,
         SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SECURE=settings.https,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_NAME="workorders_session",
         WTF_CSRF_TIME_LIMIT=None,

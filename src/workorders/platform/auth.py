@@ -3,6 +3,10 @@
 The API authenticates by bearer token (the tenant comes from the token, never
 from the URL or body); pages by the session cookie. Both produce an ``Actor``
 kept on ``flask.g``; every view and service takes the tenant from it.
+
+A session cookie carries a random key whose hash must still be a row of
+``user_sessions``: signing alone cannot be taken back, a deleted row can, so
+logging out and changing a password end sessions on the server.
 """
 
 from __future__ import annotations
@@ -16,17 +20,19 @@ from functools import wraps
 from typing import Any, TypeVar, cast
 
 from flask import g
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
 
 from workorders.platform.database import begin_write
 from workorders.platform.extensions import db
-from workorders.platform.models import ApiToken, Membership, Tenant, User
+from workorders.platform.models import ApiToken, Membership, Tenant, User, UserSession
 from workorders.platform.models.types import utcnow
 from workorders.platform.problems import Forbidden
 
 F = TypeVar("F", bound=Callable[..., Any])
 TOKEN_PREFIX = "wo_"
 LAST_USED_RESOLUTION = timedelta(minutes=5)
+SESSION_LIFETIME = timedelta(days=14)  # then sign in again, even if never signed out
 
 
 @dataclass(frozen=True)
@@ -58,7 +64,7 @@ def actor_for(membership: Membership) -> Actor:
         tenant_name=membership.tenant.name,
         user_id=membership.user_id,
         email=membership.user.email,
-        name=membership.user.name or membership.user.email,
+        name=membership.name or membership.user.email,
         roles=frozenset(membership.roles or ()),
     )
 
@@ -92,11 +98,45 @@ def actor_from_token(token: str) -> Actor | None:
     return actor
 
 
-def actor_from_session(tenant_id: int | None, user_id: int | None) -> Actor | None:
+def session_user_id(session_key: str | None) -> int | None:
+    """Whose live session ``session_key`` is; None once ended or expired."""
+    if not session_key:
+        return None
+    return db.session.execute(select(UserSession.user_id).where(
+        UserSession.key_hash == hash_token(session_key),
+        UserSession.created_at >= utcnow() - SESSION_LIFETIME)).scalar_one_or_none()
+
+
+def actor_from_session(tenant_id: int | None, session_key: str | None) -> Actor | None:
+    user_id = session_user_id(session_key)
     if tenant_id is None or user_id is None:
         return None
     membership = _membership(tenant_id, user_id)
     return actor_for(membership) if membership else None
+
+
+def start_session(user_id: int) -> str:
+    """A new session for a person who just proved who they are; answers the cookie's key."""
+    key = secrets.token_urlsafe(32)
+    begin_write(db.session())
+    db.session.execute(delete(UserSession).where(
+        UserSession.user_id == user_id, UserSession.created_at < utcnow() - SESSION_LIFETIME))
+    db.session.add(UserSession(user_id=user_id, key_hash=hash_token(key)))
+    db.session.commit()
+    return key
+
+
+def end_session(session_key: str | None) -> None:
+    if session_key:
+        begin_write(db.session())
+        db.session.execute(delete(UserSession).where(
+            UserSession.key_hash == hash_token(session_key)))
+        db.session.commit()
+
+
+def end_sessions_of(session: Session, user_id: int) -> None:
+    """Sign a person out everywhere, inside the caller's transaction (a password change)."""
+    session.execute(delete(UserSession).where(UserSession.user_id == user_id))
 
 
 def current_actor() -> Actor:

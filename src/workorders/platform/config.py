@@ -27,13 +27,19 @@ class Settings:
     smtp_url: str | None = None
     outbound_allow: tuple[str, ...] = ()
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
-    login_attempts_per_window: int = 5
+    login_attempts_per_email: int = 5  # failures per window before that email is refused
+    login_attempts_per_address: int = 50  # higher: one address may be a whole office
     login_window_seconds: int = 900
     rq_queue: str = "workorders"
     job_backoff_seconds: float = 2.0
     public_url: str = "http://127.0.0.1:5000"  # for links in emails sent by jobs
     rules_engine: str = "durable"  # or "python" (e.g. where durable-rules cannot load)
     extra: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def https(self) -> bool:
+        """Served over HTTPS: cookies only over TLS, and browsers told to insist (HSTS)."""
+        return self.public_url.startswith("https://")
 
     @property
     def files_dir(self) -> Path:

@@ -18,11 +18,19 @@ CONTENT_SECURITY_POLICY = "; ".join([
 ])
 
 
+#: a year, as HSTS preload lists expect; sent only when the public URL is https
+STRICT_TRANSPORT_SECURITY = "max-age=31536000"
+
+
 def init_app(app: Flask) -> None:
+    https = app.extensions["workorders.settings"].https
+
     @app.after_request
     def _headers(resp: Response) -> Response:
         resp.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         resp.headers.setdefault("X-Content-Type-Options", "nosniff")
         resp.headers.setdefault("Referrer-Policy", "same-origin")
         resp.headers.setdefault("X-Frame-Options", "DENY")
+        if https:
+            resp.headers.setdefault("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY)
         return resp

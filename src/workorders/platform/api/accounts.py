@@ -14,7 +14,7 @@ from workorders.platform.auth import current_actor, require_roles
 from workorders.platform.database import get_for_tenant
 from workorders.platform.extensions import db
 from workorders.platform.models import ROLES, JobStatus, Membership, OutboxJob
-from workorders.platform.services.accounts import create_user, list_members, member_by_email
+from workorders.platform.services.accounts import add_member, list_members, member_by_email
 
 NEW_USER_SCHEMA = {
     "type": "object",
@@ -31,7 +31,8 @@ NEW_USER_SCHEMA = {
 
 
 def member_json(m: Membership) -> dict[str, Any]:
-    return {"email": m.user.email, "name": m.user.name, "roles": list(m.roles),
+    """The name is the one this tenant gave: a login's name elsewhere is not ours to show."""
+    return {"email": m.user.email, "name": m.name, "roles": list(m.roles),
             "active": m.user.active}
 
 
@@ -59,13 +60,14 @@ def list_users() -> Any:
 
 @api.post("/users")
 @require_roles("admin")
-@operation("Add a person to the tenant with roles (a welcome email goes out)",
+@operation("Add a person to the tenant with roles. A new login is invited by email to set "
+           "its password (or takes `password`); an existing login keeps its password and "
+           "name and is told it was added. The answer is the same either way.",
            body=NEW_USER_SCHEMA, responses={201: "Created", 409: "Already a member"})
 def add_user() -> Any:
     body = json_body(NEW_USER_SCHEMA)
-    actor = current_actor()
-    membership = create_user(actor.tenant_slug, body["email"], body["roles"],
-                             password=body.get("password"), name=body.get("name", ""))
+    membership = add_member(current_actor().tenant_id, body["email"], body["roles"],
+                            password=body.get("password"), name=body.get("name", ""))
     return jsonify(member_json(membership)), 201
 
 

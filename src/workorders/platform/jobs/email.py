@@ -56,20 +56,30 @@ def _send_smtp(url: str, message: EmailMessage) -> None:
 
 
 def send_welcome_email(ctx: JobContext) -> None:
+    """Tell a person they were added to a tenant. A login without a password yet is
+    invited to set its own (signed, single-use link); a login that has one is told
+    to use it: nobody else ever chooses or learns it."""
     from workorders.platform.extensions import db
     from workorders.platform.models import Membership
+    from workorders.platform.services.invitations import LINK_DAYS, set_password_link
 
     with ctx.app.app_context():
         membership = db.session.get(Membership, ctx.payload["membership_id"])
         if membership is None:
             raise PermanentJobError("the membership was removed before the welcome email")
+        user = membership.user
         msg = EmailMessage()
         msg["From"] = SENDER
-        msg["To"] = membership.user.email
+        msg["To"] = user.email
         msg["Subject"] = f"Welcome to {membership.tenant.name} on workorders"
         roles = ", ".join(membership.roles)
+        if user.password_hash is None:
+            how = (f"Choose your password here (the link works once, for {LINK_DAYS} days):\n"
+                   f"{set_password_link(user)}\n")
+        else:
+            how = ("Sign in with this email address and your password (the one you already "
+                   "use for workorders, or the one your administrator gave you).\n")
         msg.set_content(
-            f"Hello {membership.user.name or membership.user.email},\n\n"
-            f"you now have access to {membership.tenant.name} as {roles}.\n"
-            "Sign in with this email address; your administrator gives you the password.\n")
+            f"Hello {membership.name or user.email},\n\n"
+            f"you now have access to {membership.tenant.name} as {roles}.\n{how}")
         deliver(ctx.app, msg, f"job-{ctx.job_id}-welcome")

@@ -1,5 +1,6 @@
 """SQLAlchemy models. Importing this package registers every table on the metadata."""
 
+from workorders.platform.models.access import LoginCounter, UserSession
 from workorders.platform.models.audit import AuditEvent
 from workorders.platform.models.cases import (
     Case,
@@ -31,7 +32,6 @@ from workorders.platform.models.tasks import Task
 from workorders.platform.models.tenancy import (
     ROLES,
     ApiToken,
-    LoginAttempt,
     Membership,
     Tenant,
     User,
@@ -59,7 +59,7 @@ __all__ = [
     "InvoiceBlock",
     "InvoiceCounter",
     "JobStatus",
-    "LoginAttempt",
+    "LoginCounter",
     "Membership",
     "OutboxJob",
     "RuleEvaluation",
@@ -69,5 +69,6 @@ __all__ = [
     "Tenant",
     "TenantSecret",
     "User",
+    "UserSession",
     "VersionStatus",
 ]

@@ -38,6 +38,9 @@ class User(db.Model):  # type: ignore[name-defined]
 
 
 class Membership(db.Model):  # type: ignore[name-defined]
+    """A login's roles in one tenant, and the name this tenant knows the person by:
+    another tenant's admin must not learn (or overwrite) the name the login has elsewhere."""
+
     __tablename__ = "memberships"
     __table_args__ = (UniqueConstraint("tenant_id", "user_id"),)
 
@@ -45,6 +48,7 @@ class Membership(db.Model):  # type: ignore[name-defined]
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     roles: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    name: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     tenant: Mapped[Tenant] = relationship()
@@ -69,13 +73,3 @@ class ApiToken(db.Model):  # type: ignore[name-defined]
 
     tenant: Mapped[Tenant] = relationship()
     user: Mapped[User] = relationship()
-
-
-class LoginAttempt(db.Model):  # type: ignore[name-defined]
-    """Failed logins, kept in the database so the limit holds across workers."""
-
-    __tablename__ = "login_attempts"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(String(300), index=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

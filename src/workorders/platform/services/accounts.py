@@ -4,28 +4,27 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import timedelta
 
-from flask import current_app
-from sqlalchemy import delete, func, select
-from werkzeug.security import check_password_hash, generate_password_hash
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from workorders.errors import Conflict, NotFound, ValidationFailed
 from workorders.platform.auth import Actor, actor_for, hash_token, new_token
 from workorders.platform.extensions import db
 from workorders.platform.jobs.outbox import enqueue_job
-from workorders.platform.models import ROLES, ApiToken, LoginAttempt, Membership, Tenant, User
+from workorders.platform.models import ROLES, ApiToken, Membership, Tenant, User
 from workorders.platform.models.types import utcnow
-from workorders.platform.problems import RateLimited
+from workorders.platform.services.login_limits import LoginLimits, count_attempt, forgive_attempt
+from workorders.platform.services.passwords import (
+    check_password_length,
+    hash_password,
+    password_matches,
+    set_password,
+)
 from workorders.platform.services.unit_of_work import transaction
 
 SLUG_RE = re.compile(r"^[a-z][a-z0-9-]{1,62}$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-MIN_PASSWORD_LENGTH = 10
-
-
-class TooManyAttempts(RateLimited):
-    """Too many failed logins in the window (HTTP 429)."""
 
 
 def create_tenant(slug: str, name: str) -> Tenant:
@@ -58,37 +57,74 @@ def _check_roles(roles: Iterable[str]) -> list[str]:
     return wanted
 
 
-def create_user(tenant_slug: str, email: str, roles: Iterable[str], *,
-                password: str | None = None, name: str = "") -> Membership:
-    """Add a person to a tenant with roles; the same email in a second tenant
-    reuses the login. A welcome email goes out through the outbox."""
+def _clean_member(email: str, roles: Iterable[str], password: str | None) -> tuple[str, list[str]]:
     email = email.strip().lower()
     if not EMAIL_RE.match(email):
         raise ValidationFailed(f"{email!r} is not an email address",
                                [{"path": "/email", "message": "invalid email"}])
     role_list = _check_roles(roles)
-    if password is not None and len(password) < MIN_PASSWORD_LENGTH:
-        raise ValidationFailed(f"passwords need at least {MIN_PASSWORD_LENGTH} characters",
-                               [{"path": "/password", "message": "too short"}])
+    if password is not None:
+        check_password_length(password)
+    return email, role_list
+
+
+def _user_by_email(session: Session, email: str) -> User | None:
+    return session.execute(select(User).where(User.email == email)).scalar_one_or_none()
+
+
+def _add_membership(session: Session, tenant: Tenant, user: User, roles: list[str],
+                    name: str) -> Membership:
+    """The membership and its welcome email (which invites a login without a password
+    to set one); nothing about the login's other tenants is read or changed."""
+    session.flush()
+    existing = session.execute(select(Membership).where(
+        Membership.tenant_id == tenant.id, Membership.user_id == user.id)).scalar_one_or_none()
+    if existing is not None:
+        raise Conflict(f"{user.email} is already a member of {tenant.name}")
+    membership = Membership(tenant_id=tenant.id, user_id=user.id, roles=roles, name=name.strip())
+    session.add(membership)
+    session.flush()
+    enqueue_job("email.welcome", {"membership_id": membership.id}, tenant_id=tenant.id,
+                dedupe_key=f"welcome:{membership.id}")
+    return membership
+
+
+def create_user(tenant_slug: str, email: str, roles: Iterable[str], *,
+                password: str | None = None, name: str = "") -> Membership:
+    """The instance operator's way in (CLI, demo): add a person to a tenant; the same
+    email in a second tenant reuses the login. The operator is trusted, so a password
+    given here is set even on an existing login (signing it out everywhere)."""
+    email, role_list = _clean_member(email, roles, password)
     tenant = tenant_by_slug(tenant_slug)
     with transaction() as session:
-        user = session.execute(select(User).where(User.email == email)).scalar_one_or_none()
+        user = _user_by_email(session, email)
         if user is None:
             user = User(email=email, name=name.strip())
             session.add(user)
+            session.flush()
         if password is not None:
-            user.password_hash = generate_password_hash(
-                password, method=current_app.config.get("PASSWORD_HASH_METHOD", "scrypt"))
-        session.flush()
-        existing = session.execute(select(Membership).where(
-            Membership.tenant_id == tenant.id, Membership.user_id == user.id)).scalar_one_or_none()
-        if existing is not None:
-            raise Conflict(f"{email} is already a member of {tenant_slug}")
-        membership = Membership(tenant_id=tenant.id, user_id=user.id, roles=role_list)
-        session.add(membership)
-        session.flush()
-        enqueue_job("email.welcome", {"membership_id": membership.id}, tenant_id=tenant.id,
-                    dedupe_key=f"welcome:{membership.id}")
+            set_password(session, user, hash_password(password))
+        membership = _add_membership(session, tenant, user, role_list, name)
+    return membership
+
+
+def add_member(tenant_id: int, email: str, roles: Iterable[str], *,
+               password: str | None = None, name: str = "") -> Membership:
+    """A tenant admin adds a person. Logins are shared between tenants, so an existing
+    login gets only the membership: its password, name and other memberships stay as
+    they are, and the answer is the same as for a new login. ``password`` is used only
+    for a new login (hashed either way, so both cases take as long)."""
+    email, role_list = _clean_member(email, roles, password)
+    password_hash = hash_password(password) if password is not None else None
+    with transaction() as session:
+        tenant = session.get(Tenant, tenant_id)
+        if tenant is None:
+            raise NotFound("this workspace no longer exists")
+        user = _user_by_email(session, email)
+        if user is None:
+            user = User(email=email, name=name.strip(), password_hash=password_hash)
+            session.add(user)
+        membership = _add_membership(session, tenant, user, role_list, name)
     return membership
 
 
@@ -139,28 +175,15 @@ def list_tokens(tenant_slug: str) -> list[ApiToken]:
         ApiToken.tenant_id == tenant.id).order_by(ApiToken.id)).scalars())
 
 
-def authenticate(email: str, password: str, client: str, *, limit: int,
-                 window_seconds: int) -> list[Actor]:
-    """Check a login; answer the tenants (as actors) the person may enter.
-
-    Failed attempts are counted per email and per client address; past ``limit``
-    within the window every attempt is refused, right or wrong, so guessing stops.
-    """
+def authenticate(email: str, password: str, address: str, limits: LoginLimits) -> list[Actor]:
+    """Check a login; answer the tenants (as actors) the person may enter, or []
+    for a wrong email or password (indistinguishable, in answer and in time)."""
     email = email.strip().lower()
-    since = utcnow() - timedelta(seconds=window_seconds)
-    keys = [f"email:{email}", f"client:{client}"]
-    with transaction() as session:
-        session.execute(delete(LoginAttempt).where(LoginAttempt.at < since))
-        for key in keys:
-            count = session.execute(select(func.count()).select_from(LoginAttempt).where(
-                LoginAttempt.key == key, LoginAttempt.at >= since)).scalar_one()
-            if count >= limit:
-                raise TooManyAttempts("too many failed logins; wait a few minutes and try again")
-        user = session.execute(select(User).where(User.email == email)).scalar_one_or_none()
-        ok = (user is not None and user.active and user.password_hash is not None
-              and check_password_hash(user.password_hash, password))
-        if not ok or user is None:
-            for key in keys:
-                session.add(LoginAttempt(key=key))
-            return []
-        return [actor_for(m) for m in sorted(user.memberships, key=lambda m: m.tenant.name)]
+    count_attempt(email, address, limits)
+    user = _user_by_email(db.session(), email)
+    if not password_matches(user, password) or user is None:
+        return []
+    actors = [actor_for(m) for m in sorted(user.memberships, key=lambda m: m.tenant.name)]
+    if actors:
+        forgive_attempt(email, address, limits.window_seconds)
+    return actors

@@ -16,7 +16,7 @@ PUBLIC_ENDPOINTS = {"web.login", "static"}
 def _load_actor() -> Any:
     if request.path.startswith("/api/") or request.endpoint in (None, "healthz", "readyz"):
         return None
-    g.actor = actor_from_session(session.get("tid"), session.get("uid"))
+    g.actor = actor_from_session(session.get("tid"), session.get("sid"))
     if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint == "web.choose_tenant":
         return None
     if g.actor is None:

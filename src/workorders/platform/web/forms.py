@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, SelectField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, EqualTo, Length
+
+from workorders.platform.services.passwords import MIN_PASSWORD_LENGTH, TOO_SHORT
 
 
 class LoginForm(FlaskForm):
@@ -15,6 +17,13 @@ class LoginForm(FlaskForm):
 
 class ChooseTenantForm(FlaskForm):
     tenant = SelectField("Workspace", coerce=int)
+
+
+class SetPasswordForm(FlaskForm):
+    password = PasswordField("New password", validators=[
+        DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=500, message=TOO_SHORT)])
+    confirm = PasswordField("The same password again", validators=[
+        DataRequired(), EqualTo("password", message="the two passwords do not match")])
 
 
 class LogoutForm(FlaskForm):

@@ -23,7 +23,7 @@ class Person:
 
 
 def people(actor: Actor) -> list[Person]:
-    return [Person(m.user_id, m.user.email, m.user.name or m.user.email, tuple(m.roles or ()))
+    return [Person(m.user_id, m.user.email, m.name or m.user.email, tuple(m.roles or ()))
             for m in list_members(actor.tenant_id)]
 
 
