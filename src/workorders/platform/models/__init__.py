@@ -2,6 +2,7 @@
 
 from workorders.platform.models.access import LoginCounter, UserSession
 from workorders.platform.models.audit import AuditEvent
+from workorders.platform.models.audit_heads import AuditHead
 from workorders.platform.models.cases import (
     Case,
     CaseCounter,
@@ -17,6 +18,7 @@ from workorders.platform.models.exports import (
     ExportStatus,
     InvoiceCounter,
 )
+from workorders.platform.models.notifications import NotificationSend
 from workorders.platform.models.outbox import JobStatus, OutboxJob
 from workorders.platform.models.outcomes import (
     Approval,
@@ -44,6 +46,7 @@ __all__ = [
     "ApprovalStatus",
     "Attachment",
     "AuditEvent",
+    "AuditHead",
     "Case",
     "CaseCounter",
     "CaseException",
@@ -61,6 +64,7 @@ __all__ = [
     "JobStatus",
     "LoginCounter",
     "Membership",
+    "NotificationSend",
     "OutboxJob",
     "RuleEvaluation",
     "Submission",

@@ -1,0 +1,76 @@
+"""Moving each tenant's keyed audit head in the transaction that adds its events.
+
+The head moves at commit, not at each ``record_event``: the row lock it takes is
+then the last lock of the transaction, so two transactions that lock cases in
+different orders cannot deadlock on it, and all events of one tenant serialise
+on that lock (``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite's writer already
+holds the database lock). A rolled-back transaction moves nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from workorders.platform.models import AuditEvent, AuditHead
+from workorders.platform.models.types import utcnow
+from workorders.platform.services.audit_key import chain_key, mac
+
+GENESIS = "0" * 64
+_PENDING = "workorders.audit.pending"
+_hooks_installed = False
+
+
+def head_mac(key: bytes, tenant_id: int, count: int, last_hash: str) -> str:
+    return mac(key, f"tenant={tenant_id};count={count};last={last_hash}".encode())
+
+
+def track_for_head(session: Session, audit_event: AuditEvent) -> None:
+    """Count ``audit_event`` into its tenant's head when ``session`` commits."""
+    _install_hooks()
+    session.info.setdefault(_PENDING, []).append(audit_event)
+
+
+def _install_hooks() -> None:
+    global _hooks_installed
+    if not _hooks_installed:
+        event.listen(Session, "before_commit", _move_heads)
+        event.listen(Session, "after_soft_rollback", _forget_pending)
+        _hooks_installed = True
+
+
+def _forget_pending(session: Session, _transaction: Any) -> None:
+    session.info.pop(_PENDING, None)
+
+
+def _move_heads(session: Session) -> None:
+    pending: list[AuditEvent] = session.info.pop(_PENDING, None) or []
+    by_tenant: dict[int, list[AuditEvent]] = {}
+    for audit_event in pending:
+        by_tenant.setdefault(audit_event.tenant_id, []).append(audit_event)
+    key = chain_key() if by_tenant else b""
+    for tenant_id in sorted(by_tenant):  # one order everywhere: no deadlock between heads
+        head = locked_head(session, tenant_id, key)
+        events = by_tenant[tenant_id]
+        set_head(head, key, head.count + len(events), events[-1].hash)
+
+
+def locked_head(session: Session, tenant_id: int, key: bytes) -> AuditHead:
+    """The tenant's head, created empty if missing, locked for this transaction."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    session.execute(insert(AuditHead).values(
+        tenant_id=tenant_id, count=0, last_hash=GENESIS, updated_at=utcnow(),
+        mac=head_mac(key, tenant_id, 0, GENESIS)).on_conflict_do_nothing(
+        index_elements=["tenant_id"]))
+    return session.execute(select(AuditHead).where(AuditHead.tenant_id == tenant_id)
+                           .with_for_update()
+                           .execution_options(populate_existing=True)).scalar_one()
+
+
+def set_head(head: AuditHead, key: bytes, count: int, last_hash: str) -> None:
+    head.count, head.last_hash, head.updated_at = count, last_hash, utcnow()
+    head.mac = head_mac(key, head.tenant_id, count, last_hash)
