@@ -188,3 +188,46 @@ def test_another_tenant_setting_the_same_name_sets_only_its_own(world: World) ->
         assert open_secret(world.a.tenant_id, "SHARED_NAME", "the test") == "alpha-value"
     [item] = world.api("admin").get("/api/v1/secrets").json["items"]
     assert item["updated_by"] == world.a.emails["admin"]
+
+
+def _leak_alert(world: World) -> None:
+    """A failed leak test: the example bundle's rule posts to its ops_channel webhook."""
+    from tests.support.capture import started_case
+
+    case = started_case(world)
+    resp = world.api("technician").post(f"/api/v1/cases/{case['id']}/submissions", json={
+        "form": "commissioning_protocol",
+        "data": {"flow_temperature": "35", "leak_test_passed": False,
+                 "leak_test_notes": "Flare nut leaking", "commissioning_date": "2026-11-21"}})
+    assert resp.status_code == 201, resp.get_data(as_text=True)
+    drain(world.app)
+
+
+def test_a_webhook_signs_only_with_its_own_tenants_secret(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.support.cases import ROOT
+    from workorders.connectors.transports import verify_signature
+    from workorders.platform.services.definitions import create_draft, publish_version
+
+    monkeypatch.setenv("OPS_WEBHOOK", "the-servers-environment-value")
+    assert _put(world, "OPS_WEBHOOK", {"value": "bravos-own-secret"}, tenant="b").status_code \
+        == 201
+    with running_receiver() as receiver:
+        source = (ROOT / "definitions" / "nordvarme-heatpumps.yaml").read_text(encoding="utf-8")
+        source = source.replace("https://hooks.nordvarme.example/ops", f"{receiver.url}/ops")
+        with world.app.app_context():
+            draft = create_draft(world.a.tenant_id, source.encode(), world.a.emails["admin"])
+            publish_version(world.a.tenant_id, draft.number, world.a.emails["admin"])
+        _leak_alert(world)
+        assert receiver.posts == []  # not unsigned, not with b's secret, not with env's
+        jobs = world.api("admin").get("/api/v1/jobs?status=dead").json["items"]
+        assert [j["kind"] for j in jobs] == ["notify"]
+        assert "the tenant has no secret named 'OPS_WEBHOOK' (the ops_channel webhook signs " \
+               "with it)" in jobs[0]["last_error"]
+        assert _put(world, "OPS_WEBHOOK", {"value": "alphas-own-secret"}).status_code == 201
+        _leak_alert(world)
+        [post] = receiver.posts
+    signature = post["headers"]["X-Workorders-Signature"]
+    assert verify_signature("alphas-own-secret", post["body"], signature)
+    assert not verify_signature("bravos-own-secret", post["body"], signature)
+    assert not verify_signature("the-servers-environment-value", post["body"], signature)
