@@ -7,7 +7,8 @@ line over ``line``, ``doc``, ``invoice`` and the case facts), ``delimiter`` (``;
 ``header`` (true) and ``encoding`` (``utf-8`` or ``windows-1252``). Numbers in
 ``line`` are already written with the chosen decimal separator. Text the
 encoding cannot hold is an error naming the row, column and character rather
-than a silent ``?`` in a customer's name.
+than a silent ``?`` in a customer's name. Cells that a spreadsheet would run as a
+formula are neutralised (see :mod:`.csv_cells`).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from ..templating import (
     render_template,
 )
 from .base import CREDITED_NUMBER, Format, Payload, Requirement
+from .csv_cells import neutralise
 
 ENCODINGS = ("utf-8", "windows-1252")
 _COMMA_LANGUAGES = {"sv", "de", "fr", "nb", "nn", "no", "da", "fi", "is", "nl", "es", "it",
@@ -52,6 +54,7 @@ def render(doc: InvoiceDocument, options: Mapping[str, Any],
     names, rows = _table(doc, options, template_context, sep)
     if options.get("header", True):
         rows.insert(0, names)
+    rows = [[neutralise(cell) for cell in row] for row in rows]
     buffer = io.StringIO()
     csv.writer(buffer, delimiter=delimiter, quoting=csv.QUOTE_MINIMAL,
                lineterminator="\r\n").writerows(rows)
