@@ -165,3 +165,20 @@ def test_an_admin_sees_and_adds_members_of_their_own_tenant_only(world: World) -
     assert api.get(f"/api/v1/users/{world.a.emails['admin']}").status_code == 404
     assert world.api("coordinator", "b").post("/api/v1/users", json={
         "email": "x@bravo.test", "roles": ["admin"]}).status_code == 403
+
+
+def test_an_admin_can_send_a_member_whose_link_expired_a_new_one(world: World) -> None:
+    api = world.api("admin", "b")
+    api.post("/api/v1/users", json={"email": "ines@bravo.test", "roles": ["technician"]})
+    resp = api.post("/api/v1/users/ines@bravo.test/invitation")
+    assert resp.status_code == 202
+    first, second = _mails_to(world.app, "ines@bravo.test")
+    assert _set_password_link(second).startswith("/set-password/")
+    client = world.app.test_client()
+    assert client.post(_set_password_link(second), data={
+        "password": "my own secret", "confirm": "my own secret"}).status_code == 302
+    assert _signs_in(client, "ines@bravo.test", "my own secret")
+    assert client.get(_set_password_link(first)).status_code == 404  # one password, one use
+    assert api.post(f"/api/v1/users/{world.a.emails['admin']}/invitation").status_code == 404
+    assert world.api("coordinator", "b").post(
+        "/api/v1/users/ines@bravo.test/invitation").status_code == 403

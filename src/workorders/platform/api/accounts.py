@@ -14,7 +14,12 @@ from workorders.platform.auth import current_actor, require_roles
 from workorders.platform.database import get_for_tenant
 from workorders.platform.extensions import db
 from workorders.platform.models import ROLES, JobStatus, Membership, OutboxJob
-from workorders.platform.services.accounts import add_member, list_members, member_by_email
+from workorders.platform.services.accounts import (
+    add_member,
+    list_members,
+    member_by_email,
+    send_welcome_again,
+)
 
 NEW_USER_SCHEMA = {
     "type": "object",
@@ -69,6 +74,16 @@ def add_user() -> Any:
     membership = add_member(current_actor().tenant_id, body["email"], body["roles"],
                             password=body.get("password"), name=body.get("name", ""))
     return jsonify(member_json(membership)), 201
+
+
+@api.post("/users/<email>/invitation")
+@require_roles("admin")
+@operation("Send a member the welcome email again: a new set-password link while they have "
+           "no password (links expire after 7 days), else a reminder to sign in",
+           responses={202: "Email queued", 404: "No such member"})
+def resend_invitation(email: str) -> Any:
+    membership = send_welcome_again(current_actor().tenant_id, email)
+    return jsonify(member_json(membership)), 202
 
 
 @api.get("/users/<email>")

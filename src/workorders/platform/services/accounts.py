@@ -143,6 +143,15 @@ def member_by_email(tenant_id: int, email: str) -> Membership:
     return membership
 
 
+def send_welcome_again(tenant_id: int, email: str) -> Membership:
+    """Another welcome email for a member of this tenant, e.g. when the set-password
+    link of the first one expired; a login with a password is only told to sign in."""
+    with transaction():
+        membership = member_by_email(tenant_id, email)
+        enqueue_job("email.welcome", {"membership_id": membership.id}, tenant_id=tenant_id)
+    return membership
+
+
 def create_token(tenant_slug: str, email: str, label: str = "") -> tuple[ApiToken, str]:
     """A new API token; the plain text is returned once and never stored."""
     tenant = tenant_by_slug(tenant_slug)
