@@ -18,6 +18,8 @@ class Action(Enum):
     READ_INVOICES = "read invoices"
     EXPORT_INVOICES = "export invoices"
     RECONCILE = "read reconciliation"
+    #: set, replace, delete and list the tenant's signing secrets (never their values)
+    MANAGE_SECRETS = "manage tenant secrets"
 
 
 _INVOICING = ("coordinator", "admin")
@@ -25,6 +27,7 @@ ALLOWED_ROLES: dict[Action, tuple[str, ...]] = {
     Action.READ_INVOICES: _INVOICING,
     Action.EXPORT_INVOICES: _INVOICING,
     Action.RECONCILE: _INVOICING,
+    Action.MANAGE_SECRETS: ("admin",),
 }
 
 
