@@ -13,7 +13,8 @@ from flask import jsonify
 from workorders.platform.api import api
 from workorders.platform.api.docs import operation
 from workorders.platform.api.inputs import json_body
-from workorders.platform.auth import current_actor, require_roles
+from workorders.platform.auth import current_actor
+from workorders.platform.permissions import Action, require
 from workorders.platform.problems import ApiProblem
 from workorders.platform.services.tenant_secrets import (
     SECRET_VALUE_MAX,
@@ -59,7 +60,7 @@ def _value() -> str:
 
 
 @api.get("/secrets")
-@require_roles("admin")
+@require(Action.MANAGE_SECRETS)
 @operation("The tenant's secrets by name (never their values): who set them when, and "
            "which connectors and webhooks of the published bundle sign with them; a name "
            "the published bundle uses but the tenant has not set is listed with set: false")
@@ -69,7 +70,7 @@ def list_tenant_secrets() -> Any:
 
 
 @api.put("/secrets/<name>")
-@require_roles("admin")
+@require(Action.MANAGE_SECRETS)
 @operation("Set or replace one of the tenant's secrets (audited; the value is never shown "
            "again)", body=SECRET_BODY,
            responses={200: "Replaced: {name, set, updated_at, updated_by, used_by}",
@@ -81,7 +82,7 @@ def put_tenant_secret(name: str) -> Any:
 
 
 @api.delete("/secrets/<name>")
-@require_roles("admin")
+@require(Action.MANAGE_SECRETS)
 @operation("Delete one of the tenant's secrets (audited); deliveries that sign with it "
            "fail until it is set again", responses={204: "Deleted", 404: "No such secret"})
 def delete_tenant_secret(name: str) -> Any:

@@ -37,6 +37,7 @@ def register_web(app: Flask) -> None:
         pages,
         queue,
         reconciliation,
+        secrets_page,
         session_views,
     )
     from workorders.platform.web.display import init_filters
