@@ -87,6 +87,9 @@ def template_problems(source: str, vocab: Vocabulary) -> list[tuple[str, str | N
     except TemplateSyntaxError as exc:
         return [(f"the template does not compile: {exc.message} (template line {exc.lineno})",
                  "check the {{ }} and {% %} pairs and filter names")]
+    except RecursionError:
+        return [("the template nests too deeply to be read", "write fewer brackets or "
+                 "operators in one expression, e.g. by splitting it with {% set %}")]
     problems: dict[str, str | None] = {}
     for name in sorted(meta.find_undeclared_variables(ast)):
         if name not in vocab.roots:

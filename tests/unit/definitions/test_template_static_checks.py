@@ -80,3 +80,14 @@ def test_every_hostile_render_is_already_refused_at_validation(source: str,
 ])
 def test_ordinary_templates_still_pass(template: str) -> None:
     assert template_problems(template, VOCAB) == []
+
+
+@pytest.mark.parametrize("template", [
+    "{{ " + "(" * 3000 + "1" + ")" * 3000 + " }}",
+    "{{ " + "+".join(["1"] * 6000) + " }}",
+    "{{ " + "[" * 3000 + "]" * 3000 + " }}",
+])
+def test_a_deeply_nested_template_is_a_problem_not_a_crash(template: str) -> None:
+    [(message, _)] = template_problems(template, VOCAB)
+    assert "nests too deeply" in message
+
