@@ -89,6 +89,28 @@ def or_(*parts: DExpr, exclusive: bool = False) -> DExpr:
     return DExpr(_merged("$or", kept), true, sum(p.conds for p in kept))
 
 
+#: true for every item (no slot is named ``none``): see ``_closed``
+ITEM_TRUE = DExpr({"$nex": {"$i.none": 1}}, 1, 1)
+
+
+def _ends_in_or(json: Any) -> bool:
+    if not isinstance(json, dict) or len(json) != 1:
+        return False
+    (key, value), = json.items()
+    return key == "$or" or (key == "$and" and bool(value) and _ends_in_or(value[-1]))
+
+
+def _closed(inner: DExpr) -> DExpr:
+    """``inner`` ending in a test durable-rules can read back.
+
+    For ``$iany``/``$iall`` durable-rules reads the type of the last node the
+    item condition made; an ``$or`` ends in a forward node whose type is never
+    set (rete.c, createAlpha), so creation was refused with error 102 whenever
+    the heap held 0x09 or 0x0C there (deleted rulesets leave such bytes).
+    """
+    return and_(inner, ITEM_TRUE) if _ends_in_or(inner.json) else inner
+
+
 def count_nodes(json: Any) -> int:
     """``$and``/``$or`` nodes anywhere in a rule's match (quantifiers included)."""
     if isinstance(json, dict):
@@ -126,6 +148,7 @@ class _Builder:
             return TRUE if neg else present
         if inner.json is False:
             return absent if neg else FALSE
+        inner = _closed(inner)
         test = _atom({"$iall" if every else "$iany": {key: inner.json}})
         test = DExpr(test.json, 1, 1 + inner.conds)
         return or_(absent, test, exclusive=True) if neg else test

@@ -6,6 +6,7 @@ timeout; everything else tests our engine's behaviour.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import threading
@@ -80,6 +81,36 @@ def test_a_refused_ruleset_creation_is_retried(
     rules = build({"one": GT})
     assert evaluate(rules, {"totals": {"hours": 9}}).fired == ("one",)
     assert len(calls) == 2 and "attempt 2 of 3" in caplog.text
+
+
+_RECYCLED_HEAP = """
+from workorders.definitions.conditions import parse_condition
+from workorders.rules import RuleSpec, compile_rules, evaluate, registry
+registry.set_limit(1)  # every new rule list deletes the last one's rulesets
+where = {"any": [{"fact": "article", "op": "eq", "value": "A"},
+                 {"fact": "quantity", "op": "gt", "value": 3}]}
+for n in range(40):
+    specs = [RuleSpec(f"r{i}", parse_condition({"all": [
+        {"fact": "totals.hours", "op": "gt", "value": n + i},
+        {"any_item": "form.materials", "where": where}]})) for i in range(3)]
+    rules = compile_rules(f"recycled/{n}", specs, "durable")
+    assert evaluate(rules, {"totals": {"hours": 50}, "form": {"materials": [
+        {"article": "B", "quantity": 5}]}}).fired == ("r0", "r1", "r2")
+print("created", n + 1)
+"""
+
+
+def test_a_quantifier_ending_in_or_is_created_whatever_the_heap_holds() -> None:
+    """The error-102 refusals: for ``$iany``/``$iall`` durable-rules reads the type of
+    the last node its condition made, and an ``$or`` ends in a forward node whose
+    type is never set (rete.c, createAlpha). Heap memory freed with 0x09 in it
+    (``MALLOC_PERTURB_=9`` makes every freed byte so; deleted rulesets leave node
+    data) was refused nine times in ten; such conditions now end in a test that
+    is always true."""
+    env = {**os.environ, "MALLOC_PERTURB_": "9"}
+    result = subprocess.run([sys.executable, "-c", _RECYCLED_HEAP], capture_output=True,
+                            text=True, timeout=120, check=False, env=env)
+    assert result.returncode == 0 and "created 40" in result.stdout, result.stderr[-2000:]
 
 
 def test_a_ruleset_refused_every_time_fails_closed(
