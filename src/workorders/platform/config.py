@@ -32,6 +32,10 @@ class Settings:
     login_window_seconds: int = 900
     rq_queue: str = "workorders"
     job_backoff_seconds: float = 2.0
+    #: notification sends per hour to one recipient of one tenant, and per tenant in all
+    #: (a spam relay guard; see docs/running.md)
+    notify_max_per_recipient_per_hour: int = 10
+    notify_max_per_tenant_per_hour: int = 500
     public_url: str = "http://127.0.0.1:5000"  # for links in emails sent by jobs
     rules_engine: str = "durable"  # or "python" (e.g. where durable-rules cannot load)
     extra: Mapping[str, Any] = field(default_factory=dict)
@@ -69,6 +73,17 @@ def _secret_key(instance_dir: Path, given: str | None) -> str:
     return key
 
 
+def _positive_count(variable: str, value: Any) -> int:
+    try:
+        count = int(value)
+    except (TypeError, ValueError):
+        count = 0
+    if count < 1:
+        raise ValueError(f"{variable} must be a whole number of messages, at least 1, "
+                         f"not {value!r}")
+    return count
+
+
 def load_settings(overrides: Mapping[str, Any] | None = None) -> Settings:
     """Build settings from ``WORKORDERS_*`` variables, then apply ``overrides``
     (keys named like the dataclass fields, used by tests and the CLI)."""
@@ -90,6 +105,12 @@ def load_settings(overrides: Mapping[str, Any] | None = None) -> Settings:
         allow = tuple(allow_raw)
     if "job_backoff_seconds" not in over and env.get("WORKORDERS_JOB_BACKOFF_SECONDS"):
         over["job_backoff_seconds"] = float(env["WORKORDERS_JOB_BACKOFF_SECONDS"])
+    for name in ("notify_max_per_recipient_per_hour", "notify_max_per_tenant_per_hour"):
+        variable = f"WORKORDERS_{name.upper()}"
+        if name not in over and env.get(variable):
+            over[name] = env[variable]
+        if name in over:
+            over[name] = _positive_count(variable, over[name])
     if "public_url" not in over and env.get("WORKORDERS_PUBLIC_URL"):
         over["public_url"] = env["WORKORDERS_PUBLIC_URL"].rstrip("/")
     if "rules_engine" not in over and env.get("WORKORDERS_RULES_ENGINE"):

@@ -3,7 +3,9 @@
 Email goes through ``jobs.email.deliver`` (SMTP or ``.eml`` files); SMS has no
 gateway configured here, so SMS messages are written as ``.sms.txt`` files in
 the outbox directory beside the emails; webhooks are signed HTTP POSTs through
-the connectors' HTTP transport (SSRF rules apply).
+the connectors' HTTP transport (SSRF rules apply). Every send to a recipient is
+first admitted by the throttle (``services/notify_throttle.py``); one held back is
+recorded and logged, and the job still succeeds, so it is not retried.
 """
 
 from __future__ import annotations
@@ -52,11 +54,24 @@ def send_notification(ctx: JobContext) -> None:
         case = db.session.get(Case, p["case_id"])
         if case is None:
             raise PermanentJobError("the case is gone")
+        tenant_id = case.tenant_id
         people, hooks = _recipients(ctx, case, list(p["to"]))
         for n, person in enumerate(people):
-            _send_one(ctx, p, person, f"job-{ctx.job_id}-{n}")
+            if _admitted(ctx, tenant_id, person, p["channel"]):
+                _send_one(ctx, p, person, f"job-{ctx.job_id}-{n}")
         for hook in hooks:
-            _post_webhook(ctx, case, hook, p)
+            if _admitted(ctx, tenant_id, f"webhook:{hook}", "webhook"):
+                _post_webhook(ctx, case, hook, p)
+
+
+def _admitted(ctx: JobContext, tenant_id: int, recipient: str, channel: str) -> bool:
+    from workorders.platform.services.notify_throttle import admit_send
+
+    settings = ctx.app.extensions["workorders.settings"]
+    return admit_send(tenant_id=tenant_id, recipient=recipient, channel=channel,
+                      job_id=ctx.job_id,
+                      per_recipient=settings.notify_max_per_recipient_per_hour,
+                      per_tenant=settings.notify_max_per_tenant_per_hour)
 
 
 def _send_one(ctx: JobContext, p: dict[str, Any], person: str, name: str) -> None:
@@ -106,8 +121,7 @@ def send_approval_link(ctx: JobContext) -> None:
     from workorders.platform.models import Approval, Case
     from workorders.platform.services.customer_links import approval_link
 
-    base_url = ctx.app.extensions["workorders.settings"].public_url
-    with ctx.app.app_context(), ctx.app.test_request_context(base_url=base_url):
+    with ctx.app.app_context():
         approval = db.session.get(Approval, ctx.payload["approval_id"])
         if approval is None:
             raise PermanentJobError("the approval is gone")
@@ -115,6 +129,8 @@ def send_approval_link(ctx: JobContext) -> None:
         email = (case.customer or {}).get("email") if case else None
         if not case or not email:
             raise PermanentJobError("the customer has no email address for the approval link")
+        if not _admitted(ctx, case.tenant_id, email, "email"):
+            return
         msg = EmailMessage()
         msg["From"], msg["To"] = SENDER, email
         msg["Subject"] = f"Your approval is needed for {case.number}"
