@@ -26,6 +26,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from workorders.definitions.check_budget import check_time_left
 from workorders.definitions.model import Bundle, CaseType, Form, GoldenTest
 from workorders.rules.api import CompiledRules, EngineName, compile_rules, evaluate
 from workorders.rules.bundle_rules import rule_specs
@@ -204,8 +205,16 @@ def run_golden_test(bundle: Bundle, test: GoldenTest, *, validate: Validate,
 
 def run_golden_tests(bundle: Bundle, *, validate: Validate, totals: Totalize,
                      engine: EngineName = "durable") -> list[GoldenResult]:
-    """Every test of ``bundle`` in order (see ``workorders.golden`` for the wired form)."""
+    """Every test of ``bundle`` in order (see ``workorders.golden`` for the wired form).
+
+    Under a checks budget (``definitions.check_budget``) each test starts only while
+    time is left: a bundle with thousands of slow tests stops with
+    ``CheckBudgetExceeded`` instead of holding the server.
+    """
     compiled: Compiled = {}
-    return [run_golden_test(bundle, test, validate=validate, totals=totals, engine=engine,
-                            compiled=compiled)
-            for test in bundle.tests]
+    results = []
+    for test in bundle.tests:
+        check_time_left()
+        results.append(run_golden_test(bundle, test, validate=validate, totals=totals,
+                                       engine=engine, compiled=compiled))
+    return results
