@@ -117,7 +117,7 @@ def test_webhook_posts_are_throttled_too(world: World, case_id: int) -> None:
     """The bundle's webhook host does not resolve here, so each admitted post fails (and
     would be retried); the eleventh is held back before any attempt and succeeds as a job."""
     for job_id in range(70001, 70011):
-        with pytest.raises(Exception, match="ops_channel|OPS_WEBHOOK|secret"):
+        with pytest.raises(Exception, match=r"ops_channel|OPS_WEBHOOK|secret"):
             notify(world, case_id, job_id, ["webhook:ops_channel"])
     notify(world, case_id, 70011, ["webhook:ops_channel"])
     assert throttled_rows(world) == [("webhook:ops_channel", "webhook", 70011)]
