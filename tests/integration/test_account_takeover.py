@@ -182,3 +182,37 @@ def test_an_admin_can_send_a_member_whose_link_expired_a_new_one(world: World) -
     assert api.post(f"/api/v1/users/{world.a.emails['admin']}/invitation").status_code == 404
     assert world.api("coordinator", "b").post(
         "/api/v1/users/ines@bravo.test/invitation").status_code == 403
+
+
+def test_pages_name_a_shared_login_as_this_tenant_does(world: World) -> None:
+    from tests.support.cases import book, publish_example
+
+    shared = world.a.emails["technician"]  # "Technician of Alpha Heat AB" in alpha
+    world.api("admin", "b").post("/api/v1/users", json={
+        "email": shared, "roles": ["technician"], "name": "Tove in Bravo"})
+    publish_example(world, tenant="b")
+    case = book(world, tenant="b", assignee=shared)
+    client = world.app.test_client()
+    assert _signs_in(client, world.b.emails["coordinator"], PASSWORD)
+    for page in ("/board", f"/cases/{case['id']}"):
+        html = client.get(page, follow_redirects=True).get_data(as_text=True)
+        assert "Tove in Bravo" in html, page
+        assert "Alpha" not in html, page
+
+
+def test_rules_and_connectors_see_a_shared_login_by_this_tenants_name(world: World) -> None:
+    from tests.support.cases import book, publish_example
+    from workorders.platform.auth import actor_from_token
+    from workorders.platform.services.case_context import load_case
+    from workorders.platform.services.rule_facts import case_dict
+
+    shared = world.a.emails["technician"]
+    world.api("admin", "b").post("/api/v1/users", json={
+        "email": shared, "roles": ["technician"], "name": "Tove in Bravo"})
+    publish_example(world, tenant="b")
+    case = book(world, tenant="b", assignee=shared)
+    with world.app.test_request_context():
+        actor = actor_from_token(world.b.tokens["coordinator"])
+        assert actor is not None
+        facts = case_dict(load_case(actor, case["id"]))
+    assert facts["assignee"] == {"email": shared, "name": "Tove in Bravo"}

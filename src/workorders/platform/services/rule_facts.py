@@ -16,7 +16,7 @@ from sqlalchemy import select
 from workorders.forms import compute_totals
 from workorders.platform.auth import Actor
 from workorders.platform.extensions import db
-from workorders.platform.models import Submission, SubmissionKind
+from workorders.platform.models import Membership, Submission, SubmissionKind
 from workorders.platform.services.case_context import LoadedCase
 from workorders.rules.facts_doc import build_fact_document
 
@@ -40,6 +40,13 @@ def case_totals(loaded: LoadedCase, current: Submission | None) -> dict[str, Dec
     return compute_totals(pairs, loaded.bundle).facts()
 
 
+def _member_name(tenant_id: int, user_id: int) -> str:
+    """The name the case's tenant gave the person (invoices carry it as "our
+    reference"); a shared login's name in another tenant never reaches this one."""
+    return db.session.execute(select(Membership.name).where(
+        Membership.tenant_id == tenant_id, Membership.user_id == user_id)).scalar() or ""
+
+
 def case_dict(loaded: LoadedCase) -> dict[str, Any]:
     case = loaded.case
     assignee = case.assignee
@@ -47,7 +54,8 @@ def case_dict(loaded: LoadedCase) -> dict[str, Any]:
         "status": case.status, "case_type": case.case_type, "number": case.number,
         "created_at": case.created_at, "scheduled_start": case.scheduled_start,
         "scheduled_end": case.scheduled_end,
-        "assignee": {"email": assignee.email, "name": assignee.name} if assignee else None,
+        "assignee": ({"email": assignee.email, "name": _member_name(case.tenant_id, assignee.id)}
+                     if assignee else None),
         "customer": case.customer or {}, "site": case.site or {}, "fields": case.fields or {},
     }
 

@@ -114,6 +114,9 @@ def owner_words(owner: str | None) -> str:
 
 
 def init_filters(app: Flask) -> None:
+    from workorders.platform.web.lookups import member_name
+
     filters: dict[str, Any] = {"datetime": fmt_datetime, "window": fmt_window,
-                               "clock": fmt_time, "age": age, "owner_words": owner_words}
+                               "clock": fmt_time, "age": age, "owner_words": owner_words,
+                               "person": member_name}
     app.jinja_env.filters.update(filters)

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask import g
+
 from workorders.definitions.model import Bundle, CaseType
 from workorders.platform.auth import Actor
+from workorders.platform.models import User
 from workorders.platform.services.accounts import list_members
 from workorders.platform.services.definitions import bundle_of, current_version
 
@@ -29,6 +32,19 @@ def people(actor: Actor) -> list[Person]:
 
 def names_by_email(actor: Actor) -> dict[str, str]:
     return {p.email: p.name for p in people(actor)}
+
+
+def member_name(user: User | None) -> str:
+    """A person as the signed-in tenant names them (its membership's name, else the
+    email): the name a shared login has in another tenant is not this tenant's to see.
+    Looked up once per request, for the template filter ``person``."""
+    if user is None:
+        return ""
+    names = g.get("member_names")
+    if names is None:
+        actor = g.get("actor")
+        names = g.member_names = names_by_email(actor) if actor is not None else {}
+    return str(names.get(user.email, user.email))
 
 
 def technicians(actor: Actor) -> list[Person]:

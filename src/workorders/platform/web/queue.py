@@ -26,7 +26,12 @@ from workorders.platform.models import Case, CaseException
 from workorders.platform.problems import PreconditionFailed
 from workorders.platform.services import work_queue as svc
 from workorders.platform.web import web
-from workorders.platform.web.lookups import bookable_case_types, names_by_email, people
+from workorders.platform.web.lookups import (
+    bookable_case_types,
+    member_name,
+    names_by_email,
+    people,
+)
 from workorders.platform.web.work_forms import (
     AssignExceptionForm,
     NoteForm,
@@ -140,7 +145,7 @@ def exception_assign(exception_id: int) -> Response:
         return svc.assign_exception(actor, item.id, email, form.version.data)
 
     def said(item: CaseException) -> str:
-        who = (item.assignee.name or item.assignee.email) if item.assignee else None
+        who = member_name(item.assignee) or None
         return f"{_label(item)}: " + (f"assigned to {who}." if who else "nobody has it now.")
 
     return _act(exception_id, form, assign, said)
