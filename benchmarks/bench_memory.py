@@ -6,8 +6,8 @@ tests) and prints the process's RSS at the start, after the warm-up (100
 bundles) and at the end. Each bundle is the VoltFix example with its rules
 section grown to ``rules`` rules whose constants differ per bundle, so no two
 bundles share a compiled rule list. Defaults: 1,000 bundles of 100 rules
-(about 3 minutes on the 2-core machine; 500 rules take about four times as
-long and show the same shape).
+(about 3 minutes of CPU; 6.7 minutes on the shared 2-core machine, where
+500-rule bundles would take far longer and show the same shape).
 
 Flat means: RSS after all bundles is less than 10 % above RSS after the
 warm-up (caches bounded by count fill during the warm-up).
@@ -90,7 +90,7 @@ def validate_many(count: int, rules: int) -> None:
     print(f"growth after warm-up: {end - warm:+.1f} MB ({growth:+.1%}; flat means < "
           f"{FLAT:.0%}): {'flat' if growth < FLAT else 'NOT FLAT'}")
     print(f"per bundle after warm-up: {(end - warm) * 1024 / (count - WARM_UP):+.1f} KB "
-          f"(before bounding: ~8 MB of durable-rules rulesets per 500 rules)")
+          f"(before the bounds: ~12 MB per 500-rule bundle, for good)")
 
 
 def evaluate_many(count: int, rules: int, bound: int) -> None:
