@@ -90,3 +90,32 @@ def test_an_unknown_email_costs_the_same_hash_check_as_a_known_one(
     hash_checks.clear()
     assert _login(world.app, "admin@alpha.test", "wrong password", "192.0.2.4") == 401
     assert unknown == hash_checks == [world.app.config["PASSWORD_HASH_METHOD"]]
+
+
+def _proxied_login(app: Flask, email: str, password: str, client_address: str) -> int:
+    resp = app.test_client().post(
+        "/login", data={"email": email, "password": password},
+        environ_base={"REMOTE_ADDR": "10.0.0.2"},  # the TLS-terminating proxy
+        headers={"X-Forwarded-For": client_address})
+    return resp.status_code
+
+
+def test_behind_a_trusted_proxy_each_client_address_is_limited_on_its_own(
+        world: World, app_config: dict[str, Any]) -> None:
+    from workorders.platform import create_app
+
+    proxied = create_app({**app_config, "trusted_proxies": 1, "login_attempts_per_address": 3})
+    for n in range(3):
+        assert _proxied_login(proxied, f"nobody{n}@x.test", "wrong", "203.0.113.5") == 401
+    assert _proxied_login(proxied, "viewer@alpha.test", PASSWORD, "203.0.113.5") == 429
+    assert _proxied_login(proxied, "viewer@alpha.test", PASSWORD, "203.0.113.6") == 302
+
+
+def test_without_trusted_proxies_a_forged_forwarded_address_is_ignored(
+        world: World, app_config: dict[str, Any]) -> None:
+    from workorders.platform import create_app
+
+    direct = create_app({**app_config, "login_attempts_per_address": 3})
+    for n in range(3):
+        assert _proxied_login(direct, f"nobody{n}@x.test", "wrong", f"203.0.113.{n}") == 401
+    assert _proxied_login(direct, "viewer@alpha.test", PASSWORD, "203.0.113.77") == 429

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from workorders.platform.config import Settings, load_settings
 from workorders.platform.private_paths import private_dir
@@ -39,6 +40,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     app.config.update({k: v for k, v in settings.extra.items() if k.isupper()})
     app.extensions["workorders.settings"] = settings
+    if settings.trusted_proxies:  # the client's own address and scheme, not the proxy's
+        hops = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     for sub in ("files", "outbox", "exports"):
         private_dir(settings.instance_dir / sub)
 

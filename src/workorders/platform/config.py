@@ -37,6 +37,7 @@ class Settings:
     notify_max_per_recipient_per_hour: int = 10
     notify_max_per_tenant_per_hour: int = 500
     public_url: str = "http://127.0.0.1:5000"  # for links in emails sent by jobs
+    trusted_proxies: int = 0  # proxies in front whose X-Forwarded-For/-Proto are believed
     rules_engine: str = "durable"  # or "python" (e.g. where durable-rules cannot load)
     extra: Mapping[str, Any] = field(default_factory=dict)
 
@@ -71,6 +72,19 @@ def _secret_key(instance_dir: Path, given: str | None) -> str:
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(key)
     return key
+
+
+def _proxy_count(value: Any) -> int:
+    """How many proxies stand in front. Believing X-Forwarded-For from more hops than
+    really exist would let a client pick its own address and dodge login limits."""
+    try:
+        count = int(value)
+    except (TypeError, ValueError):
+        count = -1
+    if not 0 <= count <= 5:
+        raise ValueError("WORKORDERS_TRUSTED_PROXIES must be the number of proxies in front of "
+                         f"the app, 0 to 5, not {value!r}")
+    return count
 
 
 def _positive_count(variable: str, value: Any) -> int:
@@ -113,6 +127,8 @@ def load_settings(overrides: Mapping[str, Any] | None = None) -> Settings:
             over[name] = _positive_count(variable, over[name])
     if "public_url" not in over and env.get("WORKORDERS_PUBLIC_URL"):
         over["public_url"] = env["WORKORDERS_PUBLIC_URL"].rstrip("/")
+    if "trusted_proxies" not in over and env.get("WORKORDERS_TRUSTED_PROXIES"):
+        over["trusted_proxies"] = _proxy_count(env["WORKORDERS_TRUSTED_PROXIES"])
     if "rules_engine" not in over and env.get("WORKORDERS_RULES_ENGINE"):
         over["rules_engine"] = env["WORKORDERS_RULES_ENGINE"]
     if over.get("rules_engine", "durable") not in ("durable", "python"):
