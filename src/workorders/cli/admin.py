@@ -46,8 +46,10 @@ def users() -> None:
 @click.argument("email")
 @click.option("--role", "roles", multiple=True, required=True,
               help="admin, coordinator, technician or viewer; repeat for several.")
-@click.option("--password", default=None, help="Omit to create a user who signs in by token only.")
-@click.option("--name", default="", help="The person's name.")
+@click.option("--password", default=None,
+              help="Sets (or resets) the login's password and signs it out everywhere. Omit it "
+                   "and a new login gets a link to choose its own in the welcome email.")
+@click.option("--name", default="", help="The person's name, as this tenant shows it.")
 @friendly_errors
 def users_create(tenant: str, email: str, roles: tuple[str, ...], password: str | None,
                  name: str) -> None:
