@@ -288,10 +288,10 @@ def seed(app: Any, u: Urls, tenant_count: int, case_count: int) -> list[TenantSe
                 " RETURNING id", (email, name)).fetchone()[0]  # type: ignore[index]
                 for _, email, name, _ in people]
             cur.executemany(
-                "INSERT INTO memberships (tenant_id, user_id, roles, created_at)"
-                " VALUES (%s, %s, %s, now())",
-                [(tid, uid, Jsonb([role])) for (tid, _, _, role), uid in zip(people, ids,
-                                                                             strict=True)])
+                "INSERT INTO memberships (tenant_id, user_id, roles, name, created_at)"
+                " VALUES (%s, %s, %s, %s, now())",
+                [(tid, uid, Jsonb([role]), name)
+                 for (tid, _, name, role), uid in zip(people, ids, strict=True)])
         by_id = {t.id: t for t in tenants}
         for (tid, email, _, role), uid in zip(people, ids, strict=True):
             if role == "coordinator":
