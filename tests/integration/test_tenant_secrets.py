@@ -231,3 +231,22 @@ def test_a_webhook_signs_only_with_its_own_tenants_secret(
     assert verify_signature("alphas-own-secret", post["body"], signature)
     assert not verify_signature("bravos-own-secret", post["body"], signature)
     assert not verify_signature("the-servers-environment-value", post["body"], signature)
+
+
+def test_secrets_stay_manageable_when_the_published_version_no_longer_validates(
+        world: World) -> None:
+    from workorders.platform.extensions import db
+    from workorders.platform.models import DefinitionVersion
+    from workorders.platform.models.types import utcnow
+
+    with world.app.app_context():
+        db.session.add(DefinitionVersion(
+            tenant_id=world.a.tenant_id, number=1, status="published",
+            source_text="format: workorders/v0\n", source_format="yaml", normalized={},
+            content_hash="0" * 64, name="stored before a stricter validator",
+            warnings=[], author="t", published_at=utcnow(), published_by="t"))
+        db.session.commit()
+    assert _put(world, "STILL_WORKS", {"value": "v"}).status_code == 201
+    listed = world.api("admin").get("/api/v1/secrets")
+    assert listed.status_code == 200
+    assert [(i["name"], i["used_by"]) for i in listed.json["items"]] == [("STILL_WORKS", [])]
