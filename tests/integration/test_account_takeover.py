@@ -4,6 +4,7 @@ that other tenants share (issue 11, item 1)."""
 from __future__ import annotations
 
 import re
+import threading
 import time
 from email import message_from_bytes, policy
 from pathlib import Path
@@ -216,3 +217,26 @@ def test_rules_and_connectors_see_a_shared_login_by_this_tenants_name(world: Wor
         assert actor is not None
         facts = case_dict(load_case(actor, case["id"]))
     assert facts["assignee"] == {"email": shared, "name": "Tove in Bravo"}
+
+
+def _both_tenants_add_at_once(world: World, email: str) -> list[int]:
+    start = threading.Barrier(2)
+    answers: list[int] = []
+
+    def add(tenant: str) -> None:
+        start.wait()
+        answers.append(world.api("admin", tenant).post("/api/v1/users", json={
+            "email": email, "roles": ["viewer"]}).status_code)
+
+    threads = [threading.Thread(target=add, args=(t,)) for t in ("a", "b")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return answers
+
+
+def test_two_tenants_adding_the_same_new_email_at_once_both_succeed(world: World) -> None:
+    for n in range(6):
+        email = f"shared{n}@elsewhere.test"
+        assert _both_tenants_add_at_once(world, email) == [201, 201], email

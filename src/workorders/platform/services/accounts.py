@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from workorders.errors import Conflict, NotFound, ValidationFailed
@@ -116,6 +117,14 @@ def add_member(tenant_id: int, email: str, roles: Iterable[str], *,
     for a new login (hashed either way, so both cases take as long)."""
     email, role_list = _clean_member(email, roles, password)
     password_hash = hash_password(password) if password is not None else None
+    try:
+        return _add_member_once(tenant_id, email, role_list, password_hash, name)
+    except IntegrityError:  # another tenant created this login at the same moment
+        return _add_member_once(tenant_id, email, role_list, password_hash, name)
+
+
+def _add_member_once(tenant_id: int, email: str, roles: list[str], password_hash: str | None,
+                     name: str) -> Membership:
     with transaction() as session:
         tenant = session.get(Tenant, tenant_id)
         if tenant is None:
@@ -124,7 +133,7 @@ def add_member(tenant_id: int, email: str, roles: Iterable[str], *,
         if user is None:
             user = User(email=email, name=name.strip(), password_hash=password_hash)
             session.add(user)
-        membership = _add_membership(session, tenant, user, role_list, name)
+        membership = _add_membership(session, tenant, user, roles, name)
     return membership
 
 
