@@ -23,6 +23,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from workorders.platform.jobs.dispatch import init_dispatch
     from workorders.platform.web import register_web
     from workorders.platform.web.public import register_public
+    from workorders.rules import registry as rules_registry
 
     settings = load_settings(config)
     app = Flask(__name__, instance_path=str(settings.instance_dir))
@@ -40,6 +41,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     app.config.update({k: v for k, v in settings.extra.items() if k.isupper()})
     app.extensions["workorders.settings"] = settings
+    rules_registry.set_limit(settings.rules_cache_size)
     if settings.trusted_proxies:  # the client's own address and scheme, not the proxy's
         hops = settings.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from workorders.platform.private_paths import private_dir
+from workorders.rules.registry import DEFAULT_LIMIT, checked_limit
 
 DEFAULT_MAX_BODY_BYTES = 2 * 1024 * 1024
 
@@ -39,6 +40,7 @@ class Settings:
     public_url: str = "http://127.0.0.1:5000"  # for links in emails sent by jobs
     trusted_proxies: int = 0  # proxies in front whose X-Forwarded-For/-Proto are believed
     rules_engine: str = "durable"  # or "python" (e.g. where durable-rules cannot load)
+    rules_cache_size: int = DEFAULT_LIMIT  # compiled rule lists a process keeps (rules.registry)
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -133,6 +135,13 @@ def load_settings(overrides: Mapping[str, Any] | None = None) -> Settings:
         over["rules_engine"] = env["WORKORDERS_RULES_ENGINE"]
     if over.get("rules_engine", "durable") not in ("durable", "python"):
         raise ValueError("WORKORDERS_RULES_ENGINE must be 'durable' or 'python'")
+    if "rules_cache_size" not in over and env.get("WORKORDERS_RULES_CACHE_SIZE"):
+        over["rules_cache_size"] = env["WORKORDERS_RULES_CACHE_SIZE"]
+    if "rules_cache_size" in over:
+        try:
+            over["rules_cache_size"] = checked_limit(over["rules_cache_size"])
+        except ValueError as exc:
+            raise ValueError(f"WORKORDERS_RULES_CACHE_SIZE {exc}") from None
     known = {f for f in Settings.__dataclass_fields__ if f != "extra"}
     extra = {k: v for k, v in over.items() if k not in known}
     kwargs = {k: v for k, v in over.items() if k in known}

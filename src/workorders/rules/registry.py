@@ -20,7 +20,7 @@ from typing import Generic, TypeVar
 K = TypeVar("K")
 V = TypeVar("V")
 
-DEFAULT_LIMIT = 128
+DEFAULT_LIMIT = 256
 _limit = DEFAULT_LIMIT
 
 
@@ -29,13 +29,22 @@ def limit() -> int:
     return _limit
 
 
+def checked_limit(count: object) -> int:
+    """``count`` (a number or its text) as a bound, or ValueError saying what one is."""
+    if isinstance(count, str) and count.strip().isdigit():
+        count = int(count)
+    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+        raise ValueError(f"must be a whole number of at least 1, not {count!r}")
+    return count
+
+
 def set_limit(count: int) -> None:
     """Change the bound; caches shrink to it on their next insertion."""
     global _limit
-    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
-        raise ValueError(f"the rules cache size must be a whole number of at least 1, "
-                         f"not {count!r}")
-    _limit = count
+    try:
+        _limit = checked_limit(count)
+    except ValueError as exc:
+        raise ValueError(f"the rules cache size {exc}") from None
 
 
 _instances: weakref.WeakSet[Lru[object, object]] = weakref.WeakSet()

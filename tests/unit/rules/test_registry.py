@@ -88,7 +88,7 @@ def test_a_bad_limit_is_refused_with_what_is_expected() -> None:
 
 def _variant(text: str, n: int) -> Bundle:
     """The example with one distinct rule, so every bundle compiles to new rule lists."""
-    extra = (f"  - id: variant_{n}\n    case_types: [installation]\n"
+    extra = (f"  - id: unkept_{n}\n    case_types: [installation]\n"
              f"    when: {{fact: totals.hours, op: gt, value: {1000 + n}}}\n"
              f"    then:\n      - raise_exception: {{code: V_{n}, severity: low, "
              f"assign: coordinator}}\n\n")
@@ -103,7 +103,7 @@ def test_validating_bundles_keeps_none_of_them_in_memory() -> None:
         assert all(r.passed for r in run_golden_tests(_variant(text, n), engine="python"))
     gc.collect()
     alive = [o for o in gc.get_objects() if isinstance(o, Bundle)
-             and any(r.id.startswith("variant_") for r in o.rules)]
+             and any(r.id.startswith("unkept_") for r in o.rules)]
     assert alive == []
 
 

@@ -19,6 +19,7 @@ from workorders.platform.extensions import db
 from workorders.platform.models import DefinitionVersion, VersionStatus
 from workorders.platform.models.types import utcnow
 from workorders.platform.services.unit_of_work import transaction
+from workorders.rules.registry import Lru
 
 
 def check_bundle(source: str | bytes, filename: str | None = None, *,
@@ -32,16 +33,19 @@ def check_bundle(source: str | bytes, filename: str | None = None, *,
 
 
 def golden_results(result: LoadResult) -> list[dict[str, Any]]:
-    """The bundle's golden tests through the configured engine (none when invalid)."""
-    from flask import current_app
+    """The bundle's golden tests (none when invalid), on the Python evaluator.
 
+    A bundle being validated or published is not live: durable-rules rulesets
+    made for it would stay in the C heap (~8 MB per 500 rules), one set per
+    bundle ever checked. The evaluator decides exactly as durable-rules does
+    (docs/rules-engine.md, "Golden tests run on the evaluator").
+    """
     from workorders.golden import run_golden_tests
 
     if result.bundle is None:
         return []
-    engine = current_app.extensions["workorders.settings"].rules_engine
     return [{"name": r.name, "passed": r.passed, "failures": list(r.failures)}
-            for r in run_golden_tests(result.bundle, engine=engine)]
+            for r in run_golden_tests(result.bundle, engine="python")]
 
 
 def problems_of(result: LoadResult) -> list[dict[str, Any]]:
@@ -137,16 +141,20 @@ def diff_versions(tenant_id: int, a: int, b: int) -> dict[str, Any]:
     return {"from": a, "to": b, "sections": diff_bundles(old.normalized, new.normalized)}
 
 
-_BUNDLES: dict[str, Bundle] = {}
+#: parsed versions a process keeps (a 500-rule bundle's model is about 1 MB); the
+#: least recently used is parsed again when needed
+PARSED_BUNDLES = 256
+_BUNDLES: Lru[str, Bundle] = Lru()
 
 
 def bundle_of(version: DefinitionVersion) -> Bundle:
-    """The frozen model of a stored version, parsed once per process (versions
-    are immutable once published, and keyed by content hash anyway)."""
+    """The frozen model of a stored version, parsed once while it is in use
+    (versions are immutable once published, and keyed by content hash anyway)."""
     bundle = _BUNDLES.get(version.content_hash)
     if bundle is None:
         result = load_bundle(version.source_text)
         if result.bundle is None:
             raise Conflict(f"definition version {version.number} no longer validates")
-        bundle = _BUNDLES[version.content_hash] = result.bundle
+        bundle = result.bundle
+        _BUNDLES.put(version.content_hash, bundle, PARSED_BUNDLES)
     return bundle
