@@ -53,7 +53,7 @@ def test_openapi_documents_every_api_route_and_method(world: World) -> None:
     assert schema["required"] == ["email", "roles"]
     assert "Roles: admin." in users_post["description"]
     assert doc["paths"]["/api/v1/jobs/{job_id}"]["get"]["parameters"][0]["schema"] == {
-        "type": "integer"}
+        "type": "integer", "minimum": 0, "maximum": 2**31 - 1}
 
 
 def test_openapi_needs_no_token(app: Flask) -> None:

@@ -17,7 +17,7 @@ from typing import Any
 
 from .limits import MAX_NESTING_DEPTH, MAX_NODES
 from .problems import Positions, join
-from .source import ParseFailure, fail
+from .source import ParseFailure, fail, number_fault, text_fault, too_many_digits
 
 scanstring: Callable[[str, int, bool], tuple[str, int]] = json.decoder.scanstring  # type: ignore[attr-defined]
 _WS = re.compile(r"[ \t\n\r]*")
@@ -40,6 +40,11 @@ class _Reader:
         line, column = self.pos(i)
         return fail(f"JSON syntax error: {message}", line, column, hint)
 
+    def refuse(self, i: int, message: str, path: str) -> ParseFailure:
+        """A readable value the bundle cannot keep (not a syntax error)."""
+        line, column = self.pos(i)
+        return fail(message, line, column, path=path)
+
     def skip(self, i: int) -> int:
         match = _WS.match(self.s, i)
         return match.end() if match else i
@@ -58,17 +63,28 @@ class _Reader:
                 return self.mapping(i + 1, path, depth)
             return self.array(i + 1, path, depth)
         if char == '"':
-            return self.string(i)
+            text, end = self.string(i)
+            if fault := text_fault(text):
+                raise self.refuse(i, f"the text {fault}", path)
+            return text, end
         match = NUMBER_RE.match(self.s, i)
         if match:
-            integer, frac, exp = match.groups()
-            if frac or exp:
-                return float(integer + (frac or "") + (exp or "")), match.end()
-            return int(integer), match.end()
+            return self.number(match, path), match.end()
         for word, literal in _LITERALS.items():
             if self.s.startswith(word, i):
                 return literal, i + len(word)
         raise self.fail(i, "expected a value" if char else "unexpected end of the text")
+
+    def number(self, match: re.Match[str], path: str) -> int | float:
+        integer, frac, exp = match.groups()
+        try:
+            number = (float(integer + (frac or "") + (exp or "")) if frac or exp
+                      else int(integer))
+        except ValueError:  # more digits than Python converts
+            raise self.refuse(match.start(), too_many_digits(integer), path) from None
+        if fault := number_fault(match.group(), number):
+            raise self.refuse(match.start(), fault, path)
+        return number
 
     def string(self, i: int) -> tuple[str, int]:
         try:
@@ -87,6 +103,8 @@ class _Reader:
                 raise self.fail(i, "expected a key in double quotes")
             key_at = i
             key, i = self.string(i)
+            if fault := text_fault(key):
+                raise self.refuse(key_at, f"the key {fault}", path)
             child = join(path, key)
             if key in result:
                 raise self.fail(key_at, f"duplicate key '{key}'", "remove one of the two")

@@ -37,6 +37,10 @@ MAX_ACTIONS_PER_RULE = 20
 INT64_MIN = -(2**63)
 INT64_MAX = 2**63 - 1
 
+#: Highest first invoice number: numbers count up from it in a database integer
+#: (at most 2,147,483,647), so nine digits leave room for over a billion invoices.
+MAX_INVOICE_START = 999_999_999
+
 #: Length of a form field ``pattern`` (Python ``re``).
 MAX_PATTERN_LENGTH = 500
 #: Length of a ``matches`` regex in a rule (the engine's anchored Lua-like subset).

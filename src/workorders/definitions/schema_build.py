@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from . import vocabulary as v
+from .limits import MAX_INVOICE_START
 
 ID_PATTERN = "^[a-z][a-z0-9_]{0,62}$"
 _TRIGGER = "^(submit|correct|(transition|enter):[a-z][a-z0-9_]{0,62})$"
@@ -65,7 +66,8 @@ def _seller() -> dict[str, Any]:
                    "terms_days": {"type": "integer", "minimum": 0, "maximum": 365}},
                   "means_code", "account")
     series = obj({"prefix": {"type": "string", "pattern": "^[A-Za-z0-9-]{0,10}$"},
-                  "start": {"type": "integer", "minimum": 1}}, "start")
+                  "start": {"type": "integer", "minimum": 1,
+                            "maximum": MAX_INVOICE_START}}, "start")
     return obj({"name": TEXT, "org_number": TEXT, "vat_id": TEXT,
                 "peppol_id": {"type": "string", "pattern": "^[0-9]{4}:[^\\s]+$",
                               "description": "<EAS scheme>:<identifier>"},

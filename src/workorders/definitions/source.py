@@ -7,10 +7,12 @@ the location, because nothing after a syntax error can be trusted.
 
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass
 from typing import Any
 
-from .limits import MAX_BUNDLE_BYTES
+from .limits import INT64_MAX, INT64_MIN, MAX_BUNDLE_BYTES
 from .problems import Positions, Problem
 
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
@@ -27,6 +29,44 @@ class ParseFailure(Exception):
 def fail(message: str, line: int | None = None, column: int | None = None,
          hint: str | None = None, path: str = "") -> ParseFailure:
     return ParseFailure(Problem(path, line, column, message, hint))
+
+
+def number_fault(text: str, value: Any) -> str | None:
+    """Why a number read from the bundle cannot be kept, or None: the database,
+    JSON and the rules engine all stop at finite values and 64-bit integers."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return (f"the number {text[:30]} is not finite; numbers must be finite, "
+                "e.g. 1000000 instead of 1e999 or .inf")
+    if isinstance(value, int) and not INT64_MIN <= value <= INT64_MAX:
+        return (f"the number {text[:30]}{'...' if len(text) > 30 else ''} is too large; "
+                f"whole numbers must lie between {INT64_MIN} and {INT64_MAX}")
+    return None
+
+
+def too_many_digits(text: str) -> str:
+    """The message for an integer too long for Python to even convert."""
+    return number_fault(text, INT64_MAX + 1) or ""
+
+
+_BAD_TEXT = re.compile("[\x00\ud800-\udfff]")
+
+
+def text_fault(value: str) -> str | None:
+    """Why text cannot be stored, as "contains ...", or None: PostgreSQL text
+    holds no NUL and no database encodes a lone surrogate. The web edge asks
+    this too, so uploads and requests are refused in the same words."""
+    found = _BAD_TEXT.search(value)
+    if found is None:
+        return None
+    if found.group() == "\x00":
+        return "contains a NUL character (\\u0000), which text cannot hold; remove it"
+    return ("contains a lone surrogate (an escape such as \\ud800 that is half of a "
+            "character); send the whole character")
+
+
+def clean_text(value: str) -> str:
+    """``value`` with what :func:`text_fault` objects to replaced, for echoing it."""
+    return _BAD_TEXT.sub("\ufffd", value)
 
 
 @dataclass(frozen=True, slots=True)

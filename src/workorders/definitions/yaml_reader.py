@@ -23,7 +23,7 @@ from yaml import events as ev
 
 from .limits import MAX_NESTING_DEPTH, MAX_NODES
 from .problems import Positions, join
-from .source import ParseFailure, fail
+from .source import ParseFailure, fail, number_fault, text_fault, too_many_digits
 
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -102,8 +102,18 @@ class _Builder:
     def scalar(event: Any, tag: str | None, path: str) -> Any:
         plain = event.implicit[0] and not event.style
         if tag in (_TAG + "str", "!") or (tag is None and not plain):
+            fault = text_fault(event.value)
+            if fault:
+                raise fail(f"the text {fault}", *_mark(event), path=path)
             return event.value
-        resolved = resolve_plain(event.value)
+        try:
+            resolved = resolve_plain(event.value)
+        except ValueError:  # more digits than Python converts
+            raise fail(too_many_digits(event.value), *_mark(event), path=path) from None
+        text = text_fault(resolved) if isinstance(resolved, str) else None
+        fault = f"the text {text}" if text else number_fault(event.value, resolved)
+        if fault:
+            raise fail(fault, *_mark(event), path=path)
         if tag is None:
             return resolved
         expected = {_TAG + "int": int, _TAG + "float": float, _TAG + "bool": bool,
@@ -129,6 +139,8 @@ class _Builder:
                 raise fail("keys must be plain text, not lists, mappings or aliases",
                            line, column, path=path)
             key = event.value
+            if fault := text_fault(key):
+                raise fail(f"the key {fault}", line, column, path=path)
             if key == "<<" and not event.style:
                 raise fail("YAML merge keys (<<) are not supported", line, column,
                            "write the keys out in full", path)

@@ -17,7 +17,7 @@ from workorders.platform.private_paths import private_dir
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build an app from the environment plus ``config`` overrides (tests, CLI)."""
-    from workorders.platform import database, problems, security
+    from workorders.platform import database, input_guard, problems, security
     from workorders.platform.api import register_api
     from workorders.platform.extensions import csrf, db
     from workorders.platform.jobs.dispatch import init_dispatch
@@ -53,6 +53,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     db.init_app(app)
     csrf.init_app(app)
     problems.init_app(app)
+    input_guard.init_app(app)
     security.init_app(app)
     init_dispatch(app)
     register_api(app)

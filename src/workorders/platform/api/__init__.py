@@ -3,8 +3,10 @@ route except the OpenAPI document, and problem+json for every error."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, g, request
+from flask import Blueprint, Flask, current_app, g, request
 
+from workorders.platform.api.docs import meta_of
+from workorders.platform.api.inputs import check_query
 from workorders.platform.auth import actor_from_token
 from workorders.platform.extensions import csrf
 from workorders.platform.problems import ApiProblem
@@ -25,6 +27,9 @@ def _authenticate() -> None:
     if actor is None:
         raise ApiProblem(401, "Unauthorized", "the token is unknown or revoked")
     g.actor = actor
+    meta = meta_of(current_app.view_functions[request.endpoint]) if request.endpoint else None
+    if meta is not None:
+        check_query(meta["query"])
 
 
 @api.after_request

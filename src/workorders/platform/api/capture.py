@@ -7,7 +7,7 @@ from typing import Any
 from flask import Response, jsonify, request
 
 from workorders.platform.api import api
-from workorders.platform.api.docs import operation
+from workorders.platform.api.docs import ANY_BYTES, operation
 from workorders.platform.api.idempotency import body_limit, idempotent
 from workorders.platform.api.inputs import json_body, require_content_type
 from workorders.platform.auth import current_actor
@@ -76,14 +76,16 @@ def _file_response(sha: str, content_type: str, filename: str = "") -> Response:
 
 
 @api.get("/attachments/<attachment_id>")
-@operation("The attached file's bytes")
+@operation("The attached file's bytes", produces=ANY_BYTES)
 def download_attachment(attachment_id: str) -> Any:
     a = files.get_attachment(current_actor(), attachment_id)
     return _file_response(a.sha256, a.content_type, a.filename)
 
 
 @api.get("/attachments/<attachment_id>/thumbnail")
-@operation("A small, upright preview of a photo", responses={200: "Image", 404: "No preview"})
+@operation("A small, upright preview of a photo", responses={200: "Image", 404: "No preview"},
+           produces={"image/png": {"type": "string", "format": "binary"},
+                     "image/jpeg": {"type": "string", "format": "binary"}})
 def attachment_thumbnail(attachment_id: str) -> Any:
     a = files.get_attachment(current_actor(), attachment_id)
     if a.thumbnail_sha256 is None:

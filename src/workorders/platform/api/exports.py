@@ -10,9 +10,9 @@ from flask import Response, jsonify, request
 from workorders.connectors import ConnectorError, to_json_dict
 from workorders.errors import Conflict, NotFound
 from workorders.platform.api import api
-from workorders.platform.api.docs import operation
+from workorders.platform.api.docs import ANY_BYTES, operation
 from workorders.platform.api.idempotency import idempotent
-from workorders.platform.api.inputs import encode_cursor, json_body, page, page_args
+from workorders.platform.api.inputs import ID_SCHEMA, encode_cursor, json_body, page, page_args
 from workorders.platform.auth import current_actor
 from workorders.platform.permissions import Action, require
 from workorders.platform.problems import ApiProblem
@@ -28,10 +28,10 @@ EXPORT_SCHEMA: dict[str, Any] = {
     "properties": {
         "connector": {"type": "string", "pattern": "^[a-z][a-z0-9_]{0,62}$"},
         "case_ids": {"type": "array", "minItems": 1, "maxItems": 500, "uniqueItems": True,
-                     "items": {"type": "integer", "minimum": 1}}}}
+                     "items": ID_SCHEMA}}}
 EXPORT_FILTERS: dict[str, dict[str, Any]] = {
     "status": {"type": "string", "enum": list(queries.STATUSES)},
-    "connector": {"type": "string"}, "case_id": {"type": "integer"},
+    "connector": {"type": "string"}, "case_id": ID_SCHEMA,
     "limit": {"type": "integer", "minimum": 1, "maximum": 500}, "cursor": {"type": "string"}}
 
 
@@ -109,8 +109,7 @@ def get_export(export_id: int) -> Any:
 
 @api.get("/exports/<int:export_id>/payload")
 @require(Action.READ_INVOICES)
-@operation("The exact bytes delivered, with their content type",
-           content_types=("application/octet-stream",))
+@operation("The exact bytes delivered, with their content type", produces=ANY_BYTES)
 def export_payload(export_id: int) -> Any:
     export = queries.get_export(current_actor(), export_id)
     resp = Response(bytes(export.payload), mimetype=None)

@@ -29,6 +29,7 @@ from workorders.errors import Conflict, WorkordersError
 from workorders.platform.auth import current_actor
 from workorders.platform.database import begin_write
 from workorders.platform.extensions import db
+from workorders.platform.input_guard import parse_json
 from workorders.platform.models import IdempotencyRecord
 from workorders.platform.models.types import utcnow
 from workorders.platform.problems import ApiProblem
@@ -40,19 +41,20 @@ WAIT_SECONDS = 30.0
 
 def request_fingerprint() -> str:
     """What "the same body" means: the parsed JSON (key order and spacing do not
-    matter), or uploaded files' bytes and form fields (multipart boundaries do)."""
+    matter), or uploaded files' bytes and form fields (multipart boundaries do).
+    A JSON body that cannot be parsed is refused here with the same 400 the
+    view would answer."""
     digest = hashlib.sha256()
     if request.mimetype == "multipart/form-data":
         for name, storage in sorted(request.files.items(multi=True), key=lambda kv: kv[0]):
             digest.update(name.encode() + b"\0" + storage.stream.read() + b"\0")
             storage.stream.seek(0)
         digest.update(json.dumps(sorted(request.form.items(multi=True))).encode())
+    elif request.is_json:
+        digest.update(json.dumps(parse_json(request.get_data(cache=True)),
+                                 sort_keys=True).encode())
     else:
-        raw = request.get_data(cache=True)
-        try:
-            digest.update(json.dumps(json.loads(raw), sort_keys=True).encode())
-        except ValueError:
-            digest.update(raw)
+        digest.update(request.get_data(cache=True))
     return digest.hexdigest()
 
 

@@ -1,20 +1,25 @@
 """Reading API requests: content types (415), malformed JSON (400), schema
-validation (422 with JSON pointers), pagination and ``If-Match``."""
+validation (422 with JSON pointers), query parameters against their documented
+schemas (422), pagination and ``If-Match``."""
 
 from __future__ import annotations
 
 import base64
-import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
 from flask import current_app, request
 from jsonschema import Draft202012Validator
 
+from workorders.definitions.limits import INT64_MAX
+from workorders.platform.input_guard import MAX_ID, parse_json
 from workorders.platform.problems import ApiProblem, PreconditionFailed
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
+#: an id in a query or a body: what the path converter accepts, minus 0
+ID_SCHEMA: dict[str, Any] = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 
 
 def _pointer(parts: Any) -> str:
@@ -33,20 +38,12 @@ def require_content_type(*allowed: str) -> str:
 def json_body(schema: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """The request's JSON object, validated against ``schema`` (every error listed)."""
     require_content_type("application/json")
-    raw = request.get_data(cache=True)
-    try:
-        data = json.loads(raw.decode("utf-8"), parse_float=str, parse_constant=_no_constant)
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise ApiProblem(400, "Malformed JSON", f"the body is not valid JSON: {exc}") from exc
+    data = parse_json(request.get_data(cache=True))
     if not isinstance(data, dict):
         raise ApiProblem(400, "Malformed JSON", "the body must be a JSON object")
     if schema is not None:
         validate(data, schema)
     return data
-
-
-def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not allowed in JSON")
 
 
 def validate(data: Any, schema: Mapping[str, Any]) -> None:
@@ -56,6 +53,42 @@ def validate(data: Any, schema: Mapping[str, Any]) -> None:
         raise ApiProblem(422, "Invalid data", "the request has invalid fields",
                          errors=[{"path": _pointer(e.absolute_path), "message": e.message}
                                  for e in errors])
+
+
+def _query_value(raw: str, schema: Mapping[str, Any]) -> Any:
+    kind = schema.get("type")
+    if kind == "integer":
+        if not re.fullmatch("-?[0-9]+", raw):
+            raise ValueError("must be a whole number")
+        if len(raw.lstrip("-")) > len(str(INT64_MAX)):
+            raise ValueError(f"is too large: at most {schema.get('maximum', INT64_MAX)}")
+        return int(raw)
+    if kind == "boolean":
+        if raw not in ("true", "false"):
+            raise ValueError("must be true or false")
+        return raw == "true"
+    return raw
+
+
+def check_query(parameters: Mapping[str, Mapping[str, Any]]) -> None:
+    """Each documented query parameter that was sent, read as its schema's type
+    and validated against it: a 422 naming the parameter instead of a number too
+    large for the database or a filter that silently matches nothing."""
+    errors: list[dict[str, str]] = []
+    for name, schema in parameters.items():
+        raw = request.args.get(name)
+        if raw is None:
+            continue
+        try:
+            value = _query_value(raw, schema)
+        except ValueError as exc:
+            errors.append({"path": f"/{name}", "message": f"{name} {exc}"})
+            continue
+        errors += [{"path": f"/{name}", "message": f"{name}: {e.message}"}
+                   for e in Draft202012Validator(schema).iter_errors(value)]
+    if errors:
+        raise ApiProblem(422, "Invalid data",
+                         "; ".join(e["message"] for e in errors), errors=errors)
 
 
 def page_args() -> tuple[int, int | None]:
@@ -80,7 +113,7 @@ def decode_cursor(cursor: str) -> int:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         kind, _, value = raw.partition(":")
-        if kind != "id":
+        if kind != "id" or not value.isdigit() or int(value) > MAX_ID:
             raise ValueError(kind)
         return int(value)
     except (ValueError, UnicodeDecodeError) as exc:

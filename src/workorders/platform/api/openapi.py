@@ -12,6 +12,7 @@ from flask import Flask, current_app, jsonify
 from workorders import __version__
 from workorders.platform.api import api
 from workorders.platform.api.docs import meta_of, operation
+from workorders.platform.input_guard import MAX_ID
 
 PROBLEM_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -25,9 +26,16 @@ PROBLEM_SCHEMA: dict[str, Any] = {
     },
 }
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
-COMMON_ERRORS = {401: "No or bad token", 403: "Role not allowed", 404: "Not found",
+#: what every operation can answer: 400 comes from the input guard, which checks
+#: every query parameter and path value, and from reading any JSON body
+COMMON_ERRORS = {400: "Malformed request: unreadable JSON, nesting deeper than 64 levels, "
+                      "or text holding NUL characters or lone surrogates",
+                 401: "No or bad token", 403: "Role not allowed", 404: "Not found",
                  415: "Unsupported media type", 422: "Invalid data", 429: "Rate limited"}
-_CONVERTER_TYPES = {"IntegerConverter": {"type": "integer"}, "UnicodeConverter": {"type": "string"},
+#: what every operation that takes a body can answer besides
+BODY_ERRORS = {413: "The body is larger than this operation takes"}
+_CONVERTER_TYPES = {"IdConverter": {"type": "integer", "minimum": 0, "maximum": MAX_ID},
+                    "UnicodeConverter": {"type": "string"},
                     "PathConverter": {"type": "string"}}
 
 
@@ -54,12 +62,21 @@ def _operation(view: Any, rule: Any, method: str) -> dict[str, Any]:
         op["requestBody"] = {"required": True, "content": {
             ct: {"schema": meta["body"]} for ct in meta["content_types"]}}
     for status, text in meta["responses"].items():
-        op["responses"][str(status)] = {"description": text}
-    for status, text in COMMON_ERRORS.items():
-        op["responses"].setdefault(str(status), {
-            "description": text,
-            "content": {"application/problem+json": {"schema": PROBLEM_REF}}})
+        op["responses"][str(status)] = _response(status, text, meta["produces"])
+    errors = {**COMMON_ERRORS, **(BODY_ERRORS if method in ("post", "put", "patch") else {})}
+    for status, text in errors.items():
+        op["responses"].setdefault(str(status), _response(status, text, {}))
     return op
+
+
+def _response(status: int, text: str, produces: dict[str, Any]) -> dict[str, Any]:
+    """Every answer with its schema: a problem document for errors, what the
+    operation produces for successes."""
+    if status >= 400:
+        return {"description": text,
+                "content": {"application/problem+json": {"schema": PROBLEM_REF}}}
+    return {"description": text,
+            "content": {media: {"schema": schema} for media, schema in produces.items()}}
 
 
 def build_spec(app: Flask) -> dict[str, Any]:

@@ -10,7 +10,13 @@ from sqlalchemy import select
 
 from workorders.platform.api import api
 from workorders.platform.api.docs import operation
-from workorders.platform.api.inputs import expected_version, json_body, page, page_args
+from workorders.platform.api.inputs import (
+    ID_SCHEMA,
+    expected_version,
+    json_body,
+    page,
+    page_args,
+)
 from workorders.platform.auth import current_actor
 from workorders.platform.database import get_for_tenant
 from workorders.platform.extensions import db
@@ -33,7 +39,8 @@ EXCEPTION_FILTERS: dict[str, dict[str, Any]] = {
     "assigned_to": {"type": "string", "description": "an email, 'me', or a role"},
     "severity": {"enum": ["low", "medium", "high", "critical"]},
     "code": {"type": "string"}, "case_type": {"type": "string"},
-    "older_than_hours": {"type": "integer"}, "case_id": {"type": "integer"},
+    "older_than_hours": {"type": "integer", "minimum": 0, "maximum": 24 * 366 * 100},  # a century
+    "case_id": ID_SCHEMA,
 }
 
 
@@ -115,7 +122,8 @@ def _exception_action(exception_id: int, schema: dict[str, Any]) -> dict[str, An
 
 
 @api.post("/exceptions/<int:exception_id>/assign")
-@operation("Assign to a person (coordinator or admin)", body=ASSIGN)
+@operation("Assign to a person (coordinator or admin)", body=ASSIGN,
+           responses={200: "OK", 412: "Stale If-Match"})
 def assign_exception(exception_id: int) -> Any:
     body = _exception_action(exception_id, ASSIGN)
     return _etag(exception_json(svc.assign_exception(current_actor(), exception_id,
@@ -123,7 +131,8 @@ def assign_exception(exception_id: int) -> Any:
 
 
 @api.post("/exceptions/<int:exception_id>/resolve")
-@operation("Resolve with a note", body=RESOLVE, responses={200: "OK", 409: "Not open"})
+@operation("Resolve with a note", body=RESOLVE,
+           responses={200: "OK", 409: "Not open", 412: "Stale If-Match"})
 def resolve_exception(exception_id: int) -> Any:
     body = _exception_action(exception_id, RESOLVE)
     return _etag(exception_json(svc.resolve_exception(current_actor(), exception_id,
@@ -132,7 +141,7 @@ def resolve_exception(exception_id: int) -> Any:
 
 @api.post("/exceptions/<int:exception_id>/override")
 @operation("Override with a reason (coordinator or admin)", body=OVERRIDE,
-           responses={200: "OK", 409: "Not open"})
+           responses={200: "OK", 409: "Not open", 412: "Stale If-Match"})
 def override_exception(exception_id: int) -> Any:
     body = _exception_action(exception_id, OVERRIDE)
     return _etag(exception_json(svc.override_exception(current_actor(), exception_id,
@@ -140,7 +149,8 @@ def override_exception(exception_id: int) -> Any:
 
 
 @api.post("/exceptions/<int:exception_id>/reopen")
-@operation("Reopen a resolved or overridden exception", responses={200: "OK", 409: "Open"})
+@operation("Reopen a resolved or overridden exception",
+           responses={200: "OK", 409: "Open", 412: "Stale If-Match"})
 def reopen_exception(exception_id: int) -> Any:
     get_for_tenant(CaseException, exception_id, current_actor().tenant_id)
     return _etag(exception_json(svc.reopen_exception(current_actor(), exception_id,
@@ -150,7 +160,7 @@ def reopen_exception(exception_id: int) -> Any:
 @api.get("/approvals")
 @operation("Approvals, newest first; mine=true for those routed to me",
            query={"status": {"enum": ["pending", "approved", "rejected", "resolved_by_rule"]},
-                  "mine": {"type": "boolean"}, "case_id": {"type": "integer"}})
+                  "mine": {"type": "boolean"}, "case_id": ID_SCHEMA})
 def list_approvals() -> Any:
     actor = current_actor()
     limit, after = page_args()
@@ -176,7 +186,8 @@ def get_approval(approval_id: int) -> Any:
 
 @api.post("/approvals/<int:approval_id>/decision")
 @operation("Approve or reject (only the routed role or user)", body=DECISION,
-           responses={200: "OK", 403: "Not routed to you", 409: "Already decided"})
+           responses={200: "OK", 403: "Not routed to you", 409: "Already decided",
+                      412: "Stale If-Match"})
 def decide_approval(approval_id: int) -> Any:
     actor = current_actor()
     get_for_tenant(Approval, approval_id, actor.tenant_id)
