@@ -28,8 +28,8 @@ def test_simulation_reports_exactly_the_cases_whose_outcomes_change(world: World
                                     headers={"Content-Type": "application/yaml"})
     assert draft.status_code == 201
     before = snapshot(world.app)
-    resp = world.api("coordinator").post(f"/api/v1/definitions/{draft.json['version']}/simulate",
-                                         json={"limit": 50})
+    resp = world.api("admin").post(f"/api/v1/definitions/{draft.json['version']}/simulate",
+                                   json={"limit": 50})
     assert resp.status_code == 200, resp.json
     result = resp.json
     assert result["cases_checked"] == 3
@@ -51,7 +51,7 @@ def test_simulation_of_an_identical_version_changes_nothing(world: World) -> Non
     assert result == {"version": 2, "cases_checked": 1, "changed": []}
 
 
-def test_simulation_needs_a_known_version_and_a_staff_role(world: World) -> None:
+def test_simulation_needs_a_known_version_and_the_admin_role(world: World) -> None:
     publish_example(world)
     assert_problem(world.api("admin").post("/api/v1/definitions/9/simulate"), 404)
     assert_problem(world.api("technician").post("/api/v1/definitions/1/simulate"), 403)
@@ -65,8 +65,8 @@ def test_a_large_simulation_runs_as_a_task_with_progress(world: World) -> None:
     version = world.api("admin").post("/api/v1/definitions", data=lowered, headers={
         "Content-Type": "application/yaml"}).json["version"]
     before = snapshot(world.app)
-    resp = world.api("coordinator").post(f"/api/v1/definitions/{version}/simulate",
-                                         json={"limit": 500})
+    resp = world.api("admin").post(f"/api/v1/definitions/{version}/simulate",
+                                   json={"limit": 500})
     assert resp.status_code == 202
     task = world.api("coordinator").get(f"/api/v1/tasks/{resp.json['task']['id']}").json
     # in-process jobs ran right after the commit (JOBS_SYNC in tests)

@@ -114,8 +114,11 @@ def diff(old: str, new: str) -> None:
 @click.argument("version", type=int)
 @friendly_errors
 def simulate(tenant: str, limit: int, as_email: str | None, version: int) -> None:
-    """Replay recent cases under VERSION and list those whose outcomes change."""
+    """Replay recent cases under VERSION and list those whose outcomes change
+    (as an admin: the same role rule as the API)."""
     from workorders.platform.auth import actor_for
+    from workorders.platform.permissions import Action, allowed_roles, may
+    from workorders.platform.problems import Forbidden
     from workorders.platform.services.accounts import list_members, member_by_email, tenant_by_slug
     from workorders.platform.services.simulation import simulate_version
 
@@ -123,8 +126,12 @@ def simulate(tenant: str, limit: int, as_email: str | None, version: int) -> Non
         tenant_id = tenant_by_slug(tenant).id
         member = (member_by_email(tenant_id, as_email) if as_email else
                   next(m for m in list_members(tenant_id) if "admin" in m.roles))
+        actor = actor_for(member)
+        if not may(actor, Action.CHECK_DEFINITIONS):
+            raise Forbidden(f"{actor.email} cannot simulate: this needs one of the "
+                            f"roles: {', '.join(allowed_roles(Action.CHECK_DEFINITIONS))}")
         result = simulate_version(
-            actor_for(member), version, limit=limit,
+            actor, version, limit=limit,
             progress=lambda n, total: click.echo(f"\rchecked {n}/{total} cases", nl=n == total,
                                                  err=True))
         for change in result["changed"]:

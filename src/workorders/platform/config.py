@@ -41,6 +41,8 @@ class Settings:
     trusted_proxies: int = 0  # proxies in front whose X-Forwarded-For/-Proto are believed
     rules_engine: str = "durable"  # or "python" (e.g. where durable-rules cannot load)
     rules_cache_size: int = DEFAULT_LIMIT  # compiled rule lists a process keeps (rules.registry)
+    #: wall-clock seconds for running a bundle's checks (validation, golden tests, simulation)
+    check_budget_seconds: float = 5.0
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -74,6 +76,17 @@ def _secret_key(instance_dir: Path, given: str | None) -> str:
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(key)
     return key
+
+
+def _positive_seconds(value: Any) -> float:
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        seconds = 0.0
+    if not 0 < seconds < 3600:
+        raise ValueError(f"WORKORDERS_CHECK_BUDGET_SECONDS must be a number of seconds between 0 "
+                         f"and 3600, not {value!r}")
+    return seconds
 
 
 def _proxy_count(value: Any) -> int:
@@ -142,6 +155,10 @@ def load_settings(overrides: Mapping[str, Any] | None = None) -> Settings:
             over["rules_cache_size"] = checked_limit(over["rules_cache_size"])
         except ValueError as exc:
             raise ValueError(f"WORKORDERS_RULES_CACHE_SIZE {exc}") from None
+    if "check_budget_seconds" not in over and env.get("WORKORDERS_CHECK_BUDGET_SECONDS"):
+        over["check_budget_seconds"] = env["WORKORDERS_CHECK_BUDGET_SECONDS"]
+    if "check_budget_seconds" in over:
+        over["check_budget_seconds"] = _positive_seconds(over["check_budget_seconds"])
     known = {f for f in Settings.__dataclass_fields__ if f != "extra"}
     extra = {k: v for k, v in over.items() if k not in known}
     kwargs = {k: v for k, v in over.items() if k in known}

@@ -20,6 +20,9 @@ class Action(Enum):
     RECONCILE = "read reconciliation"
     #: set, replace, delete and list the tenant's signing secrets (never their values)
     MANAGE_SECRETS = "manage tenant secrets"
+    #: validate, store, publish and simulate bundles: each runs the bundle's own
+    #: templates and golden tests on the server, so only the tenant's admins may
+    CHECK_DEFINITIONS = "check and publish definitions"
 
 
 _INVOICING = ("coordinator", "admin")
@@ -28,6 +31,7 @@ ALLOWED_ROLES: dict[Action, tuple[str, ...]] = {
     Action.EXPORT_INVOICES: _INVOICING,
     Action.RECONCILE: _INVOICING,
     Action.MANAGE_SECRETS: ("admin",),
+    Action.CHECK_DEFINITIONS: ("admin",),
 }
 
 

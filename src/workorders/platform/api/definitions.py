@@ -11,8 +11,9 @@ from workorders.definitions import MAX_BUNDLE_BYTES
 from workorders.platform.api import api
 from workorders.platform.api.docs import operation
 from workorders.platform.api.inputs import json_body, require_content_type
-from workorders.platform.auth import current_actor, require_roles
+from workorders.platform.auth import current_actor
 from workorders.platform.models import DefinitionVersion
+from workorders.platform.permissions import Action, require
 from workorders.platform.services import definitions as svc
 
 BUNDLE_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml",
@@ -21,6 +22,8 @@ BUNDLE_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-y
 #: bundle gets the validator's clear message instead of a bare 413
 REQUEST_LIMIT = 2 * MAX_BUNDLE_BYTES
 BUNDLE_BODY = {"type": "string", "description": "The bundle as YAML or JSON text"}
+BUDGET_EXCEEDED = ("The bundle's checks (templates, golden tests) ran past the time budget "
+                   "(WORKORDERS_CHECK_BUDGET_SECONDS)")
 
 
 def _bundle_source() -> tuple[bytes, str | None]:
@@ -46,13 +49,16 @@ def version_json(v: DefinitionVersion, *, with_bundle: bool = False) -> dict[str
 
 
 @api.post("/definitions/validate")
+@require(Action.CHECK_DEFINITIONS)
 @operation("Check a bundle without storing it", body=BUNDLE_BODY, content_types=BUNDLE_TYPES,
            responses={200: "{valid, errors:[{path, line, column, message, hint}], warnings, "
-                           "tests:[{name, passed, failures}], tests_passed}"})
+                           "tests:[{name, passed, failures}], tests_passed}",
+                      422: BUDGET_EXCEEDED})
 def validate_definition() -> Any:
     source, filename = _bundle_source()
-    result = svc.check_bundle(source, filename, tenant_id=current_actor().tenant_id)
-    tests = svc.golden_results(result)
+    with svc.checks_budget():
+        result = svc.check_bundle(source, filename, tenant_id=current_actor().tenant_id)
+        tests = svc.golden_results(result)
     return jsonify(valid=result.valid, content_hash=result.content_hash,
                    errors=[p.to_dict() for p in result.errors],
                    warnings=[p.to_dict() for p in result.warnings],
@@ -60,9 +66,10 @@ def validate_definition() -> Any:
 
 
 @api.post("/definitions")
-@require_roles("admin")
+@require(Action.CHECK_DEFINITIONS)
 @operation("Store a bundle as a new draft version", body=BUNDLE_BODY, content_types=BUNDLE_TYPES,
-           responses={201: "{version, status: draft}", 422: "The bundle has errors"})
+           responses={201: "{version, status: draft}",
+                      422: f"The bundle has errors, or: {BUDGET_EXCEEDED}"})
 def create_definition() -> Any:
     source, filename = _bundle_source()
     actor = current_actor()
@@ -79,7 +86,9 @@ def list_definitions() -> Any:
 
 @api.get("/definitions/<int:n>")
 @operation("One version with its bundle; ?format=yaml answers the source text",
-           query={"format": {"type": "string", "enum": ["json", "yaml"]}})
+           query={"format": {"type": "string", "enum": ["json", "yaml"]}},
+           produces={"application/json": {"type": "object"},
+                     "application/yaml": {"type": "object"}})
 def get_definition(n: int) -> Any:
     version = svc.get_version(current_actor().tenant_id, n)
     if request.args.get("format") == "yaml":
@@ -90,9 +99,9 @@ def get_definition(n: int) -> Any:
 
 
 @api.post("/definitions/<int:n>/publish")
-@require_roles("admin")
+@require(Action.CHECK_DEFINITIONS)
 @operation("Make a draft the current version for new cases",
-           responses={200: "{version, status: published}",
+           responses={200: "{version, status: published}", 422: BUDGET_EXCEEDED,
                       409: "Not a valid draft, or a golden test fails ({tests: [...]})"})
 def publish_definition(n: int) -> Any:
     actor = current_actor()
@@ -112,10 +121,11 @@ SIMULATE = {"type": "object", "additionalProperties": False,
 
 
 @api.post("/definitions/<int:n>/simulate")
-@require_roles("admin", "coordinator")
+@require(Action.CHECK_DEFINITIONS)
 @operation("Replay recent real cases under version n; nothing is written",
            body=SIMULATE,
            responses={200: "{cases_checked, changed:[{case_id, before, after}]}",
+                      422: BUDGET_EXCEEDED,
                       202: "{task}: more than 200 cases (or background: true) run as a "
                            "background task; poll GET /tasks/{id}"})
 def simulate_definition(n: int) -> Any:

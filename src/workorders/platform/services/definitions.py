@@ -8,11 +8,13 @@ current for new cases; a published version is never modified.
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from typing import Any
 
 from sqlalchemy import func, select
 
 from workorders.definitions import Bundle, LoadResult, diff_bundles, load_bundle
+from workorders.definitions.check_budget import check_budget
 from workorders.errors import Conflict, NotFound, ValidationFailed
 from workorders.platform.database import lock_tenant
 from workorders.platform.extensions import db
@@ -20,6 +22,16 @@ from workorders.platform.models import DefinitionVersion, VersionStatus
 from workorders.platform.models.types import utcnow
 from workorders.platform.services.unit_of_work import transaction
 from workorders.rules.registry import Lru
+
+
+def checks_budget(scale: float = 1.0) -> AbstractContextManager[None]:
+    """The time a bundle's own checks (its templates, golden tests, a simulation) may
+    take; past it they stop with CheckBudgetExceeded, a 422 (the bundle is at fault).
+    ``scale`` widens it for work that grows with the data, e.g. a long simulation."""
+    from flask import current_app
+
+    return check_budget(current_app.extensions["workorders.settings"].check_budget_seconds
+                        * scale)
 
 
 def check_bundle(source: str | bytes, filename: str | None = None, *,
@@ -65,7 +77,8 @@ class GoldenTestsFailed(Conflict):
 
 def create_draft(tenant_id: int, source: str | bytes, author: str, *,
                  filename: str | None = None) -> DefinitionVersion:
-    result = check_bundle(source, filename, tenant_id=tenant_id)
+    with checks_budget():
+        result = check_bundle(source, filename, tenant_id=tenant_id)
     if not result.valid or result.normalized is None:
         raise ValidationFailed(f"the bundle has {len(result.errors)} error(s); nothing was stored",
                                problems_of(result))
@@ -116,11 +129,12 @@ def publish_version(tenant_id: int, number: int, actor: str) -> DefinitionVersio
         version = get_version(tenant_id, number)
         if version.status != VersionStatus.DRAFT.value:
             raise Conflict(f"version {number} is {version.status}; only a draft can be published")
-        result = check_bundle(version.source_text, tenant_id=tenant_id)
-        if not result.valid:
-            raise Conflict(f"version {number} no longer validates: "
-                           f"{result.errors[0].message}")
-        failed = [t for t in golden_results(result) if not t["passed"]]
+        with checks_budget():
+            result = check_bundle(version.source_text, tenant_id=tenant_id)
+            if not result.valid:
+                raise Conflict(f"version {number} no longer validates: "
+                               f"{result.errors[0].message}")
+            failed = [t for t in golden_results(result) if not t["passed"]]
         if failed:
             raise GoldenTestsFailed(number, failed)
         previous = current_version(tenant_id)

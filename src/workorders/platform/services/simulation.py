@@ -16,12 +16,13 @@ from typing import Any
 
 from sqlalchemy import select
 
+from workorders.definitions.check_budget import check_time_left
 from workorders.definitions.model import Bundle, CaseType
 from workorders.platform.auth import Actor
 from workorders.platform.extensions import db
-from workorders.platform.models import Case, Submission, Task
+from workorders.platform.models import Case, DefinitionVersion, Submission, Task
 from workorders.platform.services.case_context import LoadedCase
-from workorders.platform.services.definitions import bundle_of, get_version
+from workorders.platform.services.definitions import bundle_of, checks_budget, get_version
 from workorders.platform.services.readiness import partial_document
 from workorders.platform.services.rule_facts import fact_document
 from workorders.rules import evaluate
@@ -82,13 +83,24 @@ def _data_blockers(view: LoadedCase) -> list[Blocker]:
 
 def simulate_version(actor: Actor, number: int, limit: int = 200,
                      progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
+    """The cases whose outcomes version ``number`` would change. It runs the version's
+    own templates on every case, so it stops past the checks budget (one budget per
+    SYNC_LIMIT cases) with CheckBudgetExceeded instead of holding a server thread."""
     candidate = get_version(actor.tenant_id, number)
     new_bundle = bundle_of(candidate)
     cases = list(db.session.execute(select(Case).where(Case.tenant_id == actor.tenant_id)
                                     .order_by(Case.updated_at.desc(), Case.id.desc())
                                     .limit(min(limit, MAX_CASES))).scalars())
+    with checks_budget(scale=max(1.0, len(cases) / SYNC_LIMIT)):
+        changed = _changed_cases(cases, new_bundle, candidate, number, progress)
+    return {"version": number, "cases_checked": len(cases), "changed": changed}
+
+
+def _changed_cases(cases: list[Case], new_bundle: Bundle, candidate: DefinitionVersion, number: int,
+                   progress: Callable[[int, int], None] | None) -> list[dict[str, Any]]:
     changed = []
     for n, case in enumerate(cases, start=1):
+        check_time_left()
         old_bundle = bundle_of(case.definition)
         old_type = old_bundle.case_type(case.case_type)
         new_type = new_bundle.case_type(case.case_type)
@@ -106,7 +118,7 @@ def simulate_version(actor: Actor, number: int, limit: int = 200,
                             {"error": f"version {number} has no case type {case.case_type}"}})
         if progress is not None:
             progress(n, len(cases))
-    return {"version": number, "cases_checked": len(cases), "changed": changed}
+    return changed
 
 
 SYNC_LIMIT = 200  # above this many cases a simulation runs as a background task
