@@ -210,7 +210,3 @@ def render_text(source: str, context: Mapping[str, Any]) -> str:
         raise RenderFailed(exc.message or type(exc).__name__) from exc
     except (TypeError, ValueError, ArithmeticError, LookupError, RecursionError) as exc:
         raise RenderFailed(f"{type(exc).__name__}: {exc}") from exc
-
-
-__all__ = ["MAX_OUTPUT", "BoundedTemplate", "HardenedEnvironment", "RenderFailed",
-           "compile_template", "render_text", "sandbox"]
