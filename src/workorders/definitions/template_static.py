@@ -34,7 +34,12 @@ def _at(message: str, node: nodes.Node) -> str:
     return f"{message} (template line {node.lineno})"
 
 
+#: filters whose first argument names an attribute of the items (others take attribute=)
+_ATTRIBUTE_FIRST = frozenset({"selectattr", "rejectattr", "groupby"})
+
+
 def _private(text: Any) -> bool:
+    """``'_x'`` or ``'a.__class__'``: an attribute path reaching for a ``_`` name."""
     return isinstance(text, str) and any(part.startswith("_") for part in text.split("."))
 
 
@@ -65,7 +70,9 @@ def _filter_problems(ast: nodes.Template) -> Iterator[str]:
         if node.name in REMOVED_FILTERS:
             yield _at(f"the template uses |{node.name}, which templates cannot use; write the "
                       "attribute itself, e.g. case.customer.name", node)
-        for arg in [*node.args, *(k.value for k in node.kwargs)]:
+        named = [*(node.args[:1] if node.name in _ATTRIBUTE_FIRST else []),
+                 *(k.value for k in node.kwargs if k.key == "attribute")]
+        for arg in named:
             if isinstance(arg, nodes.Const) and _private(arg.value):
                 yield _at(f"the template reads the attribute '{arg.value}': names starting "
                           "with _ are not allowed", arg)

@@ -77,6 +77,8 @@ def test_every_hostile_render_is_already_refused_at_validation(source: str,
     "{{ '%.2f'|format(3.14159) }} {{ '{:>8}'.format(case.number) }} {{ '_' * 20 }}",
     "{% for a in [1, 2, 3] %}{% for b in [0] * 100 %}.{% endfor %}{% endfor %}",
     "{{ form.time|map(attribute='hours')|sum }} {{ case.customer.name|center(40) }}",
+    "{{ form.time|join('_') }} {{ case.number|replace('_', ' ') }} {{ '_' * 3 }}",
+    "{{ form.time|groupby('hours')|list }} {{ form.time|sort(attribute='date')|first }}",
 ])
 def test_ordinary_templates_still_pass(template: str) -> None:
     assert template_problems(template, VOCAB) == []
