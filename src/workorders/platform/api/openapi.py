@@ -75,6 +75,8 @@ def _response(status: int, text: str, produces: dict[str, Any]) -> dict[str, Any
     if status >= 400:
         return {"description": text,
                 "content": {"application/problem+json": {"schema": PROBLEM_REF}}}
+    if status == 204:
+        return {"description": text}
     return {"description": text,
             "content": {media: {"schema": schema} for media, schema in produces.items()}}
 
