@@ -236,3 +236,12 @@ def test_nul_and_lone_surrogates_in_a_bundle_are_422(world: World, source: bytes
     assert any("NUL" in e["message"] or "surrogate" in e["message"]
                for e in problem["errors"]), problem["errors"]
     assert snapshot(world.app) == before
+
+
+@pytest.mark.parametrize(("case", "status"), [
+    *((number, 404) for number in (*TOO_LARGE_IDS, HUGE)), ("²", 200), ("x", 200)])
+def test_a_too_large_case_filter_on_the_exceptions_page_is_404(world: World, case: str,
+                                                               status: int) -> None:
+    """Like any case that does not exist; a filter that is no number is ignored."""
+    resp = login(world, "coordinator").get(f"/exceptions?case={case}&status=all")
+    assert resp.status_code == status

@@ -37,6 +37,16 @@ class IdConverter(IntegerConverter):
     regex = rf"\d{{1,{len(str(MAX_ID))}}}"
 
 
+def id_in_text(text: str) -> int | None:
+    """The id a page filter names: None when the text is no number (the filter
+    is ignored), a 404 when it is larger than any id, like an unknown one."""
+    if not text.isascii() or not text.isdigit():
+        return None
+    if len(text) > len(str(MAX_ID)) or int(text) > MAX_ID:
+        raise NotFound(f"there is no such row: {text[:30]} is larger than any id")
+    return int(text)
+
+
 def _pointer(parts: list[Any]) -> str:
     escaped = (clean_text(str(p)).replace("~", "~0").replace("/", "~1")
                for p in parts)

@@ -19,6 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from workorders.platform.auth import Actor
 from workorders.platform.extensions import db
+from workorders.platform.input_guard import id_in_text
 from workorders.platform.models import (
     Approval,
     ApprovalStatus,
@@ -81,7 +82,7 @@ class QueueFilters:
             case_type=args.get("case_type", "").strip()[:63],
             assignee=args.get("assignee", "").strip().lower()[:260],
             age=args.get("age", "") if args.get("age") in AGES else "",
-            case_id=int(case_id) if case_id.isdigit() else None)
+            case_id=id_in_text(case_id))
 
     @property
     def narrowed(self) -> bool:
