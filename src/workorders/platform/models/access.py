@@ -13,11 +13,11 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from workorders.platform.extensions import db
+from workorders.platform.extensions import Base
 from workorders.platform.models.types import UTCDateTime, utcnow
 
 
-class UserSession(db.Model):  # type: ignore[name-defined]
+class UserSession(Base):
     """One signed-in browser. The cookie holds a random key; only its SHA-256 is
     stored, like API tokens, so a database leak does not sign anyone in."""
 
@@ -29,7 +29,7 @@ class UserSession(db.Model):  # type: ignore[name-defined]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class LoginCounter(db.Model):  # type: ignore[name-defined]
+class LoginCounter(Base):
     """Login attempts not (yet) known to have succeeded, per ``email:`` or
     ``address:`` key, since ``window_start``."""
 

@@ -13,11 +13,11 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from workorders.platform.extensions import db
+from workorders.platform.extensions import Base
 from workorders.platform.models.types import JSONType, UTCDateTime, utcnow
 
 
-class AuditEvent(db.Model):  # type: ignore[name-defined]
+class AuditEvent(Base):
     __tablename__ = "audit_events"
     __table_args__ = (
         UniqueConstraint("tenant_id", "subject_type", "subject_id", "seq"),

@@ -14,11 +14,11 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from workorders.platform.extensions import db
+from workorders.platform.extensions import Base
 from workorders.platform.models.types import UTCDateTime, utcnow
 
 
-class AuditHead(db.Model):  # type: ignore[name-defined]
+class AuditHead(Base):
     __tablename__ = "audit_heads"
 
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="RESTRICT"),

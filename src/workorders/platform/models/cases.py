@@ -8,13 +8,13 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from workorders.platform.extensions import db
+from workorders.platform.extensions import Base
 from workorders.platform.models.definitions import DefinitionVersion
 from workorders.platform.models.tenancy import User
 from workorders.platform.models.types import JSONType, UTCDateTime, utcnow
 
 
-class Case(db.Model):  # type: ignore[name-defined]
+class Case(Base):
     __tablename__ = "cases"
     __table_args__ = (
         UniqueConstraint("tenant_id", "number"),
@@ -54,7 +54,7 @@ class Case(db.Model):  # type: ignore[name-defined]
     assignee: Mapped[User | None] = relationship(lazy="joined")
 
 
-class CaseCounter(db.Model):  # type: ignore[name-defined]
+class CaseCounter(Base):
     """The last number given per tenant, prefix and year: case numbers are
     gap-free because the counter moves in the booking's own transaction."""
 
@@ -67,7 +67,7 @@ class CaseCounter(db.Model):  # type: ignore[name-defined]
     last: Mapped[int] = mapped_column(default=0)
 
 
-class IdempotencyRecord(db.Model):  # type: ignore[name-defined]
+class IdempotencyRecord(Base):
     """The first answer to a creating POST with an ``Idempotency-Key``, kept 24 h."""
 
     __tablename__ = "idempotency_records"
@@ -85,7 +85,7 @@ class IdempotencyRecord(db.Model):  # type: ignore[name-defined]
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
-class CaseImport(db.Model):  # type: ignore[name-defined]
+class CaseImport(Base):
     """One CSV booking import: its progress while it runs, its report after.
 
     The file's hash with each row's number keys the rows already created, so the
@@ -110,7 +110,7 @@ class CaseImport(db.Model):  # type: ignore[name-defined]
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
-class ImportedRow(db.Model):  # type: ignore[name-defined]
+class ImportedRow(Base):
     __tablename__ = "imported_rows"
     __table_args__ = (UniqueConstraint("tenant_id", "file_sha256", "row"),)
 

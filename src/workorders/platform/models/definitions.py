@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from workorders.platform.extensions import db
+from workorders.platform.extensions import Base
 from workorders.platform.models.types import JSONType, UTCDateTime, utcnow
 
 
@@ -24,7 +24,7 @@ class VersionStatus(StrEnum):
     RETIRED = "retired"
 
 
-class DefinitionVersion(db.Model):  # type: ignore[name-defined]
+class DefinitionVersion(Base):
     __tablename__ = "definition_versions"
     __table_args__ = (
         UniqueConstraint("tenant_id", "number"),

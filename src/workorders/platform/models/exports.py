@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, LargeBinary, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from workorders.platform.extensions import db
+from workorders.platform.extensions import Base
 from workorders.platform.models.types import JSONType, UTCDateTime, utcnow
 
 
@@ -35,7 +35,7 @@ class ExportKind(StrEnum):
     CREDIT_NOTE = "credit_note"
 
 
-class InvoiceCounter(db.Model):  # type: ignore[name-defined]
+class InvoiceCounter(Base):
     """The last number given per tenant and series prefix (invoices and credit notes
     share the seller's series)."""
 
@@ -47,7 +47,7 @@ class InvoiceCounter(db.Model):  # type: ignore[name-defined]
     last: Mapped[int] = mapped_column(default=0)
 
 
-class Export(db.Model):  # type: ignore[name-defined]
+class Export(Base):
     __tablename__ = "exports"
     __table_args__ = (
         UniqueConstraint("tenant_id", "case_id", "connector_id", "kind", "revision"),
@@ -90,7 +90,7 @@ class Export(db.Model):  # type: ignore[name-defined]
     version: Mapped[int] = mapped_column(default=1)
 
 
-class ExportAttempt(db.Model):  # type: ignore[name-defined]
+class ExportAttempt(Base):
     """One delivery attempt, whatever its outcome."""
 
     __tablename__ = "export_attempts"

@@ -12,11 +12,11 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from workorders.platform.extensions import db
+from workorders.platform.extensions import Base
 from workorders.platform.models.types import UTCDateTime, utcnow
 
 
-class NotificationSend(db.Model):  # type: ignore[name-defined]
+class NotificationSend(Base):
     __tablename__ = "notification_sends"
     __table_args__ = (Index("ix_notification_sends_recipient", "tenant_id", "recipient", "at"),)
 

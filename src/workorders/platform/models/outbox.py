@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from workorders.platform.extensions import db
+from workorders.platform.extensions import Base
 from workorders.platform.models.types import JSONType, UTCDateTime, utcnow
 
 
@@ -26,7 +26,7 @@ class JobStatus(StrEnum):
     DEAD = "dead"  # gave up after max_attempts
 
 
-class OutboxJob(db.Model):  # type: ignore[name-defined]
+class OutboxJob(Base):
     __tablename__ = "outbox_jobs"
     __table_args__ = (Index("ix_outbox_due", "status", "run_after"),)
 

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from workorders.platform.extensions import db
+from workorders.platform.extensions import Base
 from workorders.platform.models.tenancy import User
 from workorders.platform.models.types import JSONType, UTCDateTime, utcnow
 
@@ -37,7 +37,7 @@ class ApprovalStatus(StrEnum):
     RESOLVED_BY_RULE = "resolved_by_rule"
 
 
-class CaseException(db.Model):  # type: ignore[name-defined]
+class CaseException(Base):
     __tablename__ = "case_exceptions"
     __table_args__ = (
         Index("ix_case_exceptions_queue", "tenant_id", "status", "severity"),
@@ -69,7 +69,7 @@ class CaseException(db.Model):  # type: ignore[name-defined]
     assignee: Mapped[User | None] = relationship(lazy="joined")
 
 
-class Approval(db.Model):  # type: ignore[name-defined]
+class Approval(Base):
     __tablename__ = "approvals"
     __table_args__ = (
         Index("ix_approvals_inbox", "tenant_id", "status"),
@@ -94,7 +94,7 @@ class Approval(db.Model):  # type: ignore[name-defined]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class InvoiceBlock(db.Model):  # type: ignore[name-defined]
+class InvoiceBlock(Base):
     __tablename__ = "invoice_blocks"
     __table_args__ = (Index("ix_invoice_blocks_case", "tenant_id", "case_id", "status"),)
 
@@ -111,7 +111,7 @@ class InvoiceBlock(db.Model):  # type: ignore[name-defined]
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
-class RuleEvaluation(db.Model):  # type: ignore[name-defined]
+class RuleEvaluation(Base):
     """One run of the rules on a case: what fired, with traces, and what it did."""
 
     __tablename__ = "rule_evaluations"

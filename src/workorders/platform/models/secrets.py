@@ -9,11 +9,11 @@ from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from workorders.definitions.secret_names import SECRET_NAME_MAX
-from workorders.platform.extensions import db
+from workorders.platform.extensions import Base
 from workorders.platform.models.types import UTCDateTime, utcnow
 
 
-class TenantSecret(db.Model):  # type: ignore[name-defined]
+class TenantSecret(Base):
     __tablename__ = "tenant_secrets"
     __table_args__ = (UniqueConstraint("tenant_id", "name"),)
 

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from workorders.platform.extensions import db
+from workorders.platform.extensions import Base
 from workorders.platform.models.types import JSONType, UTCDateTime, utcnow
 
 
@@ -26,7 +26,7 @@ class SubmissionKind(StrEnum):
     CORRECTION = "correction"
 
 
-class Attachment(db.Model):  # type: ignore[name-defined]
+class Attachment(Base):
     __tablename__ = "attachments"
     __table_args__ = (Index("ix_attachments_case", "tenant_id", "case_id"),)
 
@@ -44,7 +44,7 @@ class Attachment(db.Model):  # type: ignore[name-defined]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class Submission(db.Model):  # type: ignore[name-defined]
+class Submission(Base):
     __tablename__ = "submissions"
     __table_args__ = (
         UniqueConstraint("case_id", "form_id", "revision"),

@@ -7,13 +7,13 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from workorders.platform.extensions import db
+from workorders.platform.extensions import Base
 from workorders.platform.models.types import JSONType, UTCDateTime, utcnow
 
 ROLES: tuple[str, ...] = ("admin", "coordinator", "technician", "viewer")
 
 
-class Tenant(db.Model):  # type: ignore[name-defined]
+class Tenant(Base):
     __tablename__ = "tenants"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -22,7 +22,7 @@ class Tenant(db.Model):  # type: ignore[name-defined]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class User(db.Model):  # type: ignore[name-defined]
+class User(Base):
     """A person; one login may belong to several tenants through memberships."""
 
     __tablename__ = "users"
@@ -37,7 +37,7 @@ class User(db.Model):  # type: ignore[name-defined]
     memberships: Mapped[list[Membership]] = relationship(back_populates="user")
 
 
-class Membership(db.Model):  # type: ignore[name-defined]
+class Membership(Base):
     """A login's roles in one tenant, and the name this tenant knows the person by:
     another tenant's admin must not learn (or overwrite) the name the login has elsewhere."""
 
@@ -55,7 +55,7 @@ class Membership(db.Model):  # type: ignore[name-defined]
     user: Mapped[User] = relationship(back_populates="memberships")
 
 
-class ApiToken(db.Model):  # type: ignore[name-defined]
+class ApiToken(Base):
     """A bearer token for one user in one tenant. Only its SHA-256 is stored:
     tokens are 256-bit random, so a fast hash is enough and lookups stay O(1)."""
 
