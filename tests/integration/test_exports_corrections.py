@@ -74,29 +74,15 @@ def test_a_correction_after_export_credits_and_reinvoices(
         assert {r["difference"] for r in _reconciliation(world).values()} == {"0.00"}
         assert _cli_reconcile(world, database_url) == 0
 
-        _correct(world, case["id"], hours="8")
-        off = _reconciliation(world)["generic"]
-        assert (off["captured_net"], off["exported_net"], off["difference"]) == (
-            "7078.00", "5688.00", "1390.00")
-        assert _cli_reconcile(world, database_url) == 1
-        page = _reconciliation_page(world)
-        assert "1 case does not reconcile" in page and "1390.00" in page
-
-        coordinator = world.api("coordinator")
-        made = {}
-        for connector in ("generic", "peppol"):
-            resp = coordinator.post("/api/v1/exports", json={"connector": connector,
-                                                            "case_ids": [case["id"]]})
-            assert resp.status_code == 202, resp.json
-            made[connector] = resp.json["items"]
+        _correct(world, case["id"], hours="8")  # issues the credit note and new invoice
         drain(world.app)
-        again = coordinator.post("/api/v1/exports", json={"connector": "generic",
-                                                         "case_ids": [case["id"]]})
-    assert [(i["kind"], i["revision"]) for i in made["generic"]] == [
-        ("credit_note", 1), ("invoice", 2)]
-    assert again.json["items"] == [{**made["generic"][1], "status": "delivered"}]
+        again = world.api("coordinator").post("/api/v1/exports", json={
+            "connector": "generic", "case_ids": [case["id"]]})
     first, credit, second = sorted(exports_of(world, connector="generic"),
                                    key=lambda e: e["id"])
+    assert [(e["kind"], e["revision"]) for e in (credit, second)] == [
+        ("credit_note", 1), ("invoice", 2)]
+    assert [i["id"] for i in again.json["items"]] == [second["id"]]
     assert credit["credited"] == {"id": first["id"], "number": first["invoice_number"]}
     assert second["credited"] is None and second["credited_by"] is None
     assert first["credited_by"] == {"id": credit["id"], "number": credit["invoice_number"]}
@@ -118,3 +104,47 @@ def test_a_correction_after_export_credits_and_reinvoices(
                      f"{number}-2-invoice.xml"]
     for name in names:
         assert validate_ubl((folder / name).read_bytes(), name) == [], name
+
+
+def _final_report(world: World, case_id: int) -> dict[str, Any]:
+    subs = world.api().get(f"/api/v1/cases/{case_id}/submissions").json["items"]
+    return dict(max((s for s in subs if s["form"] == "installation_report"),
+                    key=lambda s: s["revision"]))
+
+
+def _exports_now(world: World) -> list[tuple[str, int, str, str]]:
+    return sorted((e["kind"], e["revision"], e["status"], e["net_amount"])
+                  for e in exports_of(world, connector="generic"))
+
+
+def test_a_correction_after_export_reissues_by_itself_exactly_once(world: World) -> None:
+    with running_receiver() as receiver:
+        publish_variant(world, connectors_yaml(receiver.url, only=("generic",)))
+        case = ready_case(world)
+        invoice(world, case["id"])
+        drain(world.app)
+        final = _final_report(world, case["id"])
+        data = report(final["data"]["photos"][0],
+                      final["data"]["customer_signature"]["image"], hours="8")
+        body = {"data": data, "reason": "two more hours on the invoice"}
+        coordinator = world.api("coordinator")
+        resp = coordinator.post(f"/api/v1/submissions/{final['id']}/corrections", json=body,
+                                headers={"Idempotency-Key": "correct-once"})
+        assert resp.status_code == 201, resp.json
+        assert [e[:2] + e[3:] for e in _exports_now(world)] == [
+            ("credit_note", 1, "5688.00"), ("invoice", 1, "5688.00"), ("invoice", 2, "7078.00")]
+        replay = coordinator.post(f"/api/v1/submissions/{final['id']}/corrections", json=body,
+                                  headers={"Idempotency-Key": "correct-once"})
+        assert replay.status_code == 201 and replay.json == resp.json
+        again = coordinator.post(f"/api/v1/submissions/{resp.json['submission']['id']}"
+                                 "/corrections", json={**body, "reason": "sent twice"})
+        assert again.status_code == 201, again.json
+        drain(world.app)
+    assert _exports_now(world) == [("credit_note", 1, "delivered", "5688.00"),
+                                   ("invoice", 1, "delivered", "5688.00"),
+                                   ("invoice", 2, "delivered", "7078.00")]
+    keys = receiver.keys()
+    docs = [json.loads(receiver.stored[k]) for k in keys]
+    assert [(d["kind"], d["totals"]["net"]) for d in docs] == [
+        ("invoice", "5688.00"), ("credit_note", "5688.00"), ("invoice", "7078.00")]
+    assert {r["difference"] for r in _reconciliation(world).values()} == {"0.00"}

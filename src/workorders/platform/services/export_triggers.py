@@ -7,6 +7,10 @@ everything that can refuse is checked before anything is written (a savepoint
 would not do: its commit dispatches the outbox early), and a high-severity exception
 tells a coordinator what to fix before exporting by hand (the exception also
 blocks invoicing, so nothing slips through silently).
+
+A correction after export re-issues by itself (``reissue_after_correction``): in
+the correction's transaction, every connector that already invoiced the case gets
+the credit note and the new invoice, through the same outbox.
 """
 
 from __future__ import annotations
@@ -19,10 +23,12 @@ from workorders.errors import WorkordersError
 from workorders.platform.models import CaseException, Export
 from workorders.platform.services.audit import record_event
 from workorders.platform.services.case_context import LoadedCase
-from workorders.platform.services.exports import exports_for, preflight
+from workorders.platform.services.exports import exports_for, invoices_of, preflight
+from workorders.platform.services.readiness import invoice_blockers
 
 SYSTEM = "system"
 REFUSED_CODE = "EXPORT_NOT_CREATED"
+CORRECTION_TRIGGER = "correct"
 
 
 def export_on_trigger(session: Session, loaded: LoadedCase, trigger: str) -> list[Export]:
@@ -35,6 +41,29 @@ def export_on_trigger(session: Session, loaded: LoadedCase, trigger: str) -> lis
             preflight(loaded, connector)
         except WorkordersError as exc:
             _refused(session, loaded, connector.id, trigger, exc.message)
+            continue
+        created += exports_for(session, loaded, connector, SYSTEM)
+    return created
+
+
+def reissue_after_correction(session: Session, loaded: LoadedCase) -> list[Export]:
+    """Credit note and new invoice for every connector that already invoiced the case.
+
+    Exactly once: ``exports_for`` answers the existing export while the document is
+    unchanged, so a second identical correction or a replayed request adds nothing.
+    A correction that leaves the case blocked (an approval it now needs) issues
+    nothing yet: the old invoice stands until the case is ready and exported again.
+    """
+    if invoice_blockers(loaded):
+        return []
+    created: list[Export] = []
+    for connector in loaded.bundle.connectors:
+        if not invoices_of(loaded.case.id, connector.id):
+            continue
+        try:
+            preflight(loaded, connector)
+        except WorkordersError as exc:
+            _refused(session, loaded, connector.id, CORRECTION_TRIGGER, exc.message)
             continue
         created += exports_for(session, loaded, connector, SYSTEM)
     return created

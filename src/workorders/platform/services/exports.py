@@ -70,8 +70,12 @@ class NotReady(Conflict):
 
 
 def content_hash(doc: InvoiceDocument) -> str:
-    """What the receiver would book, without the number and dates a re-issue changes."""
+    """What the receiver would book, without the number and dates a re-issue changes,
+    nor the lines' provenance: a correction that repeats the same data points at a
+    new submission revision but bills the same, so it must not be re-invoiced."""
     data = {k: v for k, v in to_json_dict(doc).items() if k not in VOLATILE}
+    data["lines"] = [{k: v for k, v in line.items() if k != "source"}
+                     for line in data.get("lines", [])]
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
 
