@@ -13,7 +13,7 @@ from .check_rules import trigger_problem
 from .context import Context, report_duplicates
 from .schema_check import suggest
 from .secret_names import LEGACY_SECRET_KEY, secret_name_problem
-from .templates import INVOICE_EXTRAS, template_problems
+from .templates import INVOICE_EXTRAS, TEMPLATE_EXTRAS, template_problems
 
 _SECRET_HINT = ("keep the secret out of the bundle: set it for the tenant with `workorders "
                 "secrets set --tenant <slug> ERP_WEBHOOK` (or PUT /api/v1/secrets/ERP_WEBHOOK) "
@@ -52,7 +52,7 @@ def _secret(ctx: Context, path: str, raw: Mapping[str, Any], user: str) -> None:
 
 def check_notifications(ctx: Context) -> None:
     raw: dict[str, Any] = ctx.data.get("notifications") or {}
-    vocab = ctx.vocabulary(ctx.case_type_ids())
+    vocab = ctx.vocabulary(ctx.case_type_ids(), TEMPLATE_EXTRAS)
     used = {p["template"] for r in ctx.data.get("rules", []) for a in r["then"]
             for k, p in a.items() if k == "notify"}
     hooks_used = {to for r in ctx.data.get("rules", []) for a in r["then"]

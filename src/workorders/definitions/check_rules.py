@@ -10,7 +10,7 @@ from .check_conditions import ConditionChecker
 from .context import Context, report_duplicates
 from .limits import MAX_ACTIONS_PER_RULE, MAX_REFERENCED_FACTS, MAX_RULES
 from .schema_check import suggest
-from .templates import template_problems
+from .templates import TEMPLATE_EXTRAS, template_problems
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -85,7 +85,7 @@ def trigger_problem(ctx: Context, trigger: str,
 
 def _check_action(ctx: Context, path: str, kind: str, params: dict[str, Any],
                   case_types: list[str]) -> None:
-    vocab = ctx.vocabulary(case_types)
+    vocab = ctx.vocabulary(case_types, TEMPLATE_EXTRAS)
     for key in v.ACTION_TEMPLATE_KEYS.get(kind, ()):
         if isinstance(params.get(key), str):
             for message, hint in template_problems(params[key], vocab):

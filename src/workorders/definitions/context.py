@@ -10,7 +10,7 @@ from typing import Any
 from .facts import FactType, fact_types
 from .model import Bundle
 from .problems import Collector
-from .templates import TEMPLATE_EXTRAS, Vocabulary
+from .templates import Vocabulary
 
 
 @dataclass
@@ -29,13 +29,14 @@ class Context:
             self._facts[case_type_id] = fact_types(self.bundle, case_type_id)
         return self._facts[case_type_id]
 
-    def vocabulary(self, case_type_ids: Iterable[str], extras: Iterable[str] = (),
+    def vocabulary(self, case_type_ids: Iterable[str], extras: Iterable[str],
                    exclude: tuple[str, ...] = ()) -> Vocabulary:
         """Template names for these case types: their facts (less ``exclude`` prefixes)
-        plus ``extras``."""
+        plus ``extras`` (what that kind of template is given when it runs: rule and
+        notification templates ``TEMPLATE_EXTRAS``, connector options ``INVOICE_EXTRAS``)."""
         key = (tuple(case_type_ids), tuple(extras), exclude)
         if key not in self._vocab:
-            paths: set[str] = set(TEMPLATE_EXTRAS) | set(extras)
+            paths: set[str] = set(extras)
             objects: set[str] = set()
             for case_type_id in key[0]:
                 for path, fact in self.facts(case_type_id).items():

@@ -21,15 +21,19 @@ from .sandbox import sandbox
 from .schema_check import suggest
 from .template_static import static_problems
 
-#: Names every template can use besides the facts.
-TEMPLATE_EXTRAS: tuple[str, ...] = (
-    "links.status_page", "links.case", "links.approval",
-    "seller.name", "seller.org_number", "seller.vat_id", "seller.peppol_id", "seller.email",
-    "seller.phone",
-)
-#: Extra names connector option templates can use (the invoice being exported).
-INVOICE_EXTRAS: tuple[str, ...] = ("invoice.number", "invoice.date", "invoice.due_date",
-                                   "invoice.kind", "invoice.credited_number")
+#: The links the platform gives rule and notification templates, and nothing more: a
+#: customer's approval link goes out in its own email (require_approval with customer),
+#: it is not a name templates can read.
+LINK_NAMES: tuple[str, ...] = ("status_page", "case")
+#: The seller's details every template can read (``seller.name``...).
+SELLER_NAMES: tuple[str, ...] = ("name", "org_number", "vat_id", "peppol_id", "email", "phone")
+SELLER_EXTRAS: tuple[str, ...] = tuple(f"seller.{key}" for key in SELLER_NAMES)
+#: Names rule and notification templates can use besides the facts.
+TEMPLATE_EXTRAS: tuple[str, ...] = (*(f"links.{name}" for name in LINK_NAMES), *SELLER_EXTRAS)
+#: Names connector option templates can use besides the facts: the seller and the
+#: invoice being exported (an export is no message to a person: it has no ``links``).
+INVOICE_EXTRAS: tuple[str, ...] = (*SELLER_EXTRAS, "invoice.number", "invoice.date",
+                                   "invoice.due_date", "invoice.kind", "invoice.credited_number")
 
 
 class Vocabulary:
@@ -101,7 +105,9 @@ def template_problems(source: str, vocab: Vocabulary) -> list[tuple[str, str | N
             continue
         unknown = _check_chain([base.name, *segments], vocab)
         if unknown:
-            siblings = [p for p in vocab.paths | vocab.namespaces
-                        if p.rsplit(".", 1)[0] == unknown.rsplit(".", 1)[0]]
-            problems[f"the template uses unknown fact '{unknown}'"] = suggest(unknown, siblings)
+            parent = unknown.rsplit(".", 1)[0]
+            siblings = sorted(p for p in vocab.paths | vocab.namespaces
+                              if p.rsplit(".", 1)[0] == parent)
+            problems[f"the template uses unknown fact '{unknown}'"] = suggest(
+                unknown, siblings) or f"{parent} has {', '.join(siblings)}"
     return list(problems.items())

@@ -21,12 +21,12 @@ from typing import Any
 
 from workorders.definitions.model import Bundle
 from workorders.definitions.sandbox import RenderFailed, render_text
+from workorders.definitions.templates import LINK_NAMES, SELLER_NAMES
 from workorders.rules.errors import TemplateRenderError
 
-#: placeholders golden tests render links with (the platform passes real ones)
-PLACEHOLDER_LINKS = {"status_page": "<status page link>", "case": "<case link>",
-                     "approval": "<approval link>"}
-SELLER_KEYS = ("name", "org_number", "vat_id", "peppol_id", "email", "phone")
+#: placeholders golden tests and simulations render links with (the platform passes
+#: real ones, under the same names)
+PLACEHOLDER_LINKS = {name: f"<{name.replace('_', ' ')} link>" for name in LINK_NAMES}
 
 
 def render(source: str, context: Mapping[str, Any]) -> str:
@@ -41,10 +41,13 @@ def template_context(document: Mapping[str, Any], bundle: Bundle, case_type_id: 
                      links: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """The names templates see: the fact document plus ``links`` and ``seller``.
 
-    Every field of the case type's forms and case fields is present (None when
-    not given), so ``form.x or 'default'`` never trips StrictUndefined. ``links``
-    (status_page, case, approval) come from the platform; without them a
-    template using a link fails to render (``action_failed``), by design.
+    The platform's rules, golden tests and simulations all build their context
+    here, so what a golden test renders is what production renders. Every field
+    of the case type's forms and case fields is present (None when not given),
+    so ``form.x or 'default'`` never trips StrictUndefined. ``links`` must hold
+    exactly ``LINK_NAMES``, the names the validator lets templates read (a
+    platform that gave fewer would fail templates validation accepted);
+    connector options get no ``links``, and validation refuses them there.
     """
     context = dict(document)
     form = dict(document.get("form") or {})
@@ -60,7 +63,10 @@ def template_context(document: Mapping[str, Any], bundle: Bundle, case_type_id: 
     case["fields"] = fields
     context["case"] = case
     seller = bundle.seller
-    context["seller"] = {key: getattr(seller, key, None) for key in SELLER_KEYS}
+    context["seller"] = {key: getattr(seller, key, None) for key in SELLER_NAMES}
     if links is not None:
+        if set(links) != set(LINK_NAMES):
+            raise ValueError(f"templates are given the links {', '.join(LINK_NAMES)}; got "
+                             f"{', '.join(sorted(links))}")
         context["links"] = dict(links)
     return context

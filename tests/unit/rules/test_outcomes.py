@@ -60,7 +60,7 @@ def test_outcomes_follow_bundle_order_then_action_order(nordvarme: Bundle) -> No
     assert plan[2].params == {"approver": "role:admin", "reason": "Material 61000.00 kr"}
     assert plan[3].params["subject"] == "Godkännande krävs: INST-7"
     assert "(Eva) väntar" in plan[3].params["body"]
-    assert plan[3].params["body"].endswith("Öppna: <approval link>")
+    assert plan[3].params["body"].endswith("Godkänn i ärendet: <case link>")
     assert plan[4].params["message"] == "Leak test failed on INST-7: Flare nut"
 
 

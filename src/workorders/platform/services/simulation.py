@@ -29,10 +29,9 @@ from workorders.rules import evaluate
 from workorders.rules.bundle_rules import compiled_rules_for
 from workorders.rules.outcomes import plan_outcomes
 from workorders.rules.readiness import Blocker, invoice_readiness
-from workorders.rules.render import template_context
+from workorders.rules.render import PLACEHOLDER_LINKS, template_context
 
 MAX_CASES = 2000
-LINKS = {"case": "<case link>", "status_page": "<status page link>"}
 
 
 @dataclass(frozen=True)
@@ -66,7 +65,8 @@ def verdict(loaded: LoadedCase, bundle: Bundle, case_type: CaseType, content_has
         result = evaluate(compiled, document)
         fired += [r for r in result.fired if r not in fired]
         outcomes += plan_outcomes(result.fired, bundle,
-                                  template_context(document, bundle, case_type.id, links=LINKS))
+                                  template_context(document, bundle, case_type.id,
+                                                   links=PLACEHOLDER_LINKS))
     readiness = invoice_readiness(case_type, loaded.case.status, outcomes,
                                   extra=_data_blockers(view))
     return Verdict(tuple(fired), readiness.ready, tuple(b.reason for b in readiness.blockers))
