@@ -33,3 +33,19 @@ class ValidationFailed(WorkordersError):
     def __init__(self, message: str, errors: list[dict[str, Any]] | None = None) -> None:
         super().__init__(message)
         self.errors: list[dict[str, Any]] = errors or []
+
+
+class Forbidden(WorkordersError):
+    """The actor's roles do not allow this (HTTP 403)."""
+
+
+class PreconditionFailed(WorkordersError):
+    """``If-Match`` did not match the current version (HTTP 412)."""
+
+
+class RateLimited(WorkordersError):
+    """Too many requests of one kind (HTTP 429)."""
+
+
+class UnsupportedMedia(WorkordersError):
+    """The content is of a type this endpoint does not take (HTTP 415)."""

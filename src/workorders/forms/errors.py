@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from workorders.definitions.problems import pointer
+
 __all__ = ["FieldError", "SubmissionCheck", "pointer"]
 
 
@@ -45,12 +47,3 @@ class SubmissionCheck:
     def to_dict(self) -> dict[str, Any]:
         return {"errors": [e.to_dict() for e in self.errors],
                 "warnings": [w.to_dict() for w in self.warnings]}
-
-
-def _escape(token: str) -> str:
-    return token.replace("~", "~0").replace("/", "~1")
-
-
-def pointer(*parts: str | int) -> str:
-    """RFC 6901 pointer from path parts: ``pointer("time", 0, "hours")`` -> /time/0/hours."""
-    return "".join("/" + _escape(str(p)) for p in parts)

@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import timedelta
 from functools import wraps
 from typing import Any, TypeVar, cast
@@ -23,6 +22,7 @@ from flask import g
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from workorders.platform.actor import Actor
 from workorders.platform.database import begin_write
 from workorders.platform.extensions import db
 from workorders.platform.models import ApiToken, Membership, Tenant, User, UserSession
@@ -33,20 +33,6 @@ F = TypeVar("F", bound=Callable[..., Any])
 TOKEN_PREFIX = "wo_"
 LAST_USED_RESOLUTION = timedelta(minutes=5)
 SESSION_LIFETIME = timedelta(days=14)  # then sign in again, even if never signed out
-
-
-@dataclass(frozen=True)
-class Actor:
-    tenant_id: int
-    tenant_slug: str
-    tenant_name: str
-    user_id: int
-    email: str
-    name: str
-    roles: frozenset[str]
-
-    def has_any(self, *roles: str) -> bool:
-        return bool(self.roles.intersection(roles))
 
 
 def hash_token(token: str) -> str:

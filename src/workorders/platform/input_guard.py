@@ -18,6 +18,7 @@ from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
 
 from workorders.definitions.limits import INT64_MAX
+from workorders.definitions.problems import pointer
 from workorders.definitions.source import clean_text, text_fault
 from workorders.platform.problems import ApiProblem
 
@@ -47,17 +48,12 @@ def id_in_text(text: str) -> int | None:
     return int(text)
 
 
-def _pointer(parts: list[Any]) -> str:
-    escaped = (clean_text(str(p)).replace("~", "~0").replace("/", "~1")
-               for p in parts)
-    return "".join("/" + p for p in escaped)
-
-
 def _invalid(parts: list[Any], message: str) -> ApiProblem:
     where = (f"the field {clean_text('.'.join(str(p) for p in parts))}" if parts
              else "the body")
     return ApiProblem(422, "Invalid data", f"{where} {message}",
-                      errors=[{"path": _pointer(parts), "message": message}])
+                      errors=[{"path": pointer(*(clean_text(str(p)) for p in parts)),
+                               "message": message}])
 
 
 def check_json(data: Any) -> None:

@@ -14,7 +14,16 @@ from typing import Any
 from flask import Flask, Response, json, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from workorders.errors import Conflict, NotFound, ValidationFailed, WorkordersError
+from workorders.errors import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    PreconditionFailed,
+    RateLimited,
+    UnsupportedMedia,
+    ValidationFailed,
+    WorkordersError,
+)
 
 log = logging.getLogger(__name__)
 
@@ -32,22 +41,6 @@ class ApiProblem(WorkordersError):
         self.detail = detail
         self.errors = errors
         self.extra = extra
-
-
-class PreconditionFailed(WorkordersError):
-    """``If-Match`` did not match the current version (HTTP 412)."""
-
-
-class Forbidden(WorkordersError):
-    """The actor's roles do not allow this (HTTP 403)."""
-
-
-class RateLimited(WorkordersError):
-    """Too many requests of one kind (HTTP 429)."""
-
-
-class UnsupportedMedia(WorkordersError):
-    """The content is of a type this endpoint does not take (HTTP 415)."""
 
 
 def problem(status: int, title: str, detail: str = "",

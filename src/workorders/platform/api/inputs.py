@@ -15,15 +15,12 @@ from jsonschema import Draft202012Validator
 from workorders.definitions.limits import INT64_MAX
 from workorders.platform.input_guard import MAX_ID, parse_json
 from workorders.platform.problems import ApiProblem, PreconditionFailed
+from workorders.platform.services.json_input import validate
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
 #: an id in a query or a body: what the path converter accepts, minus 0
 ID_SCHEMA: dict[str, Any] = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
-
-
-def _pointer(parts: Any) -> str:
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
 
 
 def require_content_type(*allowed: str) -> str:
@@ -44,15 +41,6 @@ def json_body(schema: Mapping[str, Any] | None = None) -> dict[str, Any]:
     if schema is not None:
         validate(data, schema)
     return data
-
-
-def validate(data: Any, schema: Mapping[str, Any]) -> None:
-    validator = Draft202012Validator(schema)
-    errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
-    if errors:
-        raise ApiProblem(422, "Invalid data", "the request has invalid fields",
-                         errors=[{"path": _pointer(e.absolute_path), "message": e.message}
-                                 for e in errors])
 
 
 def _query_value(raw: str, schema: Mapping[str, Any]) -> Any:

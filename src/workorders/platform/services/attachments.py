@@ -14,10 +14,10 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from workorders.errors import Forbidden, UnsupportedMedia
 from workorders.platform.auth import Actor
 from workorders.platform.database import get_for_tenant
 from workorders.platform.models import Attachment
-from workorders.platform.problems import Forbidden, UnsupportedMedia
 from workorders.platform.services.case_context import load_case
 from workorders.platform.services.files import store_bytes
 from workorders.platform.services.unit_of_work import transaction

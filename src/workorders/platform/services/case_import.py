@@ -115,11 +115,11 @@ def _reason(exc: WorkordersError) -> str:
 
 
 def import_cases(actor: Actor, raw: bytes, filename: str, timezone: str = "UTC") -> CaseImport:
-    from workorders.platform.api.inputs import validate
     from workorders.platform.services.case_input import BOOKING_SCHEMA
+    from workorders.platform.services.json_input import validate
 
     if not actor.has_any(*BOOKERS):
-        from workorders.platform.problems import Forbidden
+        from workorders.errors import Forbidden
 
         raise Forbidden("importing cases needs the coordinator or admin role")
     try:

@@ -17,13 +17,12 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from workorders.definitions import lifecycle
-from workorders.errors import Conflict, ValidationFailed
+from workorders.errors import Conflict, Forbidden, PreconditionFailed, ValidationFailed
 from workorders.forms import validate_submission
 from workorders.platform.auth import Actor
 from workorders.platform.extensions import db
 from workorders.platform.models import Case, CaseCounter, Membership, User
 from workorders.platform.models.types import utcnow
-from workorders.platform.problems import Forbidden, PreconditionFailed
 from workorders.platform.services.audit import record_event
 from workorders.platform.services.case_context import (
     LoadedCase,

@@ -192,7 +192,7 @@ def exports_for(session: Session, loaded: LoadedCase, connector: Connector,
 def export_case(actor: Actor, case_id: int, connector_id: str) -> list[Export]:
     """One transaction: lock the case, make (or find) its exports, queue them."""
     if not actor.has_any(*EXPORTERS):
-        from workorders.platform.problems import Forbidden
+        from workorders.errors import Forbidden
 
         raise Forbidden("exporting invoices needs the coordinator or admin role")
     with transaction() as session:
@@ -210,9 +210,9 @@ def retry_export(actor: Actor, export_id: int) -> Export:
     A failed export's pending retry is retired first, so two jobs never race to
     deliver it; a running attempt is left alone (409).
     """
+    from workorders.errors import Forbidden
     from workorders.platform.database import get_for_tenant
     from workorders.platform.models import OutboxJob
-    from workorders.platform.problems import Forbidden
 
     if not actor.has_any(*EXPORTERS):
         raise Forbidden("retrying exports needs the coordinator or admin role")

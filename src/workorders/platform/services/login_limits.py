@@ -21,9 +21,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from workorders.errors import RateLimited
 from workorders.platform.models import LoginCounter
 from workorders.platform.models.types import UTCDateTime, utcnow
-from workorders.platform.problems import RateLimited
 from workorders.platform.services.unit_of_work import transaction
 
 

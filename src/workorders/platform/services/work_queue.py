@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workorders.errors import Conflict
+from workorders.errors import Conflict, Forbidden, PreconditionFailed
 from workorders.platform.auth import Actor
 from workorders.platform.database import get_for_tenant
 from workorders.platform.extensions import db
@@ -20,7 +20,6 @@ from workorders.platform.models import (
     ExceptionStatus,
 )
 from workorders.platform.models.types import utcnow
-from workorders.platform.problems import Forbidden, PreconditionFailed
 from workorders.platform.services.audit import record_event
 from workorders.platform.services.unit_of_work import transaction
 
