@@ -36,8 +36,9 @@ def verify(tenant: str | None) -> None:
 @click.option("--tenant", default=None, help="Only this tenant (slug); default: every tenant.")
 @friendly_errors
 def reconcile(tenant: str | None) -> None:
-    """Captured billable net vs. exported minus credited, per case and connector;
-    exits 1 when any difference is not zero (money lost or doubled)."""
+    """Captured billable net vs. delivered invoices minus delivered credit notes, per
+    case and connector; exits 1 when any difference is not zero (money lost or
+    doubled) or any export is not delivered yet (the ERP has not booked it)."""
     from sqlalchemy import select
 
     from workorders.platform.extensions import db
@@ -53,10 +54,13 @@ def reconcile(tenant: str | None) -> None:
             rows, _ = rows_of(each.id)
             for row in rows:
                 checked += 1
+                off += 0 if row.reconciled else 1
                 if row.difference != 0:
-                    off += 1
                     click.echo(f"DIFFERENCE {each.slug} {row.number} {row.connector}: captured "
-                               f"{row.captured_net}, exported {row.exported_net}, credited "
+                               f"{row.captured_net}, delivered {row.exported_net}, credited "
                                f"{row.credited_net}, difference {row.difference} {row.currency}")
-        click.echo(f"{checked} case exports reconciled, {off} with a difference")
+                for export in row.undelivered:
+                    click.echo(f"NOT DELIVERED {each.slug} {row.number} {row.connector}: "
+                               f"{export.describe(row.currency)}")
+        click.echo(f"{checked} case exports checked, {off} not reconciled")
         sys.exit(1 if off else 0)

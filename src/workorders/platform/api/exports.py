@@ -151,8 +151,10 @@ def case_invoice(case_id: int) -> Any:
 
 @api.get("/reconciliation")
 @require(Action.RECONCILE)
-@operation("Per case and connector: captured billable net, exported net, credited net and "
-           "their difference (must be 0.00)",
+@operation("Per case and connector: captured billable net, delivered invoice net, delivered "
+           "credit-note net, their difference (must be 0.00) and every export not delivered "
+           "yet (pending, delivering, failed or dead, with its amount); `reconciled` is true "
+           "only when the difference is 0.00 and nothing is undelivered",
            query={"limit": {"type": "integer", "minimum": 1, "maximum": 500},
                   "cursor": {"type": "string"}})
 def reconciliation() -> Any:

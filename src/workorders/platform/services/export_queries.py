@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from workorders.platform.auth import Actor
 from workorders.platform.database import get_for_tenant
@@ -23,16 +23,23 @@ class ExportFilters:
     case_id: int | None = None
 
 
-def list_exports(actor: Actor, filters: ExportFilters, limit: int,
-                 after: int | None) -> list[Export]:
-    """Newest first; ``after`` is the last id of the previous page."""
-    stmt = select(Export).where(Export.tenant_id == actor.tenant_id)
+def tenant_exports(tenant_id: int, filters: ExportFilters) -> Select[Export]:
+    """The one query behind the exports list and reconciliation, so both count the
+    same exports in the same statuses."""
+    stmt = select(Export).where(Export.tenant_id == tenant_id)
     if filters.status:
         stmt = stmt.where(Export.status == filters.status)
     if filters.connector:
         stmt = stmt.where(Export.connector_id == filters.connector)
     if filters.case_id is not None:
         stmt = stmt.where(Export.case_id == filters.case_id)
+    return stmt
+
+
+def list_exports(actor: Actor, filters: ExportFilters, limit: int,
+                 after: int | None) -> list[Export]:
+    """Newest first; ``after`` is the last id of the previous page."""
+    stmt = tenant_exports(actor.tenant_id, filters)
     if after is not None:
         stmt = stmt.where(Export.id < after)
     return list(db.session.execute(stmt.order_by(Export.id.desc()).limit(limit)).scalars())

@@ -1,6 +1,7 @@
 """The reconciliation page: per case and connector, what was captured against
-what was invoiced minus what was credited. Every difference should be 0.00;
-one that is not is shown first, in red, with a link to the case."""
+what the ERP acknowledged (delivered invoices minus delivered credit notes).
+A row with a difference, or with an export still undelivered, is shown first, in
+red, with a link to the case."""
 
 from __future__ import annotations
 
@@ -21,6 +22,6 @@ PAGE_CASES = 500
 def reconciliation_page() -> Any:
     actor = current_actor()
     rows, more = reconcile(actor.tenant_id, limit=PAGE_CASES)
-    rows.sort(key=lambda r: (r.difference == 0, -r.case_id))
-    off = sorted({r.case_id for r in rows if r.difference != 0})
+    rows.sort(key=lambda r: (r.reconciled, -r.case_id))
+    off = sorted({r.case_id for r in rows if not r.reconciled})
     return render_template("reconciliation.html", rows=rows, off=off, more=more is not None)
