@@ -4,7 +4,9 @@ Rule messages, notifications, connector options and the static checks at
 validation all use ``sandbox()``, so what validation accepts is exactly what
 renders. It is Jinja's immutable sandbox (no ``_`` attributes, no mutating
 lists or dicts) with ``StrictUndefined`` (a missing name fails instead of
-rendering nothing; ``None`` renders as an empty string) and with every render
+rendering nothing; ``None``, a fact with no value, renders as an empty string,
+also through text filters, ``join``, ``~`` and ``%``, so an invoice never reads
+"None") and with every render
 bounded in time and size (``sandbox_limits``): loop items, calls, output,
 intermediate texts and lists, numbers, padding widths and wall-clock time.
 ``|attr`` (attribute names as data) and ``lipsum`` (unbounded filler text) are
@@ -44,6 +46,10 @@ REMOVED_FILTERS = ("attr",)
 REMOVED_GLOBALS = ("lipsum",)
 #: the Python limit on printing whole numbers, which the lexer hits on long literals
 _PRINTABLE_DIGITS = 4300
+#: filters that turn their value into text: a missing value (None) becomes "" first
+TEXT_FILTERS = frozenset({
+    "capitalize", "center", "e", "escape", "forceescape", "indent", "lower", "replace",
+    "string", "striptags", "title", "trim", "truncate", "upper", "urlencode", "wordwrap"})
 
 
 class RenderFailed(WorkordersError):
@@ -56,6 +62,20 @@ def _finalize(value: Any) -> str:
     if meter is not None:
         meter.produce(len(text))
     return text
+
+
+def as_text(value: Any) -> Any:
+    """A missing value (None) as the empty text it renders as; anything else unchanged."""
+    return "" if value is None else value
+
+
+def _missing_as_text(name: str, value: Any) -> Any:
+    """The value a text filter or ``join`` works on, with missing values as ""."""
+    if name in TEXT_FILTERS:
+        return as_text(value)
+    if name == "join" and isinstance(value, list | tuple):
+        return [as_text(item) for item in value]
+    return value
 
 
 def _capped_join(pieces: Iterable[str]) -> str:
@@ -88,7 +108,8 @@ def _guard_filter(name: str, func: Any) -> Any:
         if isinstance(value, Iterator):  # e.g. from |map: measured, then passed on as a list
             value = list(islice(value, MAX_LENGTH + 1))
             check_length(len(value), "list")
-            args = (*args[:skip], value, *args[skip + 1:])
+        value = _missing_as_text(name, value)
+        args = (*args[:skip], value, *args[skip + 1:])
         check_filter(name, value, args[skip + 1:], kwargs)
         return check_value(func(*args, **kwargs))
 
@@ -151,6 +172,9 @@ class HardenedEnvironment(ImmutableSandboxedEnvironment):
     def sized(self, text: str) -> str:
         return str(check_value(text))
 
+    def text(self, value: Any) -> Any:
+        return as_text(value)
+
     # the sandbox's own hooks, now metered and size-checked
     def call(__self, __context: Context, __obj: Any, *args: Any,
              **kwargs: Any) -> Any:
@@ -159,6 +183,8 @@ class HardenedEnvironment(ImmutableSandboxedEnvironment):
         return check_value(super().call(__context, __obj, *args, **kwargs))
 
     def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
+        if operator == "%" and isinstance(left, str):  # '%s' % value formats text
+            right = tuple(map(as_text, right)) if isinstance(right, tuple) else as_text(right)
         check_binop(operator, left, right)
         return check_value(BINOPS[operator](left, right))
 

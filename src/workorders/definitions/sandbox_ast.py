@@ -4,9 +4,10 @@ Jinja compiles a ``{% for %}`` to a plain Python loop that no sandbox hook sees,
 so nested loops over long lists ran unchecked. Before compiling, every loop's
 iterable is passed through ``environment.iterate`` (one meter tick per item), the
 literal text of a loop or macro body is counted each time the body runs, and
-``a ~ b`` goes through ``environment.sized``. Constructs with no bounded meaning
-are refused with their line: recursive loops, and number literals that are
-infinite or too large to print.
+``a ~ b`` goes through ``environment.sized`` (each part through
+``environment.text`` first, so a missing value joins as "", not "None").
+Constructs with no bounded meaning are refused with their line: recursive
+loops, and number literals that are infinite or too large to print.
 """
 
 from __future__ import annotations
@@ -77,6 +78,7 @@ class _Harden(NodeTransformer):
 
     def visit_Concat(self, node: nodes.Concat) -> nodes.Node:
         self.generic_visit(node)
+        node.nodes = [_hook("text", [part], part.lineno) for part in node.nodes]
         return _hook("sized", [node], node.lineno)
 
     @staticmethod

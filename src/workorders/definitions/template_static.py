@@ -19,7 +19,7 @@ from typing import Any
 
 from jinja2 import nodes
 
-from .sandbox import REMOVED_FILTERS, bounded_range, check_format_string
+from .sandbox import REMOVED_FILTERS, as_text, bounded_range, check_format_string
 from .sandbox_limits import MAX_ITERATIONS, MAX_OUTPUT, TemplateLimitError
 from .sandbox_ops import BINOPS, check_binop, check_filter, check_method_call
 
@@ -126,7 +126,9 @@ def static_value(node: nodes.Node) -> Any:
         parts = [static_value(n) for n in node.nodes]
         return _UNKNOWN if any(p is _UNKNOWN for p in parts) else "".join(str(p) for p in parts)
     if isinstance(node, nodes.Call) and isinstance(node.node, nodes.EnvironmentAttribute):
-        return static_value(node.args[0]) if node.node.name == "sized" else _UNKNOWN
+        inner = static_value(node.args[0]) if node.node.name in ("sized", "text") \
+            else _UNKNOWN
+        return as_text(inner) if node.node.name == "text" else inner
     if isinstance(node, nodes.Call):
         return _static_call(node)
     if isinstance(node, nodes.Filter) and node.node is not None:
