@@ -53,8 +53,9 @@ def eas_schemes() -> dict[str, str]:
 
 
 def currency_decimals(code: str) -> int:
-    """Minor units of an ISO 4217 currency (2 unless listed otherwise)."""
-    return _MINOR_UNITS.get(code, 2)
+    """Minor units of an ISO 4217 currency (2 unless listed otherwise): the one
+    table both validation and invoice rounding read, so they cannot disagree."""
+    return _MINOR_UNITS.get(code.upper(), 2)
 
 
 def to_decimal(value: Any) -> Decimal | None:

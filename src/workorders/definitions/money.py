@@ -12,17 +12,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-#: ISO 4217 minor units that differ from 2
-_MINOR_UNITS = {"JPY": 0, "KRW": 0, "ISK": 0, "CLP": 0, "VND": 0, "BHD": 3, "KWD": 3,
-                "OMR": 3, "JOD": 3, "TND": 3, "LYD": 3, "IQD": 3}
-
-
-def minor_units(currency: str) -> int:
-    return _MINOR_UNITS.get(currency.upper(), 2)
+from workorders.definitions.codelists import currency_decimals
 
 
 def quantum(currency: str) -> Decimal:
-    return Decimal(1).scaleb(-minor_units(currency))
+    return Decimal(1).scaleb(-currency_decimals(currency))
 
 
 def to_decimal(value: object) -> Decimal:

@@ -14,8 +14,8 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from workorders.definitions.codelists import currency_decimals
 from workorders.definitions.model import Bundle, Field, FieldCondition, Form
-from workorders.definitions.money import minor_units
 
 from . import messages as msg
 from .values import (
@@ -71,7 +71,7 @@ def _scalar(field: Field, bundle: Bundle) -> dict[str, Any]:
         bounds = {"minimum": field.min, "maximum": field.max}
         return {"type": "integer"} | {k: _number(v) for k, v in bounds.items() if v is not None}
     if kind in ("decimal", "money"):
-        places = minor_units(bundle.currency) if kind == "money" else None
+        places = currency_decimals(bundle.currency) if kind == "money" else None
         return decimal(minimum=_bound(field.min), maximum=_bound(field.max), places=places)
     if kind == "choice":
         options = {"enum": [o.value for o in field.options]}
@@ -118,14 +118,14 @@ def time_entry(field: Field, bundle: Bundle, draft: bool) -> dict[str, Any]:
 
 
 def material_line(field: Field, bundle: Bundle, draft: bool) -> dict[str, Any]:
-    places = max(minor_units(bundle.currency), 4)
+    places = max(currency_decimals(bundle.currency), 4)
     props: dict[str, Any] = {
         "article": STRING, "quantity": decimal(exclusiveMinimum="0", maximum=MAX_QUANTITY,
                                                places=3),
         "unit": {"type": "string", "x-unit": True},
         "unit_price": decimal(minimum="0", places=places), "billable": BOOLEAN,
         "note": text(NOTE_MAX)}
-    minor = minor_units(bundle.currency)
+    minor = currency_decimals(bundle.currency)
     articles = {a.number: {"unit": a.unit, "price": money_text(a.price, minor)}
                 for a in bundle.catalog.articles}
     extra: dict[str, Any] = {"x-catalog": {"articles": articles,
