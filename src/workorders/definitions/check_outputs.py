@@ -11,6 +11,8 @@ from . import codelists
 from . import vocabulary as v
 from .check_rules import trigger_problem
 from .context import Context, report_duplicates
+from .mandatory_options import HINT as MANDATORY_HINT
+from .mandatory_options import mandatory_option_problem
 from .schema_check import suggest
 from .secret_names import LEGACY_SECRET_KEY, secret_name_problem
 from .templates import INVOICE_EXTRAS, TEMPLATE_EXTRAS, template_problems
@@ -100,6 +102,9 @@ def _check_options(ctx: Context, path: str, fmt: str, options: dict[str, Any]) -
                           at_key=True)
         elif key in v.TEMPLATE_OPTIONS:
             _templates(ctx, f"{path}/{key}", value, vocab)
+            problem = mandatory_option_problem(fmt, key, value)
+            if problem:
+                ctx.out.error(f"{path}/{key}", problem, MANDATORY_HINT)
     for k, column in enumerate(options.get("columns", [])):
         line_vocab = ctx.vocabulary(ctx.case_type_ids(), (*INVOICE_EXTRAS, *LINE_EXTRAS),
                                     ("form.", "form_id", "submission.", "actor."))
