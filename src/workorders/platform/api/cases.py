@@ -15,10 +15,12 @@ from workorders.platform.api.inputs import (
     json_body,
     page_args,
 )
-from workorders.platform.auth import current_actor
+from workorders.platform.api.work_queue import approval_json, exception_json
+from workorders.platform.auth import Actor, current_actor
 from workorders.platform.services import case_queries as queries
 from workorders.platform.services import cases as svc
 from workorders.platform.services.case_input import BOOKING_SCHEMA, PATCH_SCHEMA, TRANSITION_SCHEMA
+from workorders.platform.services.case_outcomes import case_outcomes
 
 IMPORT_LIMIT = 5 * 1024 * 1024
 CASE_FILTERS: dict[str, dict[str, Any]] = {
@@ -31,8 +33,17 @@ CASE_FILTERS: dict[str, dict[str, Any]] = {
 }
 
 
+def case_json(actor: Actor, loaded: svc.LoadedCase) -> dict[str, Any]:
+    """The case with what is open on it, read as the case page reads it and
+    written as the exceptions and approvals endpoints write each item."""
+    outcomes = case_outcomes(actor, loaded.case.id)
+    return {**queries.case_view(actor, loaded),
+            "open_exceptions": [exception_json(e) for e in outcomes.exceptions],
+            "pending_approvals": [approval_json(a) for a in outcomes.approvals]}
+
+
 def _case_response(loaded: svc.LoadedCase, status: int = 200) -> Response:
-    resp = jsonify(queries.case_view(current_actor(), loaded))
+    resp = jsonify(case_json(current_actor(), loaded))
     resp.status_code = status
     resp.headers["ETag"] = f'"{loaded.case.version}"'
     return resp
@@ -66,7 +77,7 @@ def list_cases() -> Any:
         more = len(batch) > limit
         for case in batch[:limit]:
             last_id = case.id
-            view = queries.case_view(actor, svc.get_case(actor, case.id))
+            view = case_json(actor, svc.get_case(actor, case.id))
             if ready_filter is None or str(view["invoice"]["ready"]).lower() == ready_filter:
                 items.append(view)
                 if len(items) == limit:

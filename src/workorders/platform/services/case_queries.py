@@ -105,7 +105,6 @@ def case_view(actor: Actor, loaded: LoadedCase) -> dict[str, Any]:
              "unmet": [u.to_dict() for u in o.unmet]}
             for o in options if not o.allowed],
         "invoice": {"ready": not blockers, "blockers": [b.to_dict() for b in blockers]},
-        "open_exceptions": [], "pending_approvals": [],
         "created_by": case.created_by, "created_at": case.created_at.isoformat(),
         "updated_at": case.updated_at.isoformat(),
         "status_changed_at": case.status_changed_at.isoformat(),

@@ -25,6 +25,7 @@ from workorders.platform.database import get_for_tenant
 from workorders.platform.models import Case, CaseException
 from workorders.platform.problems import PreconditionFailed
 from workorders.platform.services import work_queue as svc
+from workorders.platform.services.case_outcomes import case_outcomes
 from workorders.platform.web import web
 from workorders.platform.web.lookups import (
     bookable_case_types,
@@ -44,7 +45,6 @@ from workorders.platform.web.work_items import (
     STATUS_WORDS,
     QueueFilters,
     approver_words,
-    case_outcomes,
     exception_codes,
     exception_rows,
     explanation,

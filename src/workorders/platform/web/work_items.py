@@ -1,5 +1,5 @@
-"""Reads behind the exceptions queue, the approvals inbox and the case page's
-"Exceptions and approvals" box.
+"""Reads behind the exceptions queue and the approvals inbox (the case page's
+"Exceptions and approvals" box reads ``services.case_outcomes``, as the API does).
 
 The services own every change; these are reads only, always scoped to the
 actor's tenant. Rows carry what a person needs to act without opening the case:
@@ -9,7 +9,7 @@ the case number, the rule's trace as sentences, who has it and how old it is.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -187,39 +187,6 @@ def inbox_rows(actor: Actor, include_decided: bool) -> list[ApprovalRow]:
             Approval.decided_at.desc(), Approval.id.desc()).limit(MAX_ROWS)
         rows += _approval_rows(actor, decided)
     return rows
-
-
-@dataclass
-class CaseOutcomes:
-    """One case's rule outcomes for its page: what is open, and what was closed."""
-
-    exceptions: list[CaseException] = field(default_factory=list)
-    approvals: list[Approval] = field(default_factory=list)
-    closed_exceptions: list[CaseException] = field(default_factory=list)
-    decided_approvals: list[Approval] = field(default_factory=list)
-    deciders: set[int] = field(default_factory=set)
-
-    @property
-    def empty(self) -> bool:
-        return not (self.exceptions or self.approvals or self.closed_exceptions
-                    or self.decided_approvals)
-
-
-def case_outcomes(actor: Actor, case_id: int) -> CaseOutcomes:
-    out = CaseOutcomes()
-    for exc in db.session.execute(select(CaseException).where(
-            CaseException.tenant_id == actor.tenant_id, CaseException.case_id == case_id)
-            .order_by(CaseException.id)).scalars():
-        (out.exceptions if exc.status == ExceptionStatus.OPEN.value
-         else out.closed_exceptions).append(exc)
-    for approval in db.session.execute(select(Approval).where(
-            Approval.tenant_id == actor.tenant_id, Approval.case_id == case_id)
-            .order_by(Approval.id)).scalars():
-        (out.approvals if approval.status == ApprovalStatus.PENDING.value
-         else out.decided_approvals).append(approval)
-        if may_decide(actor, approval):
-            out.deciders.add(approval.id)
-    return out
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,50 @@
+"""One case's rule outcomes, read once for every place that shows them.
+
+The case page's "Exceptions and approvals" box and ``GET /cases/{id}`` read
+the same rows through ``case_outcomes``, so the API cannot answer "nothing
+open" while the page lists an open exception.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from workorders.platform.auth import Actor
+from workorders.platform.extensions import db
+from workorders.platform.models import Approval, ApprovalStatus, CaseException, ExceptionStatus
+from workorders.platform.services.work_queue import may_decide
+
+
+@dataclass
+class CaseOutcomes:
+    """What is open on the case, and what was closed or decided."""
+
+    exceptions: list[CaseException] = field(default_factory=list)
+    approvals: list[Approval] = field(default_factory=list)
+    closed_exceptions: list[CaseException] = field(default_factory=list)
+    decided_approvals: list[Approval] = field(default_factory=list)
+    deciders: set[int] = field(default_factory=set)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.exceptions or self.approvals or self.closed_exceptions
+                    or self.decided_approvals)
+
+
+def case_outcomes(actor: Actor, case_id: int) -> CaseOutcomes:
+    out = CaseOutcomes()
+    for exc in db.session.execute(select(CaseException).where(
+            CaseException.tenant_id == actor.tenant_id, CaseException.case_id == case_id)
+            .order_by(CaseException.id)).scalars():
+        (out.exceptions if exc.status == ExceptionStatus.OPEN.value
+         else out.closed_exceptions).append(exc)
+    for approval in db.session.execute(select(Approval).where(
+            Approval.tenant_id == actor.tenant_id, Approval.case_id == case_id)
+            .order_by(Approval.id)).scalars():
+        (out.approvals if approval.status == ApprovalStatus.PENDING.value
+         else out.decided_approvals).append(approval)
+        if may_decide(actor, approval):
+            out.deciders.add(approval.id)
+    return out
