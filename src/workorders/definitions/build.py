@@ -152,7 +152,8 @@ def _rule(raw: Mapping[str, Any], order: int) -> Rule:
     when = raw.get("when")
     return Rule(raw["id"], tuple(raw.get("on", DEFAULT_TRIGGERS)),
                 parse_condition(when) if when is not None else None, actions,
-                raw.get("description"), tuple(raw.get("case_types", ())), order)
+                raw.get("description"), tuple(raw.get("case_types", ())), order,
+                raw.get("per", "case"))
 
 
 def _notifications(raw: Mapping[str, Any] | None) -> Notifications:

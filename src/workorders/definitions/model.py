@@ -157,6 +157,8 @@ class Rule:
     case_types: tuple[str, ...] = ()
     #: position in the bundle: actions apply in this order
     order: int = 0
+    #: ``case``: one outcome per case whichever form sets it off; ``form``: one per form
+    per: str = "case"
 
     def applies_to(self, case_type_id: str) -> bool:
         return not self.case_types or case_type_id in self.case_types
@@ -248,8 +250,15 @@ class Bundle:
         return tuple(f for fid in case_type.forms if (f := self.form(fid)) is not None)
 
     def rules_for(self, case_type_id: str, trigger: str) -> tuple[Rule, ...]:
-        """Rules that run for this case type on this trigger, in bundle order."""
-        return tuple(r for r in self.rules if r.applies_to(case_type_id) and trigger in r.on)
+        """Rules that run for this case type on this trigger, in bundle order.
+
+        A correction is evaluated exactly like a submission (a corrected report
+        must raise what the same report submitted first raises), so the rules
+        listed for ``submit`` run on ``correct`` too.
+        """
+        wanted = {trigger, "submit"} if trigger == "correct" else {trigger}
+        return tuple(r for r in self.rules
+                     if r.applies_to(case_type_id) and not wanted.isdisjoint(r.on))
 
     def rule(self, rule_id: str) -> Rule | None:
         return next((r for r in self.rules if r.id == rule_id), None)

@@ -46,8 +46,10 @@ TOTALS = (
     "vat_amount", "gross_amount",
 )
 SUBMISSION_KINDS = ("draft", "final", "correction")
-FIXED_TRIGGERS = ("submit", "correct")
+FIXED_TRIGGERS = ("submit", "correct", "draft")
 DEFAULT_TRIGGERS = ("submit", "correct")
+#: ``per``: a rule keeps one outcome per case (default) or one per form it judges
+RULE_SCOPES = ("case", "form")
 
 ACTION_KINDS = (
     "raise_exception", "require_approval", "block_invoicing", "notify", "set_field",

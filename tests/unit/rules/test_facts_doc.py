@@ -99,8 +99,10 @@ def test_rule_specs_follow_on_and_case_types_in_bundle_order(nordvarme: Bundle) 
     assert ids("installation", "submit") == [
         "overtime_needs_approval", "missing_signature", "bulk_material_line",
         "expensive_material", "leak_test_failed", "rot_needs_property"]
-    # overtime_needs_approval is on [submit] only; the others default to submit + correct
-    assert "overtime_needs_approval" not in ids("installation", "correct")
+    # a correction is evaluated like a submission: overtime_needs_approval is on
+    # [submit] only and still runs on correct
+    assert ids("installation", "correct") == ids("installation", "submit")
+    assert ids("installation", "draft") == []  # drafts are previewed; no rule lists draft
     assert ids("service", "transition:start") == ["tell_customer_we_are_coming"]
     assert ids("installation", "transition:release") == ["rot_needs_property"]
     assert ids("service", "transition:release") == []

@@ -7,10 +7,13 @@ setting); any engine error fails closed: a critical exception is opened on the
 case, which blocks invoicing, and the submission is kept.
 
 Reconciliation: the rules evaluated on a trigger are judged against the
-outcomes of the same scope (the submitted form, or the trigger). An open
-outcome whose rule no longer fires is closed as ``resolved_by_rule``; one that
-still fires is not duplicated; a person's decision stands while the values the
-rule saw (its fingerprint) are unchanged.
+outcomes of the same scope (the case, or for a ``per: form`` rule the submitted
+form; see ``scope_of``). An open outcome whose rule no longer fires anywhere on
+the case is closed as ``resolved_by_rule``; one that still fires is not
+duplicated; a person's decision stands while the values the rule saw (its
+fingerprint) are unchanged. A draft stores only what rules written
+``on: [draft]`` ask for; what submitting it would raise is a preview
+(``rule_preview``).
 """
 
 from __future__ import annotations
@@ -29,8 +32,9 @@ from workorders.platform.auth import Actor
 from workorders.platform.models import RuleEvaluation, Submission
 from workorders.platform.services import outcome_store as store
 from workorders.platform.services.case_context import LoadedCase
-from workorders.platform.services.rule_facts import fact_document
+from workorders.platform.services.rule_facts import fact_document, latest_finals
 from workorders.rules import RuleEngineError, describe, evaluate
+from workorders.rules.api import CompiledRules
 from workorders.rules.bundle_rules import compiled_rules_for, rule_specs
 from workorders.rules.errors import TemplateRenderError
 from workorders.rules.outcomes import ACTION_FAILED, Outcome, failure_message, plan_outcomes
@@ -73,25 +77,55 @@ def _reads_the_form(condition: Condition | None) -> bool:
     return any(_reads_the_form(c) for c in condition.items)
 
 
+def reads_the_form(bundle: Bundle, rule_id: str) -> bool:
+    rule = bundle.rule(rule_id)
+    return rule is not None and _reads_the_form(rule.when)
+
+
 def scope_of(bundle: Bundle, rule_id: str, trigger: str, submission: Submission | None) -> str:
     """Which evaluations may reconcile this rule's outcomes.
 
-    A rule that reads the submitted form judges that form (``form:<id>``): the
-    report of one form cannot close what another form raised. A rule that reads
-    only the case and its totals judges the case (``case``), whichever form or
-    transition set it off, so it is never raised twice for the same concern.
+    One rule, one outcome per case (``case``), whichever form or transition set
+    it off: "why not ready" names a missing signature once, not once per form.
+    Only a rule written ``per: form`` that reads the submitted form judges each
+    form apart (``form:<id>``), so one form's report cannot close what another
+    form raised.
     """
     rule = bundle.rule(rule_id)
-    if rule is None or not _reads_the_form(rule.when):
+    if rule is None or rule.per != "form" or not _reads_the_form(rule.when):
         return "case"
     return f"form:{submission.form_id}" if submission is not None else trigger
+
+
+def _fired_on_other_forms(loaded: LoadedCase, actor: Actor | None, compiled: CompiledRules,
+                          submission: Submission | None) -> set[str]:
+    """The rules that fire on the latest final report of another form of the case.
+
+    A case-wide outcome of a form-reading rule stays open while any form still
+    makes the rule fire: signing the protocol must not close the missing
+    signature of the unsigned installation report.
+    """
+    if submission is None:
+        return set()
+    fired: set[str] = set()
+    for form_id, other in latest_finals(loaded.case.id).items():
+        if form_id != submission.form_id:
+            fired.update(evaluate(compiled, fact_document(loaded, actor, other)).fired)
+    return fired
+
+
+def compiled_for(loaded: LoadedCase, trigger: str) -> CompiledRules:
+    case = loaded.case
+    return compiled_rules_for(loaded.bundle, case.definition.content_hash, str(case.tenant_id),
+                              loaded.case_type.id, trigger, engine_name(),  # type: ignore[arg-type]
+                              version=str(case.definition.number))
 
 
 def engine_name() -> str:
     return str(current_app.extensions["workorders.settings"].rules_engine)
 
 
-def _links(loaded: LoadedCase) -> dict[str, str]:
+def links_of(loaded: LoadedCase) -> dict[str, str]:
     from workorders.platform.services.customer_links import external_url, status_link
 
     return {"case": external_url("web.case_page", case_id=loaded.case.id),
@@ -102,35 +136,37 @@ def run_rules(session: Session, actor: Actor | None, loaded: LoadedCase, trigger
               submission: Submission | None = None, report: Report | None = None,
               depth: int = 0) -> Report:
     report = report or Report()
-    case, bundle = loaded.case, loaded.bundle
+    bundle = loaded.bundle
     specs = rule_specs(bundle, loaded.case_type.id, trigger)
     if not specs:
         return report
     document = fact_document(loaded, actor, submission)
     try:
-        compiled = compiled_rules_for(bundle, case.definition.content_hash, str(case.tenant_id),
-                                      loaded.case_type.id, trigger, engine_name(),  # type: ignore[arg-type]
-                                      version=str(case.definition.number))
+        compiled = compiled_for(loaded, trigger)
         evaluation = evaluate(compiled, document, eager=True)
         traces = {rule: [dict(e.to_dict(), text=describe(e)) for e in evaluation.traces[rule]]
                   for rule in evaluation.fired}
         outcomes = plan_outcomes(evaluation.fired, bundle, template_context(
-            document, bundle, loaded.case_type.id, links=_links(loaded)))
+            document, bundle, loaded.case_type.id, links=links_of(loaded)))
+        unfired = [s.id for s in specs if s.id not in evaluation.fired]
+        case_wide = {r for r in unfired if reads_the_form(bundle, r)
+                     and scope_of(bundle, r, trigger, submission) == "case"}
+        kept = case_wide & _fired_on_other_forms(loaded, actor, compiled, submission) \
+            if case_wide else set()
     except (RuleEngineError, TemplateRenderError) as exc:
         store.fail_closed(session, loaded, trigger, "engine", str(exc), report)
         _log(session, loaded, trigger, submission, "error", report)
         return report
     for rule in evaluation.fired:
         report.fired.append({"rule": rule, "trigger": trigger, "trace": traces[rule]})
-    fired = set(evaluation.fired)
     for outcome in outcomes:
         trace = traces.get(outcome.rule, [])
         _apply(session, actor, loaded, trigger, scope_of(bundle, outcome.rule, trigger, submission),
                outcome, trace, fingerprint(trace), report)
-    for spec in specs:
-        if spec.id not in fired:
-            store.close_by_rule(session, loaded, spec.id,
-                                scope_of(bundle, spec.id, trigger, submission), report)
+    for rule_id in unfired:
+        if rule_id not in kept:
+            store.close_by_rule(session, loaded, rule_id,
+                                scope_of(bundle, rule_id, trigger, submission), report)
     _log(session, loaded, trigger, submission, evaluation.engine, report)
     for outcome in outcomes:
         if outcome.kind == "transition" and depth < MAX_DEPTH:

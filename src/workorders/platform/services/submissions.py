@@ -5,7 +5,8 @@ overwritten. A draft accepts incomplete data and answers what is still
 missing; a final submission is strict; after it, only a correction (with a
 reason) changes the data. Photos and signatures must be attachments of the
 same case. After each stored submission, ``after_submission`` is the one seam
-where the rules engine runs.
+where the rules engine runs: a correction like a submission, a draft only as a
+preview (unless a rule is written ``on: [draft]``).
 """
 
 from __future__ import annotations
@@ -17,13 +18,12 @@ from sqlalchemy import select
 
 from workorders.definitions.lifecycle import is_work_complete_or_later
 from workorders.definitions.model import Form
-from workorders.errors import Conflict, ValidationFailed
+from workorders.errors import Conflict, Forbidden, ValidationFailed
 from workorders.forms import validate_submission
 from workorders.platform.auth import Actor
 from workorders.platform.database import get_for_tenant
 from workorders.platform.extensions import db
 from workorders.platform.models import Attachment, Submission, SubmissionKind
-from workorders.platform.problems import Forbidden
 from workorders.platform.services.audit import record_event
 from workorders.platform.services.case_context import LoadedCase, load_case
 from workorders.platform.services.export_triggers import reissue_after_correction
@@ -136,7 +136,8 @@ def submit_form(actor: Actor, case_id: int, form_id: str, data: Any, *,
                      actor=actor.email, action=f"{kind.value}:{form_id}",
                      before={"revision": latest.revision if latest else None, **before},
                      after={"revision": submission.revision, **after})
-        evaluation = after_submission(actor, loaded, submission, trigger="submit")
+        evaluation = after_submission(actor, loaded, submission,
+                                      trigger="draft" if draft else "submit")
     return SubmissionResult(submission, warnings, evaluation)
 
 
@@ -182,13 +183,16 @@ def after_submission(actor: Actor, loaded: LoadedCase, submission: Submission, *
                      trigger: str) -> dict[str, Any]:
     """The rules run here, inside the submission's transaction: what they raise
     commits with the submission, and an engine failure fails closed without
-    losing it (see services.rules_runtime)."""
+    losing it (see services.rules_runtime). A draft stores only what rules on
+    ``draft`` ask for and answers a ``preview`` of what submitting it would raise."""
     from workorders.platform.services.readiness import invoice_blockers
+    from workorders.platform.services.rule_preview import preview_rules
     from workorders.platform.services.rules_runtime import run_rules
 
     report = run_rules(db.session(), actor, loaded, trigger, submission=submission)
     blockers = invoice_blockers(loaded)
-    return {"trigger": trigger, **report.to_dict(),
+    preview = {"preview": preview_rules(actor, loaded, submission)} if trigger == "draft" else {}
+    return {"trigger": trigger, **report.to_dict(), **preview,
             "invoice": {"ready": not blockers, "blockers": [b.to_dict() for b in blockers]}}
 
 
