@@ -149,3 +149,20 @@ def test_the_case_answers_its_open_exceptions_and_pending_approvals(
     assert after["open_exceptions"] == after["pending_approvals"] == []
     listed = world.api().get("/api/v1/cases").json["items"]
     assert [c["open_exceptions"] for c in listed if c["id"] == cid] == [[]]
+
+
+def test_a_simulation_names_a_case_wide_outcome_once(
+        job: tuple[World, dict[str, Any], str]) -> None:
+    world, case, photo = job
+    _submit(world, case["id"], "installation_report", report(photo, hours="10"))
+    _submit(world, case["id"], "commissioning_protocol", UNSIGNED_PROTOCOL)
+    lowered = _example_with("value: 16}", "value: 8}")  # overtime from 8 h: the case changes
+    draft = world.api("admin").post("/api/v1/definitions", data=lowered,
+                                    headers={"Content-Type": "application/yaml"})
+    assert draft.status_code == 201, draft.get_data(as_text=True)
+    result = world.api("admin").post(f"/api/v1/definitions/{draft.json['version']}/simulate")
+    [change] = result.json["changed"]
+    for side in ("before", "after"):
+        blockers = change[side]["blockers"]
+        assert len([b for b in blockers if b.startswith("MISSING_SIGNATURE")]) == 1, blockers
+        assert blockers.count("No customer signature") == 1, blockers

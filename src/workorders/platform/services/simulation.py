@@ -27,7 +27,7 @@ from workorders.platform.services.readiness import partial_document
 from workorders.platform.services.rule_facts import fact_document
 from workorders.rules import evaluate
 from workorders.rules.bundle_rules import compiled_rules_for
-from workorders.rules.outcomes import plan_outcomes
+from workorders.rules.outcomes import Outcome, plan_outcomes
 from workorders.rules.readiness import Blocker, invoice_readiness
 from workorders.rules.render import PLACEHOLDER_LINKS, template_context
 
@@ -56,7 +56,7 @@ def verdict(loaded: LoadedCase, bundle: Bundle, case_type: CaseType, content_has
     """What ``bundle``'s rules make of the case's current reports."""
     view = LoadedCase(loaded.case, bundle, case_type)
     fired: list[str] = []
-    outcomes = []
+    outcomes: list[Outcome] = []
     for submission in _latest_revisions(loaded.case.id) or [None]:  # type: ignore[list-item]
         trigger = "submit"
         compiled = compiled_rules_for(bundle, content_hash, f"sim{loaded.case.tenant_id}",
@@ -64,12 +64,20 @@ def verdict(loaded: LoadedCase, bundle: Bundle, case_type: CaseType, content_has
         document = fact_document(view, None, submission)
         result = evaluate(compiled, document)
         fired += [r for r in result.fired if r not in fired]
-        outcomes += plan_outcomes(result.fired, bundle,
-                                  template_context(document, bundle, case_type.id,
-                                                   links=PLACEHOLDER_LINKS))
+        outcomes += _once_per_case(bundle, outcomes, plan_outcomes(
+            result.fired, bundle, template_context(document, bundle, case_type.id,
+                                                   links=PLACEHOLDER_LINKS)))
     readiness = invoice_readiness(case_type, loaded.case.status, outcomes,
                                   extra=_data_blockers(view))
     return Verdict(tuple(fired), readiness.ready, tuple(b.reason for b in readiness.blockers))
+
+
+def _once_per_case(bundle: Bundle, kept: list[Outcome], planned: list[Outcome]) -> list[Outcome]:
+    """What ``planned`` adds to ``kept``: a rule has one outcome per case, as the
+    platform stores it, unless it is written ``per: form`` (rules_runtime.scope_of)."""
+    seen = {(o.rule, o.position) for o in kept}
+    per_form = {r.id for r in bundle.rules if r.per == "form"}
+    return [o for o in planned if (o.rule, o.position) not in seen or o.rule in per_form]
 
 
 def _data_blockers(view: LoadedCase) -> list[Blocker]:
