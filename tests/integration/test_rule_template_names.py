@@ -49,7 +49,7 @@ def test_golden_tests_and_the_validator_know_exactly_the_links_the_platform_give
     from workorders.platform.models import Case
     from workorders.platform.services.case_context import LoadedCase
     from workorders.platform.services.definitions import bundle_of
-    from workorders.platform.services.rules_runtime import _links
+    from workorders.platform.services.rules_runtime import links_of
     from workorders.rules.render import PLACEHOLDER_LINKS
 
     publish_example(world)
@@ -60,6 +60,6 @@ def test_golden_tests_and_the_validator_know_exactly_the_links_the_platform_give
         bundle = bundle_of(case.definition)
         case_type = bundle.case_type(case.case_type)
         assert case_type is not None
-        given = set(_links(LoadedCase(case, bundle, case_type)))
+        given = set(links_of(LoadedCase(case, bundle, case_type)))
     assert given == set(PLACEHOLDER_LINKS)
     assert given == {p.split(".", 1)[1] for p in TEMPLATE_EXTRAS if p.startswith("links.")}
