@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from tests.unit.definitions.conftest import REPO
 from workorders.definitions import load_bundle
 
@@ -44,3 +46,18 @@ def test_a_connector_option_cannot_read_links_which_exports_are_not_given() -> N
     assert problem.message == "the template uses unknown name 'links'"
     assert problem.hint is not None and "invoice" in problem.hint and "links" not in \
         problem.hint.split("known names: ")[-1].split(", ")
+
+
+def test_templates_are_given_exactly_the_links_validation_accepts() -> None:
+    """A caller giving other links than LINK_NAMES would render templates validation
+    judged by other names; template_context refuses it instead of rendering."""
+    from workorders.rules.render import PLACEHOLDER_LINKS, template_context
+
+    bundle = load_bundle(NORDVARME.read_bytes()).bundle
+    assert bundle is not None
+    document = {"case": {"number": "INST-1"}, "form": {}}
+    context = template_context(document, bundle, "installation", links=PLACEHOLDER_LINKS)
+    assert set(context["links"]) == {"case", "status_page"}
+    for links in ({"case": "c"}, {**PLACEHOLDER_LINKS, "approval": "a"}):
+        with pytest.raises(ValueError, match="templates are given the links status_page, case"):
+            template_context(document, bundle, "installation", links=links)
