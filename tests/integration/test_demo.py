@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
@@ -46,3 +49,39 @@ def test_demo_books_cases_across_every_lifecycle_and_is_idempotent(app: Flask) -
     assert load_demo(app) == logins
     with app.app_context():
         assert db.session.execute(select(func.count()).select_from(Case)).scalar_one() == count
+
+
+def test_the_demo_starts_clean_and_never_leaves_the_machine(
+        app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A newcomer's first screen: every job done, every export delivered, no host
+    outside this machine looked up (the examples name ERPs that do not exist)."""
+    import socket
+
+    from workorders.platform.extensions import db
+    from workorders.platform.models import Export, OutboxJob, Tenant
+
+    looked_up: list[str] = []
+    real_getaddrinfo = socket.getaddrinfo
+
+    def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+        if host not in ("localhost", "127.0.0.1", "::1"):
+            looked_up.append(str(host))
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    logins = load_demo(app)
+    assert looked_up == []
+    with app.app_context():
+        jobs = db.session.execute(select(OutboxJob.kind, OutboxJob.status, OutboxJob.last_error)
+                                  .where(OutboxJob.status != "done")).all()
+        exports = db.session.execute(select(Tenant.slug, Export.connector_id, Export.status)
+                                     .join(Tenant, Tenant.id == Export.tenant_id)).all()
+    assert jobs == []
+    assert {slug for slug, _c, _s in exports} == {"nordvarme", "bytewise", "voltfix"}
+    assert {status for _t, _c, status in exports} == {"delivered"}
+    for admin in (login for login in logins if login["role"] == "admin"):
+        client = app.test_client()
+        client.post("/login", data={"email": admin["email"], "password": admin["password"]})
+        home = " ".join(client.get("/").get_data(as_text=True).split())
+        assert '<p class="tile-figure">0</p> <p class="muted">waiting or retrying · 0 gave up' \
+            in home, admin["tenant"]

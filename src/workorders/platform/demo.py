@@ -1,5 +1,7 @@
 """The demo ``make demo`` opens: one workspace per example bundle, a person per
-role in each, and the bundle published.
+role in each, and the bundle's demo edition published (its connectors write files
+and its webhook messages are emailed, so it starts clean on any machine: see
+demo_bundles).
 
 Loading is idempotent: running the demo again keeps what exists and prints the
 same logins.
@@ -7,17 +9,15 @@ same logins.
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
 from flask import Flask
 from sqlalchemy import select
 
-from workorders.definitions import load_bundle
-from workorders.definitions.secret_names import secret_uses
 from workorders.errors import NotFound
 from workorders.platform.bootstrap import init_database
+from workorders.platform.demo_bundles import demo_edition
 from workorders.platform.demo_cases import book_demo_cases
 from workorders.platform.extensions import db
 from workorders.platform.jobs.dispatch import wait_for_jobs
@@ -30,7 +30,6 @@ from workorders.platform.services.definitions import (
     list_versions,
     publish_version,
 )
-from workorders.platform.services.tenant_secrets import secret_names, set_secret
 
 DEMO_PASSWORD = "demo-workorders"
 #: the example bundles live at the repository root; an installed package looks
@@ -82,8 +81,7 @@ def _load_tenant(demo: DemoTenant) -> None:
             member_by_email(tenant.id, email)
         except NotFound:
             create_user(demo.slug, email, [role], password=DEMO_PASSWORD, name=person)
-    source = (bundles_dir() / demo.bundle).read_bytes()
-    _make_up_secrets(tenant.id, source, demo.people[0][1])
+    source = demo_edition((bundles_dir() / demo.bundle).read_bytes(), demo.bundle)
     if not list_versions(tenant.id):
         draft = create_draft(tenant.id, source, demo.people[0][1], filename=demo.bundle)
         publish_version(tenant.id, draft.number, demo.people[0][1])
@@ -94,16 +92,6 @@ def _load_tenant(demo: DemoTenant) -> None:
         people = {role: email for role, email, _ in reversed(demo.people)}
         book_demo_cases(tenant.id, bundle_of(version), people["coordinator"],
                         people["technician"], demo.country)
-
-
-def _make_up_secrets(tenant_id: int, source: bytes, admin: str) -> None:
-    """The signing secrets the demo bundle names, made up once per tenant, so its
-    connectors and webhooks sign on a fresh machine; nobody needs to know them."""
-    bundle = load_bundle(source).bundle
-    have = secret_names(tenant_id)
-    for name in secret_uses(bundle) if bundle is not None else ():
-        if name not in have:
-            set_secret(tenant_id, name, secrets.token_urlsafe(32), admin)
 
 
 def load_demo(app: Flask) -> list[dict[str, str]]:
