@@ -166,3 +166,18 @@ def test_a_simulation_names_a_case_wide_outcome_once(
         blockers = change[side]["blockers"]
         assert len([b for b in blockers if b.startswith("MISSING_SIGNATURE")]) == 1, blockers
         assert blockers.count("No customer signature") == 1, blockers
+
+
+def test_the_form_page_tells_the_technician_what_submitting_the_draft_would_raise(
+        job: tuple[World, dict[str, Any], str]) -> None:
+    from tests.integration.test_capture_pages import login, pairs, post_form, text
+
+    world, case, photo = job
+    client = login(world, "technician")
+    saved = post_form(client, case["id"], pairs(report(photo, hours="16"), "draft"))
+    assert saved.status_code == 302
+    page = " ".join(text(client.get(f"/cases/{case['id']}/forms/installation_report")).split())
+    assert "If you submit it now: Waiting for approval by " in page  # the readiness wording
+    assert f"coordinator: 17 h reported on {case['number']}; No customer signature; " \
+           f"MISSING_SIGNATURE (high): {case['number']} has no customer signature." in page
+    assert _open_codes(world, case["id"]) == []

@@ -19,6 +19,7 @@ from workorders.rules import RuleEngineError, describe, evaluate
 from workorders.rules.bundle_rules import rule_specs
 from workorders.rules.errors import TemplateRenderError
 from workorders.rules.outcomes import ACTION_FAILED, plan_outcomes
+from workorders.rules.readiness import outcome_blockers
 from workorders.rules.render import template_context
 
 #: the outcomes that would be stored on the case (and may block its invoice)
@@ -27,9 +28,10 @@ SUBMIT = "submit"
 
 
 def preview_rules(actor: Actor, loaded: LoadedCase, draft: Submission) -> dict[str, Any]:
-    """``{fired: [{rule, trace}], outcomes: [Outcome.to_dict()], errors: [...]}``:
-    the submit rules over the draft's data, planned but not applied."""
-    empty: dict[str, Any] = {"fired": [], "outcomes": [], "errors": []}
+    """``{fired: [{rule, trace}], outcomes: [Outcome.to_dict()], blockers: [...],
+    errors: [...]}``: the submit rules over the draft's data, planned but not
+    applied; ``blockers`` says what would block the invoice, in readiness's words."""
+    empty: dict[str, Any] = {"fired": [], "outcomes": [], "blockers": [], "errors": []}
     bundle = loaded.bundle
     if not rule_specs(bundle, loaded.case_type.id, SUBMIT):
         return empty
@@ -44,4 +46,4 @@ def preview_rules(actor: Actor, loaded: LoadedCase, draft: Submission) -> dict[s
                                                for e in evaluation.traces[rule]]}
                       for rule in evaluation.fired],
             "outcomes": [o.to_dict() for o in outcomes if o.kind in PREVIEWED],
-            "errors": []}
+            "blockers": [b.reason for b in outcome_blockers(outcomes)], "errors": []}

@@ -144,13 +144,19 @@ def _refuse(loaded: LoadedCase, form: Form, instance: Any, latest: Submission | 
                    reason=request.form.get("_reason", ""))
 
 
+def _would_raise(blockers: list[str]) -> str:
+    """The draft's rule preview, so the technician fixes it before sending."""
+    return f" If you submit it now: {'; '.join(blockers)}." if blockers else ""
+
+
 def _stored(loaded: LoadedCase, form: Form, result: SubmissionResult) -> Any:
     s = result.submission
     if s.kind == "draft":
         missing = len(result.warnings)
         text = (f"Draft saved (revision {s.revision})." +
                 (f" Still missing before it can be submitted: {missing}." if missing else
-                 " It is complete: submit it when you are done."))
+                 " It is complete: submit it when you are done.") +
+                _would_raise(result.evaluation.get("preview", {}).get("blockers", [])))
         target = url_for("web.capture_page", case_id=loaded.case.id, form_id=form.id)
     else:
         verb = "Correction saved" if s.kind == "correction" else "Sent"
