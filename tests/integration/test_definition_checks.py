@@ -22,7 +22,7 @@ from tests.support.state import snapshot
 from tests.support.world import World
 
 YAML = {"Content-Type": "application/yaml"}
-BUDGET_SECONDS = 1.0
+BUDGET_SECONDS = 2.0  # room for a busy machine: storing runs the static checks under it too
 
 
 @pytest.fixture
