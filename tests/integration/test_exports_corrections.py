@@ -148,3 +148,30 @@ def test_a_correction_after_export_reissues_by_itself_exactly_once(world: World)
     assert [(d["kind"], d["totals"]["net"]) for d in docs] == [
         ("invoice", "5688.00"), ("credit_note", "5688.00"), ("invoice", "7078.00")]
     assert {r["difference"] for r in _reconciliation(world).values()} == {"0.00"}
+
+
+def test_a_correction_that_needs_an_approval_reissues_once_it_is_approved(
+        world: World) -> None:
+    with running_receiver() as receiver:
+        publish_variant(world, connectors_yaml(receiver.url, only=("generic",)))
+        case = ready_case(world)
+        invoice(world, case["id"])
+        drain(world.app)
+        final = _final_report(world, case["id"])
+        data = report(final["data"]["photos"][0],
+                      final["data"]["customer_signature"]["image"], hours="17")
+        coordinator = world.api("coordinator")
+        resp = coordinator.post(f"/api/v1/submissions/{final['id']}/corrections",
+                                json={"data": data, "reason": "a long day"})
+        assert resp.status_code == 201, resp.json
+        assert resp.json["evaluation"]["invoice"]["ready"] is False
+        assert [e[:2] for e in _exports_now(world)] == [("invoice", 1)]  # held back
+        [approval] = coordinator.get("/api/v1/approvals?status=pending").json["items"]
+        decided = coordinator.post(f"/api/v1/approvals/{approval['id']}/decision",
+                                   json={"decision": "approve"})
+        assert decided.status_code == 200, decided.json
+        drain(world.app)
+    assert _exports_now(world) == [("credit_note", 1, "delivered", "5688.00"),
+                                   ("invoice", 1, "delivered", "5688.00"),
+                                   ("invoice", 2, "delivered", "13333.00")]
+    assert {r["difference"] for r in _reconciliation(world).values()} == {"0.00"}

@@ -8,9 +8,11 @@ would not do: its commit dispatches the outbox early), and a high-severity excep
 tells a coordinator what to fix before exporting by hand (the exception also
 blocks invoicing, so nothing slips through silently).
 
-A correction after export re-issues by itself (``reissue_after_correction``): in
+A correction after export re-issues by itself (``reissue_changed_invoices``): in
 the correction's transaction, every connector that already invoiced the case gets
-the credit note and the new invoice, through the same outbox.
+the credit note and the new invoice, through the same outbox. A correction that
+left the case blocked re-issues when its last blocker closes (``reissue_when_ready``,
+after an approval is decided or an exception resolved or overridden).
 """
 
 from __future__ import annotations
@@ -20,11 +22,14 @@ import hashlib
 from sqlalchemy.orm import Session
 
 from workorders.errors import WorkordersError
-from workorders.platform.models import CaseException, Export
+from workorders.platform.database import get_for_tenant
+from workorders.platform.models import Case, CaseException, Export
 from workorders.platform.services.audit import record_event
 from workorders.platform.services.case_context import LoadedCase
+from workorders.platform.services.definitions import bundle_of
 from workorders.platform.services.exports import exports_for, invoices_of, preflight
 from workorders.platform.services.readiness import invoice_blockers
+from workorders.platform.services.unit_of_work import transaction
 
 SYSTEM = "system"
 REFUSED_CODE = "EXPORT_NOT_CREATED"
@@ -46,13 +51,13 @@ def export_on_trigger(session: Session, loaded: LoadedCase, trigger: str) -> lis
     return created
 
 
-def reissue_after_correction(session: Session, loaded: LoadedCase) -> list[Export]:
+def reissue_changed_invoices(session: Session, loaded: LoadedCase) -> list[Export]:
     """Credit note and new invoice for every connector that already invoiced the case.
 
     Exactly once: ``exports_for`` answers the existing export while the document is
     unchanged, so a second identical correction or a replayed request adds nothing.
     A correction that leaves the case blocked (an approval it now needs) issues
-    nothing yet: the old invoice stands until the case is ready and exported again.
+    nothing yet: the delivered invoice stands until the case is ready again.
     """
     if invoice_blockers(loaded):
         return []
@@ -67,6 +72,19 @@ def reissue_after_correction(session: Session, loaded: LoadedCase) -> list[Expor
             continue
         created += exports_for(session, loaded, connector, SYSTEM)
     return created
+
+
+def reissue_when_ready(tenant_id: int, case_id: int) -> list[Export]:
+    """A blocker of the case closed: what a correction held back goes out now, in a
+    transaction of its own that locks the case as every export does (the decision
+    that closed the blocker has committed; it never waits on the case lock)."""
+    with transaction() as session:
+        case = get_for_tenant(Case, case_id, tenant_id, lock=True)
+        bundle = bundle_of(case.definition)
+        case_type = bundle.case_type(case.case_type)
+        if case_type is None:
+            return []
+        return reissue_changed_invoices(session, LoadedCase(case, bundle, case_type))
 
 
 def _refused(session: Session, loaded: LoadedCase, connector_id: str, trigger: str,

@@ -26,7 +26,7 @@ from workorders.platform.extensions import db
 from workorders.platform.models import Attachment, Submission, SubmissionKind
 from workorders.platform.services.audit import record_event
 from workorders.platform.services.case_context import LoadedCase, load_case
-from workorders.platform.services.export_triggers import reissue_after_correction
+from workorders.platform.services.export_triggers import reissue_changed_invoices
 from workorders.platform.services.unit_of_work import transaction
 
 FINAL_KINDS = (SubmissionKind.FINAL.value, SubmissionKind.CORRECTION.value)
@@ -175,7 +175,7 @@ def correct_submission(actor: Actor, submission_id: int, data: Any,
                      before={"revision": original.revision, **before},
                      after={"revision": submission.revision, **after}, comment=reason.strip())
         evaluation = after_submission(actor, loaded, submission, trigger="correct")
-        reissue_after_correction(session, loaded)
+        reissue_changed_invoices(session, loaded)
     return SubmissionResult(submission, warnings, evaluation)
 
 

@@ -21,6 +21,7 @@ from workorders.platform.models import (
 )
 from workorders.platform.models.types import utcnow
 from workorders.platform.services.audit import record_event
+from workorders.platform.services.export_triggers import reissue_when_ready
 from workorders.platform.services.unit_of_work import transaction
 
 STAFF = ("coordinator", "admin")
@@ -84,6 +85,7 @@ def _close(actor: Actor, exception_id: int, status: str, text: str, expected: in
         _audit(session, actor.email, actor.tenant_id, exc.case_id, action,
                {"exception": exc.id, "status": "open"}, {"exception": exc.id, "status": status},
                comment=text.strip())
+    reissue_when_ready(exc.tenant_id, exc.case_id)
     return exc
 
 
@@ -154,6 +156,7 @@ def decide_approval(actor: Actor | None, tenant_id: int, approval_id: int, decis
                {"approval": approval.id, "status": approval.status}, comment=approval.comment)
         if approval.status == ApprovalStatus.REJECTED.value:
             _rejection_exception(session, approval, who)
+    reissue_when_ready(tenant_id, approval.case_id)
     return approval
 
 
