@@ -79,10 +79,10 @@ def app_config(clean_database: str, tmp_path: Path) -> dict[str, Any]:
     database_url = clean_database
     return {"database_url": database_url, "instance_dir": tmp_path / "instance",
             "secret_key": "test-secret", "redis_url": None, "smtp_url": None,
-            "TESTING": True, "JOBS_SYNC": True, "WTF_CSRF_ENABLED": False,
-            "JOB_BACKOFF_BASE_SECONDS": 0.0,
+            "TESTING": True, "jobs_sync": True, "WTF_CSRF_ENABLED": False,
+            "job_backoff_seconds": 0.0,
             # scrypt costs ~0.1 s a hash; the suite creates hundreds of users
-            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"}
+            "password_hash_method": "pbkdf2:sha256:1000"}
 
 
 @pytest.fixture

@@ -93,7 +93,7 @@ def test_dead_after_max_attempts_then_a_retry_delivers_once(world: World) -> Non
 def _rq_world(app_config: dict[str, Any], redis_url: str) -> World:
     from workorders.platform import create_app
 
-    app = create_app({**app_config, "redis_url": redis_url, "JOBS_SYNC": False})
+    app = create_app({**app_config, "redis_url": redis_url, "jobs_sync": False})
     return World(app=app, a=make_tenant(app, "alpha", "Alpha Heat AB"),
                  b=make_tenant(app, "bravo", "Bravo Electric Oy"))
 

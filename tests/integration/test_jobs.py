@@ -120,7 +120,7 @@ def test_retries_wait_for_their_backoff(app_config: dict[str, Any], flaky_kind: 
     from workorders.platform import create_app
     from workorders.platform.jobs.dispatch import sweep
 
-    slow = create_app({**app_config, "JOB_BACKOFF_BASE_SECONDS": 3600})
+    slow = create_app({**app_config, "job_backoff_seconds": 3600})
     _enqueue(slow, "test.flaky")
     [job] = _jobs(slow)
     assert job.status == "failed"

@@ -16,7 +16,7 @@ from tests.support.processes import command_env, run_workorders
 def rq_app(app_config: dict[str, Any], redis_url: str) -> Flask:
     from workorders.platform import create_app
 
-    return create_app({**app_config, "redis_url": redis_url, "JOBS_SYNC": False})
+    return create_app({**app_config, "redis_url": redis_url, "jobs_sync": False})
 
 
 def _job(app: Flask) -> Any:
@@ -78,9 +78,9 @@ def test_jobs_wait_in_the_outbox_while_redis_is_down(
         app_config: dict[str, Any], database_url: str, redis_url: str) -> None:
     from workorders.platform import create_app
 
-    down = create_app({**app_config, "redis_url": "redis://127.0.0.1:1/0", "JOBS_SYNC": False})
+    down = create_app({**app_config, "redis_url": "redis://127.0.0.1:1/0", "jobs_sync": False})
     _add_user(down)  # the change itself succeeds
     assert _job(down).status == "pending"
-    up = create_app({**app_config, "redis_url": redis_url, "JOBS_SYNC": False})
+    up = create_app({**app_config, "redis_url": redis_url, "jobs_sync": False})
     _worker(up, database_url, redis_url)  # the worker's start-up sweep finds it
     assert _job(up).status == "done"

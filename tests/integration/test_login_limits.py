@@ -11,6 +11,7 @@ import pytest
 from flask import Flask
 
 from tests.support.world import PASSWORD, World
+from workorders.platform.config import settings_of
 
 
 def _login(app: Flask, email: str, password: str, address: str = "198.51.100.7") -> int:
@@ -89,7 +90,7 @@ def test_an_unknown_email_costs_the_same_hash_check_as_a_known_one(
     unknown = list(hash_checks)
     hash_checks.clear()
     assert _login(world.app, "admin@alpha.test", "wrong password", "192.0.2.4") == 401
-    assert unknown == hash_checks == [world.app.config["PASSWORD_HASH_METHOD"]]
+    assert unknown == hash_checks == [settings_of(world.app).password_hash_method]
 
 
 def _proxied_login(app: Flask, email: str, password: str, client_address: str) -> int:

@@ -11,7 +11,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from workorders.platform.config import Settings, load_settings
+from workorders.platform.config import load_settings, settings_of
 from workorders.platform.private_paths import private_dir
 
 
@@ -60,11 +60,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_web(app)
     register_public(app)
     return app
-
-
-def settings_of(app: Flask) -> Settings:
-    settings: Settings = app.extensions["workorders.settings"]
-    return settings
 
 
 __all__ = ["create_app", "settings_of"]

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from flask import Flask
+
 from workorders.platform.private_paths import private_dir
 from workorders.rules.registry import DEFAULT_LIMIT, checked_limit
 
@@ -33,6 +35,8 @@ class Settings:
     login_window_seconds: int = 900
     rq_queue: str = "workorders"
     job_backoff_seconds: float = 2.0
+    jobs_sync: bool = False  # no Redis: run each job right after the commit, before answering
+    password_hash_method: str = "scrypt"  # werkzeug's; tests use a cheaper one
     #: notification sends per hour to one recipient of one tenant, and per tenant in all
     #: (a spam relay guard; see docs/running.md)
     notify_max_per_recipient_per_hour: int = 10
@@ -61,6 +65,11 @@ class Settings:
     @property
     def exports_dir(self) -> Path:
         return self.instance_dir / "exports"
+
+
+def settings_of(app: Flask) -> Settings:
+    settings: Settings = app.extensions["workorders.settings"]
+    return settings
 
 
 def _secret_key(instance_dir: Path, given: str | None) -> str:

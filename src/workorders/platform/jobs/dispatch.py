@@ -17,6 +17,7 @@ from flask import Flask, current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from workorders.platform.config import settings_of
 from workorders.platform.jobs.outbox import NEW_JOBS_KEY
 from workorders.platform.jobs.runner import due_job_ids, run_job
 
@@ -151,13 +152,13 @@ def _after_rollback(session: Session) -> None:
 
 def init_dispatch(app: Flask) -> None:
     global _events_installed
-    settings = app.extensions["workorders.settings"]
+    settings = settings_of(app)
     if settings.redis_url:
         app.extensions["workorders.dispatcher"] = RqDispatcher(
             app, settings.redis_url, settings.rq_queue)
     else:
         app.extensions["workorders.dispatcher"] = InProcessDispatcher(
-            app, synchronous=bool(app.config.get("JOBS_SYNC", False)))
+            app, synchronous=settings.jobs_sync)
     if not _events_installed:
         event.listen(Session, "after_commit", _after_commit)
         event.listen(Session, "after_soft_rollback", lambda s, _t: _after_rollback(s))

@@ -15,6 +15,7 @@ from flask import Flask
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
+from workorders.platform.config import settings_of
 from workorders.platform.database import begin_write
 from workorders.platform.extensions import db
 from workorders.platform.jobs.registry import JobContext, PermanentJobError, handler_for
@@ -29,8 +30,7 @@ MAX_BACKOFF_SECONDS = 3600
 
 def backoff_seconds(app: Flask, attempts: int) -> float:
     """Exponential backoff with +-25 % jitter so retries of many jobs spread out."""
-    settings = app.extensions["workorders.settings"]
-    base = float(app.config.get("JOB_BACKOFF_BASE_SECONDS", settings.job_backoff_seconds))
+    base = settings_of(app).job_backoff_seconds
     delay = min(base * (2 ** max(attempts - 1, 0)), MAX_BACKOFF_SECONDS)
     return delay * random.uniform(0.75, 1.25)
 
@@ -46,7 +46,7 @@ def claimable() -> object:
 
 def _claim(session: Session, job_id: int) -> OutboxJob | None:
     now = utcnow()
-    lease = int(session.info.get("lease_seconds", LEASE_SECONDS))
+    lease = LEASE_SECONDS
     begin_write(session)
     result = session.execute(
         update(OutboxJob)
@@ -76,7 +76,6 @@ def run_job(app: Flask, job_id: int) -> str | None:
     """Run job ``job_id`` if it is due; answer its new status, or None if not claimed."""
     with app.app_context():
         session = Session(bind=db.engine, expire_on_commit=False)
-        session.info["lease_seconds"] = app.config.get("JOB_LEASE_SECONDS", LEASE_SECONDS)
         try:
             job = _claim(session, job_id)
             if job is None:

@@ -16,6 +16,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from workorders.errors import ValidationFailed
 from workorders.platform.auth import end_sessions_of
+from workorders.platform.config import settings_of
 from workorders.platform.models import User
 
 MIN_PASSWORD_LENGTH = 10
@@ -28,7 +29,7 @@ def check_password_length(password: str, path: str = "/password") -> None:
 
 
 def _hash_method() -> str:
-    return str(current_app.config.get("PASSWORD_HASH_METHOD", "scrypt"))
+    return settings_of(current_app).password_hash_method
 
 
 def hash_password(password: str) -> str:
