@@ -14,7 +14,7 @@ case type and trigger (``bundle_rules``), the rendered outcomes (``outcomes``,
 the form validation, which this package may not import).
 """
 
-from workorders.rules.api import CompiledRules, RulesEngine, compile_rules, content_hash, evaluate
+from workorders.rules.api import CompiledRules, compile_rules, content_hash, evaluate
 from workorders.rules.bundle_rules import compiled_rules_for, rule_specs
 from workorders.rules.errors import RuleCompileError, RuleEngineError, TemplateRenderError
 from workorders.rules.facts_doc import build_fact_document
@@ -35,7 +35,7 @@ from workorders.rules.transitions import status_after
 __all__ = [
     "ACTION_FAILED", "BLOCKING_SEVERITIES", "Blocker", "CompiledRules", "Evaluation",
     "FormCheck", "GoldenResult", "Outcome", "Readiness", "RuleCompileError", "RuleEngineError",
-    "RuleSpec", "RulesEngine", "TemplateRenderError", "TraceEntry", "build_fact_document",
+    "RuleSpec", "TemplateRenderError", "TraceEntry", "build_fact_document",
     "compile_rules", "compiled_rules_for", "content_hash", "describe", "evaluate",
     "invoice_readiness", "outcome_blockers", "plan_outcomes", "rule_specs", "run_golden_tests",
     "status_after", "template_context",

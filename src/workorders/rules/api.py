@@ -163,19 +163,3 @@ class LazyTraces(Mapping[str, tuple[TraceEntry, ...]]):
 
     def __len__(self) -> int:
         return len(self._keys)
-
-
-class RulesEngine:
-    """The engine chosen by a setting; both choices return the same Evaluation."""
-
-    def __init__(self, engine: EngineName = "durable") -> None:
-        if engine not in ENGINES:
-            raise RuleEngineError(f"unknown rules engine {engine!r}; use one of {ENGINES}")
-        self.engine: EngineName = engine
-
-    def compile(self, namespace: str, specs: Sequence[RuleSpec]) -> CompiledRules:
-        return compile_rules(namespace, specs, self.engine)
-
-    def evaluate(self, rules: CompiledRules, document: dict[str, Any], *,
-                 trace_all: bool = False, eager: bool = False) -> Evaluation:
-        return evaluate(rules, document, trace_all=trace_all, eager=eager)

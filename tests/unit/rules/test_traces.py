@@ -12,7 +12,6 @@ import pytest
 from workorders.rules import (
     CompiledRules,
     RuleCompileError,
-    RulesEngine,
     TraceEntry,
     describe,
     evaluate,
@@ -90,12 +89,6 @@ def test_both_engines_refuse_rules_outside_the_shared_limits(build: Build, leaf:
     for engine in ("durable", "python"):
         with pytest.raises(RuleCompileError):
             build({"bad": leaf}, engine)
-
-
-def test_engine_is_picked_by_a_setting(build: Build) -> None:
-    engine = RulesEngine("python")
-    rules = engine.compile("t/x", [])
-    assert engine.evaluate(rules, {}).engine == "python"
 
 
 def _rss_kb() -> int:

@@ -9,12 +9,12 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from flask import current_app, request
+from flask import request
 from jsonschema import Draft202012Validator
 
 from workorders.definitions.limits import INT64_MAX
 from workorders.platform.input_guard import MAX_ID, parse_json
-from workorders.platform.problems import ApiProblem, PreconditionFailed
+from workorders.platform.problems import ApiProblem
 from workorders.platform.services.json_input import validate
 
 DEFAULT_LIMIT = 50
@@ -117,19 +117,6 @@ def page(items: list[Any], limit: int, render: Any) -> dict[str, Any]:
             "next_cursor": encode_cursor(shown[-1].id) if more and shown else None}
 
 
-def check_if_match(current_version: int) -> None:
-    """412 when the client's ``If-Match`` names another version than the stored one."""
-    header = request.headers.get("If-Match")
-    if header is None:
-        return
-    tags = [t.strip().removeprefix("W/").strip('"') for t in header.split(",")]
-    if "*" in tags:
-        return
-    if str(current_version) not in tags:
-        raise PreconditionFailed(
-            f"the resource is at version {current_version}; reload it and apply your change again")
-
-
 def expected_version() -> int | None:
     """The version named by ``If-Match`` (``"3"``, ``W/"3"``); None without one or
     for ``*``; -1 (matches nothing, so 412) for a tag this API never gave out."""
@@ -140,7 +127,3 @@ def expected_version() -> int | None:
         return int(header.strip().removeprefix("W/").strip('"'))
     except ValueError:
         return -1
-
-
-def max_upload_bytes() -> int:
-    return int(current_app.config.get("MAX_UPLOAD_BYTES", 20 * 1024 * 1024))

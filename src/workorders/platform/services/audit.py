@@ -14,16 +14,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workorders.platform.extensions import db
 from workorders.platform.models import AuditEvent
 from workorders.platform.models.types import utcnow
 from workorders.platform.services.audit_heads import GENESIS, track_for_head
 from workorders.platform.services.audit_key import chain_key, mac
 
-__all__ = ["GENESIS", "chain_key", "count_events", "event_hash", "record_event"]
+__all__ = ["GENESIS", "chain_key", "event_hash", "record_event"]
 
 def event_content(event: AuditEvent) -> bytes:
     content = {
@@ -72,8 +71,3 @@ def _json_native(value: dict[str, Any] | None) -> dict[str, Any] | None:
         return None
     result: dict[str, Any] = json.loads(json.dumps(value, default=str))
     return result
-
-
-def count_events(tenant_id: int) -> int:
-    return int(db.session.execute(select(func.count()).select_from(AuditEvent).where(
-        AuditEvent.tenant_id == tenant_id)).scalar_one())
