@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from flask import Response, jsonify, request
@@ -20,9 +19,9 @@ from workorders.platform.api.inputs import (
 from workorders.platform.auth import current_actor
 from workorders.platform.database import get_for_tenant
 from workorders.platform.extensions import db
-from workorders.platform.models import Approval, Case, CaseException, User
-from workorders.platform.models.types import utcnow
+from workorders.platform.models import Approval, Case, CaseException
 from workorders.platform.services import work_queue as svc
+from workorders.platform.services.exception_queue import ExceptionFilter, filtered_exceptions
 
 _TEXT = {"type": "string", "minLength": 1, "maxLength": 2000}
 ASSIGN = {"type": "object", "additionalProperties": False, "required": ["user"],
@@ -36,7 +35,8 @@ DECISION = {"type": "object", "additionalProperties": False, "required": ["decis
                            "comment": {"type": ["string", "null"], "maxLength": 2000}}}
 EXCEPTION_FILTERS: dict[str, dict[str, Any]] = {
     "status": {"enum": ["open", "resolved", "overridden", "resolved_by_rule"]},
-    "assigned_to": {"type": "string", "description": "an email, 'me', or a role"},
+    "assigned_to": {"type": "string",
+                    "description": "'me' (assigned to me), 'unassigned', an email, or a role"},
     "severity": {"enum": ["low", "medium", "high", "critical"]},
     "code": {"type": "string"}, "case_type": {"type": "string"},
     "older_than_hours": {"type": "integer", "minimum": 0, "maximum": 24 * 366 * 100},  # a century
@@ -79,29 +79,15 @@ def _etag(body: dict[str, Any]) -> Response:
 def list_exceptions() -> Any:
     actor = current_actor()
     limit, after = page_args()
-    stmt = select(CaseException).where(CaseException.tenant_id == actor.tenant_id)
     args = request.args
-    for name, column in (("status", CaseException.status), ("severity", CaseException.severity),
-                         ("code", CaseException.code)):
-        if args.get(name):
-            stmt = stmt.where(column == args[name])
-    if args.get("case_id", "").isdigit():
-        stmt = stmt.where(CaseException.case_id == int(args["case_id"]))
-    if args.get("case_type"):
-        stmt = stmt.join(Case, Case.id == CaseException.case_id).where(
-            Case.case_type == args["case_type"])
-    who = args.get("assigned_to")
-    if who == "me":
-        stmt = stmt.where((CaseException.assignee_id == actor.user_id)
-                          | CaseException.assign_role.in_(sorted(actor.roles)))
-    elif who and "@" in who:
-        stmt = stmt.where(CaseException.assignee_id == select(User.id).where(
-            User.email == who.lower()).scalar_subquery())
-    elif who:
-        stmt = stmt.where(CaseException.assign_role == who)
-    if args.get("older_than_hours", "").isdigit():
-        stmt = stmt.where(CaseException.created_at
-                          < utcnow() - timedelta(hours=int(args["older_than_hours"])))
+    who = args.get("assigned_to", "")
+    stmt = filtered_exceptions(actor, ExceptionFilter(
+        status=args.get("status") or None, severity=args.get("severity", ""),
+        code=args.get("code", ""), case_type=args.get("case_type", ""),
+        assignee=who if who in ("", "me", "unassigned") or "@" in who else f"role:{who}",
+        older_than_hours=(int(args["older_than_hours"])
+                          if args.get("older_than_hours", "").isdigit() else None),
+        case_id=int(args["case_id"]) if args.get("case_id", "").isdigit() else None))
     if after is not None:
         stmt = stmt.where(CaseException.id < after)
     rows = list(db.session.execute(stmt.order_by(CaseException.id.desc())

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import case as sql_case
@@ -26,9 +25,8 @@ from workorders.platform.models import (
     Case,
     CaseException,
     ExceptionStatus,
-    User,
 )
-from workorders.platform.models.types import utcnow
+from workorders.platform.services.exception_queue import ExceptionFilter, filtered_exceptions
 from workorders.platform.services.work_queue import STAFF, may_decide
 
 MAX_ROWS = 200
@@ -100,38 +98,15 @@ class ExceptionRow:
     assignee_name: str | None
 
 
-def _assignee_clause(actor: Actor, who: str) -> Any:
-    if who == "me":
-        return CaseException.assignee_id == actor.user_id
-    if who == "unassigned":
-        return CaseException.assignee_id.is_(None)
-    if who.startswith("role:"):
-        return CaseException.assign_role == who[5:]
-    return CaseException.assignee_id == select(User.id).where(
-        User.email == who).scalar_subquery()
-
-
 def exception_rows(actor: Actor, filters: QueueFilters,
                    names: Mapping[str, str]) -> list[ExceptionRow]:
     """Most severe first, then longest waiting: what to work on next is on top."""
-    stmt = (select(CaseException, Case.number, Case.title, Case.case_type)
-            .join(Case, Case.id == CaseException.case_id)
-            .where(CaseException.tenant_id == actor.tenant_id))
-    if filters.status != "all":
-        stmt = stmt.where(CaseException.status == filters.status)
-    if filters.severity:
-        stmt = stmt.where(CaseException.severity == filters.severity)
-    if filters.code:
-        stmt = stmt.where(CaseException.code == filters.code)
-    if filters.case_type:
-        stmt = stmt.where(Case.case_type == filters.case_type)
-    if filters.case_id is not None:
-        stmt = stmt.where(CaseException.case_id == filters.case_id)
-    if filters.assignee:
-        stmt = stmt.where(_assignee_clause(actor, filters.assignee))
-    if filters.age:
-        stmt = stmt.where(CaseException.created_at
-                          < utcnow() - timedelta(hours=AGES[filters.age][1]))
+    wanted = ExceptionFilter(
+        status=None if filters.status == "all" else filters.status, severity=filters.severity,
+        code=filters.code, case_type=filters.case_type, assignee=filters.assignee,
+        older_than_hours=AGES[filters.age][1] if filters.age else None, case_id=filters.case_id)
+    stmt = filtered_exceptions(actor, wanted).add_columns(Case.number, Case.title,
+                                                          Case.case_type)
     rank = sql_case({s: n for n, s in enumerate(SEVERITIES)}, value=CaseException.severity,
                     else_=len(SEVERITIES))
     stmt = stmt.order_by(rank, CaseException.created_at, CaseException.id).limit(MAX_ROWS)
