@@ -18,13 +18,10 @@ from decimal import Decimal, InvalidOperation
 from functools import cache
 from typing import Any
 
+from workorders.definitions.money import decimal_text as plain
+
 from .document import SCHEMA_VERSION, InvoiceDocument
 from .errors import DocumentError
-
-
-def plain(value: Decimal) -> str:
-    """A Decimal as plain positional text: ``1E+2`` -> ``100``, ``0.50`` stays ``0.50``."""
-    return format(value, "f")
 
 
 def to_json_dict(document: Any) -> Any:

@@ -38,6 +38,12 @@ def to_decimal(value: object) -> Decimal:
     return result
 
 
+def decimal_text(value: Decimal) -> str:
+    """A Decimal as plain positional text, the one way forms, the API and invoice
+    payloads write numbers: ``1E+2`` -> ``100``, ``0.50`` stays ``0.50``."""
+    return format(value, "f")
+
+
 def round_money(amount: Decimal, currency: str) -> Decimal:
     return amount.quantize(quantum(currency), rounding=ROUND_HALF_UP)
 

@@ -13,6 +13,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from workorders.definitions.money import decimal_text as plain
+
 from . import messages as msg
 
 #: the decimal format, written for JSON Schema's ``pattern`` and for ``re``
@@ -120,8 +122,3 @@ def money_text(amount: Decimal, minor: int) -> str:
 def decimal_places(number: Decimal) -> int:
     exponent = number.as_tuple().exponent
     return max(0, -exponent) if isinstance(exponent, int) else 0
-
-
-def plain(number: Decimal) -> str:
-    """A Decimal as the plain string the API uses ("695.00", never "6.95E+2")."""
-    return f"{number:f}"
