@@ -76,9 +76,15 @@ def test_the_demo_starts_clean_and_never_leaves_the_machine(
                                   .where(OutboxJob.status != "done")).all()
         exports = db.session.execute(select(Tenant.slug, Export.connector_id, Export.status)
                                      .join(Tenant, Tenant.id == Export.tenant_id)).all()
+        from workorders.platform.services.reconciliation import reconcile
+
+        tenants = db.session.execute(select(Tenant.slug, Tenant.id)).all()
+        unreconciled = {slug: [r.to_dict() for r in reconcile(tenant_id)[0]
+                               if not r.reconciled] for slug, tenant_id in tenants}
     assert jobs == []
     assert {slug for slug, _c, _s in exports} == {"nordvarme", "bytewise", "voltfix"}
     assert {status for _t, _c, status in exports} == {"delivered"}
+    assert unreconciled == {"nordvarme": [], "bytewise": [], "voltfix": []}
     for admin in (login for login in logins if login["role"] == "admin"):
         client = app.test_client()
         client.post("/login", data={"email": admin["email"], "password": admin["password"]})
