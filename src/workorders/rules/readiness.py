@@ -66,6 +66,20 @@ def work_blocker(case_type: CaseType, status: str) -> Blocker | None:
     return Blocker("work", f"The work is not finished yet (the case is {label}).")
 
 
+def approval_blocker(approver: str, reason: str, rule: str | None) -> Blocker:
+    """Planned (golden tests, previews) and stored (case page) approvals say the same."""
+    return Blocker("approval", f"Waiting for approval by {approver.replace(':', ' ')}: {reason}",
+                   rule)
+
+
+def exception_blocker(code: str, severity: str, message: str, rule: str | None) -> Blocker:
+    return Blocker("exception", f"{code} ({severity}): {message}", rule)
+
+
+def data_blocker(message: str, connector_id: str) -> Blocker:
+    return Blocker("data", f"{message} (needed by the {connector_id} export)")
+
+
 def outcome_blockers(outcomes: Iterable[Outcome]) -> list[Blocker]:
     """The blockers that planned (or still open) outcomes amount to, in order."""
     found: list[Blocker] = []
@@ -74,11 +88,9 @@ def outcome_blockers(outcomes: Iterable[Outcome]) -> list[Blocker]:
         if o.kind == "block_invoicing":
             found.append(Blocker("block", str(p["reason"]), o.rule))
         elif o.kind == "require_approval":
-            found.append(Blocker("approval", f"Waiting for approval by {p['approver']}: "
-                                             f"{p['reason']}", o.rule))
+            found.append(approval_blocker(str(p["approver"]), str(p["reason"]), o.rule))
         elif o.kind == "raise_exception" and exception_blocks(p["severity"]):
-            found.append(Blocker("exception", f"{p['code']} ({p['severity']}): {p['message']}",
-                                 o.rule))
+            found.append(exception_blocker(p["code"], p["severity"], p["message"], o.rule))
         elif o.kind == ACTION_FAILED:
             found.append(Blocker(ACTION_FAILED, failure_message(o), o.rule))
     return found

@@ -95,7 +95,7 @@ def test_each_wrong_expectation_fails_with_its_own_message(engine: str) -> None:
         "expected approvals to include role:admin; requested: [role:coordinator]",
         "expected notified to include approval_needed; notified: []",
         "expected invoice_ready true; it is false (blockers: work: The work is not finished "
-        "yet (the case is In progress).; approval: Waiting for approval by role:coordinator: "
+        "yet (the case is In progress).; approval: Waiting for approval by role coordinator: "
         "17 h reported on INST-TEST-00001; block: No customer signature; exception: "
         "MISSING_SIGNATURE (high): INST-TEST-00001 has no customer signature)",
         "expected status work_done; status: in_progress",

@@ -24,7 +24,14 @@ from workorders.platform.models import (
     InvoiceBlock,
 )
 from workorders.platform.services.case_context import LoadedCase
-from workorders.rules.readiness import Blocker, exception_blocks, work_blocker
+from workorders.rules.readiness import (
+    Blocker,
+    approval_blocker,
+    data_blocker,
+    exception_blocker,
+    exception_blocks,
+    work_blocker,
+)
 
 
 def partial_document(loaded: LoadedCase) -> dict[str, Any]:
@@ -56,16 +63,13 @@ def outcome_blockers(case_id: int) -> list[Blocker]:
     for approval in db.session.execute(select(Approval).where(
             Approval.case_id == case_id, Approval.status == ApprovalStatus.PENDING.value)
             .order_by(Approval.id)).scalars():
-        found.append(Blocker("approval", f"Waiting for approval by "
-                                         f"{approval.approver.replace(':', ' ')}: "
-                                         f"{approval.reason}", approval.rule_id))
+        found.append(approval_blocker(approval.approver, approval.reason, approval.rule_id))
     for exc in db.session.execute(select(CaseException).where(
             CaseException.case_id == case_id,
             CaseException.status == ExceptionStatus.OPEN.value)
             .order_by(CaseException.id)).scalars():
         if exception_blocks(exc.severity):
-            found.append(Blocker("exception", f"{exc.code} ({exc.severity}): {exc.message}",
-                                 exc.rule_id))
+            found.append(exception_blocker(exc.code, exc.severity, exc.message, exc.rule_id))
     return found
 
 
@@ -78,8 +82,7 @@ def invoice_blockers(loaded: LoadedCase) -> list[Blocker]:
     doc = partial_document(loaded)
     for connector in loaded.bundle.connectors:
         for req in missing_requirements(connector.format, connector.options, doc):
-            blockers.append(Blocker("data", f"{req.message} (needed by the {connector.id} "
-                                            f"export)"))
+            blockers.append(data_blocker(req.message, connector.id))
     return blockers
 
 

@@ -28,7 +28,7 @@ from workorders.platform.services.rule_facts import fact_document
 from workorders.rules import evaluate
 from workorders.rules.bundle_rules import compiled_rules_for
 from workorders.rules.outcomes import Outcome, plan_outcomes
-from workorders.rules.readiness import Blocker, invoice_readiness
+from workorders.rules.readiness import Blocker, data_blocker, invoice_readiness
 from workorders.rules.render import PLACEHOLDER_LINKS, template_context
 
 MAX_CASES = 2000
@@ -84,7 +84,7 @@ def _data_blockers(view: LoadedCase) -> list[Blocker]:
     from workorders.connectors import missing_requirements
 
     doc = partial_document(view)
-    return [Blocker("data", f"{r.message} (needed by the {c.id} export)")
+    return [data_blocker(r.message, c.id)
             for c in view.bundle.connectors
             for r in missing_requirements(c.format, c.options, doc)]
 
