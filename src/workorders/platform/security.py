@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import Flask, Response
 
+from workorders.platform.config import settings_of
+
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
     "img-src 'self' data: blob:",
@@ -23,7 +25,7 @@ STRICT_TRANSPORT_SECURITY = "max-age=31536000"
 
 
 def init_app(app: Flask) -> None:
-    https = app.extensions["workorders.settings"].https
+    https = settings_of(app).https
 
     @app.after_request
     def _headers(resp: Response) -> Response:

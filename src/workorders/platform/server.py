@@ -10,6 +10,8 @@ from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
+from workorders.platform.config import settings_of
+
 
 class _Gunicorn(BaseApplication):
     def __init__(self, options: dict[str, Any]) -> None:
@@ -25,7 +27,7 @@ class _Gunicorn(BaseApplication):
         from workorders.platform.jobs.dispatch import start_sweeper
 
         app = create_app()
-        if not app.extensions["workorders.settings"].redis_url:
+        if not settings_of(app).redis_url:
             start_sweeper(app)
         return app
 

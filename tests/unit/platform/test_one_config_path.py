@@ -31,3 +31,12 @@ def test_job_and_password_settings_are_typed(tmp_path: Path) -> None:
     assert settings.job_backoff_seconds == 0.0
     assert settings.password_hash_method == "pbkdf2:sha256:1000"
     assert load_settings({"instance_dir": tmp_path}).password_hash_method == "scrypt"
+
+
+def test_settings_are_read_through_settings_of_only() -> None:
+    """``app.extensions["workorders.settings"]`` typed as Any hid wrong attribute
+    names from mypy; ``settings_of`` answers a ``Settings``."""
+    key = '"workorders.settings"'
+    readers = sorted(str(path.relative_to(PACKAGE)) for path in PACKAGE.rglob("*.py")
+                     if key in path.read_text(encoding="utf-8"))
+    assert readers == ["platform/__init__.py", "platform/config.py"]  # stored once, read once

@@ -7,6 +7,7 @@ from typing import Any
 from flask import Flask, jsonify
 from sqlalchemy import text
 
+from workorders.platform.config import settings_of
 from workorders.platform.extensions import db
 
 
@@ -38,7 +39,7 @@ def register(app: Flask) -> None:
 
     @app.get("/readyz")
     def readyz() -> Any:
-        settings = app.extensions["workorders.settings"]
+        settings = settings_of(app)
         failures = [f for f in (_check_database(), _check_redis(settings.redis_url)) if f]
         checks = {"database": "ok", "redis": "ok" if settings.redis_url else "not configured"}
         for failure in failures:

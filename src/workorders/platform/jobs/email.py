@@ -14,6 +14,7 @@ from urllib.parse import unquote, urlsplit
 
 from flask import Flask
 
+from workorders.platform.config import settings_of
 from workorders.platform.jobs.registry import JobContext, PermanentJobError
 from workorders.platform.private_paths import write_private_file
 
@@ -26,7 +27,7 @@ def deliver(app: Flask, message: EmailMessage, name: str) -> Path | None:
     ``name`` identifies the message (e.g. the job id) so a retry after a crash
     overwrites nothing and never writes a second copy.
     """
-    settings = app.extensions["workorders.settings"]
+    settings = settings_of(app)
     if settings.smtp_url:
         _send_smtp(settings.smtp_url, message)
         return None

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from workorders.platform.config import settings_of
 from workorders.platform.jobs.email import SENDER, deliver
 from workorders.platform.jobs.registry import JobContext, PermanentJobError
 from workorders.platform.private_paths import write_private_file
@@ -67,7 +68,7 @@ def send_notification(ctx: JobContext) -> None:
 def _admitted(ctx: JobContext, tenant_id: int, recipient: str, channel: str) -> bool:
     from workorders.platform.services.notify_throttle import admit_send
 
-    settings = ctx.app.extensions["workorders.settings"]
+    settings = settings_of(ctx.app)
     return admit_send(tenant_id=tenant_id, recipient=recipient, channel=channel,
                       job_id=ctx.job_id,
                       per_recipient=settings.notify_max_per_recipient_per_hour,
@@ -76,7 +77,7 @@ def _admitted(ctx: JobContext, tenant_id: int, recipient: str, channel: str) -> 
 
 def _send_one(ctx: JobContext, p: dict[str, Any], person: str, name: str) -> None:
     if p["channel"] == "sms":
-        settings = ctx.app.extensions["workorders.settings"]
+        settings = settings_of(ctx.app)
         target = settings.mail_dir / f"{name}.sms.txt"
         if not target.exists():
             write_private_file(target, f"To: {person}\n\n{p['body']}\n".encode())
@@ -105,7 +106,7 @@ def _post_webhook(ctx: JobContext, case: Any, hook_id: str, p: dict[str, Any]) -
             secret = open_secret(case.tenant_id, webhook.secret, f"the {hook_id} webhook")
         except SecretUnavailable as exc:
             raise PermanentJobError(str(exc)) from exc
-    settings = ctx.app.extensions["workorders.settings"]
+    settings = settings_of(ctx.app)
     body = json.dumps({"case": case.number, "rule": p["rule"], "template": p["template"],
                        "subject": p.get("subject"), "text": p["body"]}).encode()
     result = deliver_http(webhook.url, body, content_type="application/json",

@@ -6,6 +6,7 @@ import logging
 
 from flask import Flask
 
+from workorders.platform.config import settings_of
 from workorders.platform.jobs.runner import run_job
 
 log = logging.getLogger(__name__)
@@ -37,7 +38,7 @@ def run_worker(app: Flask, *, burst: bool = False, sweep_interval: float = 5.0) 
     from workorders.platform.jobs.dispatch import start_sweeper, sweep
 
     _app = app
-    settings = app.extensions["workorders.settings"]
+    settings = settings_of(app)
     if not settings.redis_url:
         raise SystemExit("REDIS_URL is not set: jobs run in-process, no worker is needed")
     conn = Redis.from_url(settings.redis_url)

@@ -12,12 +12,14 @@ import hmac
 
 from flask import current_app
 
+from workorders.platform.config import settings_of
+
 _LABEL = b"workorders audit chain v1"
 
 
 def chain_key(secret_key: str | None = None) -> bytes:
     secret = secret_key if secret_key is not None else \
-        current_app.extensions["workorders.settings"].secret_key
+        settings_of(current_app).secret_key
     return hmac.new(secret.encode("utf-8"), _LABEL, hashlib.sha256).digest()
 
 

@@ -13,6 +13,7 @@ from flask import current_app, url_for
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from workorders.errors import NotFound
+from workorders.platform.config import settings_of
 from workorders.platform.models import Case
 
 STATUS_SALT = "workorders.status-page"
@@ -29,7 +30,7 @@ def external_url(endpoint: str, **values: Any) -> str:
     """An absolute URL on the configured public URL, never on the request's host:
     the ``Host`` header is the client's to choose, and a forged one would put a
     valid customer token on someone else's domain."""
-    base = current_app.extensions["workorders.settings"].public_url
+    base = settings_of(current_app).public_url
     with current_app.test_request_context(base_url=base):
         return url_for(endpoint, _external=True, **values)
 

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from workorders.definitions import Bundle, LoadResult, diff_bundles, load_bundle
 from workorders.definitions.check_budget import check_budget
 from workorders.errors import Conflict, NotFound, ValidationFailed
+from workorders.platform.config import settings_of
 from workorders.platform.database import lock_tenant
 from workorders.platform.extensions import db
 from workorders.platform.models import DefinitionVersion, VersionStatus
@@ -30,7 +31,7 @@ def checks_budget(scale: float = 1.0) -> AbstractContextManager[None]:
     ``scale`` widens it for work that grows with the data, e.g. a long simulation."""
     from flask import current_app
 
-    return check_budget(current_app.extensions["workorders.settings"].check_budget_seconds
+    return check_budget(settings_of(current_app).check_budget_seconds
                         * scale)
 
 

@@ -25,6 +25,7 @@ from workorders.connectors.transports import (
     deliver_http,
 )
 from workorders.definitions.model import Connector
+from workorders.platform.config import settings_of
 from workorders.platform.database import begin_write
 from workorders.platform.extensions import db
 from workorders.platform.jobs.registry import JobContext, PermanentJobError
@@ -81,7 +82,7 @@ def _parcel(export: Export) -> Parcel:
 
 
 def _send(app: Flask, parcel: Parcel) -> DeliveryResult:
-    settings = app.extensions["workorders.settings"]
+    settings = settings_of(app)
     transport = parcel.connector.transport
     if transport.type == "file":
         return deliver_file(settings.exports_dir / parcel.tenant_slug,

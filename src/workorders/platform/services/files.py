@@ -15,11 +15,12 @@ from pathlib import Path
 
 from flask import current_app
 
+from workorders.platform.config import settings_of
 from workorders.platform.private_paths import private_dir
 
 
 def files_root() -> Path:
-    root: Path = current_app.extensions["workorders.settings"].files_dir
+    root: Path = settings_of(current_app).files_dir
     return root
 
 

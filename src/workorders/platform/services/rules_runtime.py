@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from workorders.definitions.conditions import Condition, Leaf, Not, Quantifier
 from workorders.definitions.model import Bundle
 from workorders.platform.auth import Actor
+from workorders.platform.config import settings_of
 from workorders.platform.models import RuleEvaluation, Submission
 from workorders.platform.services import outcome_store as store
 from workorders.platform.services.case_context import LoadedCase
@@ -122,7 +123,7 @@ def compiled_for(loaded: LoadedCase, trigger: str) -> CompiledRules:
 
 
 def engine_name() -> str:
-    return str(current_app.extensions["workorders.settings"].rules_engine)
+    return str(settings_of(current_app).rules_engine)
 
 
 def links_of(loaded: LoadedCase) -> dict[str, str]:

@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from workorders.definitions.secret_names import secret_name_problem, secret_uses
 from workorders.errors import Conflict, NotFound, ValidationFailed
+from workorders.platform.config import settings_of
 from workorders.platform.database import lock_tenant
 from workorders.platform.extensions import db
 from workorders.platform.models.secrets import TenantSecret
@@ -49,7 +50,7 @@ class SecretUnavailable(Exception):
 
 
 def _sealing_key() -> bytes:
-    return derive_key(current_app.extensions["workorders.settings"].secret_key)
+    return derive_key(settings_of(current_app).secret_key)
 
 
 def _check(name: str, value: str | None) -> None:

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
 
 from workorders.platform.auth import actor_from_session, end_session, start_session
+from workorders.platform.config import settings_of
 from workorders.platform.problems import RateLimited
 from workorders.platform.services.accounts import authenticate
 from workorders.platform.services.invitations import set_password_from_link, user_for_link
@@ -33,7 +34,7 @@ def login() -> Any:
     form = LoginForm(next=request.args.get("next", ""))
     status = 200
     if form.validate_on_submit():
-        settings = current_app.extensions["workorders.settings"]
+        settings = settings_of(current_app)
         limits = LoginLimits(per_email=settings.login_attempts_per_email,
                              per_address=settings.login_attempts_per_address,
                              window_seconds=settings.login_window_seconds)
