@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from workorders.errors import Forbidden, UnsupportedMedia
-from workorders.platform.auth import Actor
+from workorders.platform.actor import Actor
 from workorders.platform.database import get_for_tenant
 from workorders.platform.models import Attachment
 from workorders.platform.services.case_context import load_case

@@ -9,7 +9,7 @@ from typing import Any
 from workorders.definitions.lifecycle import CaseSnapshot
 from workorders.definitions.model import Bundle, CaseType, Form, Section
 from workorders.errors import Conflict
-from workorders.platform.auth import Actor
+from workorders.platform.actor import Actor
 from workorders.platform.database import get_for_tenant
 from workorders.platform.models import Case
 from workorders.platform.services.definitions import bundle_of

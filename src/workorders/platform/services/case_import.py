@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from workorders.errors import ValidationFailed, WorkordersError
-from workorders.platform.auth import Actor
+from workorders.platform.actor import Actor
 from workorders.platform.extensions import db
 from workorders.platform.models import Case, CaseImport, ImportedRow
 from workorders.platform.models.types import utcnow

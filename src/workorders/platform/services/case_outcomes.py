@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from workorders.platform.auth import Actor
+from workorders.platform.actor import Actor
 from workorders.platform.extensions import db
 from workorders.platform.models import Approval, ApprovalStatus, CaseException, ExceptionStatus
 from workorders.platform.services.work_queue import may_decide

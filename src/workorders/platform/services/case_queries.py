@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, false, or_, select
 
 from workorders.definitions import lifecycle
-from workorders.platform.auth import Actor
+from workorders.platform.actor import Actor
 from workorders.platform.extensions import db
 from workorders.platform.models import AuditEvent, Case, DefinitionVersion, User
 from workorders.platform.services.case_context import LoadedCase, load_case, snapshot_for

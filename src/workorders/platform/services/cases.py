@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from workorders.definitions import lifecycle
 from workorders.errors import Conflict, Forbidden, PreconditionFailed, ValidationFailed
 from workorders.forms import validate_submission
-from workorders.platform.auth import Actor
+from workorders.platform.actor import Actor
 from workorders.platform.extensions import db
 from workorders.platform.models import Case, CaseCounter, Membership, User
 from workorders.platform.models.types import utcnow

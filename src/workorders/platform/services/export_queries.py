@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Select, select
 
-from workorders.platform.auth import Actor
+from workorders.platform.actor import Actor
 from workorders.platform.database import get_for_tenant
 from workorders.platform.extensions import db
 from workorders.platform.models import Case, Export, ExportAttempt, ExportStatus, OutboxJob

@@ -38,7 +38,7 @@ from workorders.connectors import (
 from workorders.connectors.transports import export_filename
 from workorders.definitions.model import Connector
 from workorders.errors import Conflict, NotFound
-from workorders.platform.auth import Actor
+from workorders.platform.actor import Actor
 from workorders.platform.extensions import db
 from workorders.platform.jobs.outbox import enqueue_job
 from workorders.platform.models import Export, ExportKind, ExportStatus, InvoiceCounter

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 
 from workorders.forms import compute_totals
-from workorders.platform.auth import Actor
+from workorders.platform.actor import Actor
 from workorders.platform.extensions import db
 from workorders.platform.models import Membership, Submission, SubmissionKind
 from workorders.platform.services.case_context import LoadedCase

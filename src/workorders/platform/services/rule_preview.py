@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from workorders.platform.auth import Actor
+from workorders.platform.actor import Actor
 from workorders.platform.models import Submission
 from workorders.platform.services.case_context import LoadedCase
 from workorders.platform.services.rule_facts import fact_document

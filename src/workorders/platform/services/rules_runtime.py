@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from workorders.definitions.conditions import Condition, Leaf, Not, Quantifier
 from workorders.definitions.model import Bundle
-from workorders.platform.auth import Actor
+from workorders.platform.actor import Actor
 from workorders.platform.config import settings_of
 from workorders.platform.models import RuleEvaluation, Submission
 from workorders.platform.services import outcome_store as store

@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from workorders.definitions.check_budget import check_time_left
 from workorders.definitions.model import Bundle, CaseType
-from workorders.platform.auth import Actor
+from workorders.platform.actor import Actor
 from workorders.platform.extensions import db
 from workorders.platform.models import Case, DefinitionVersion, Submission, Task
 from workorders.platform.services.case_context import LoadedCase

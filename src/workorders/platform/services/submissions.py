@@ -20,7 +20,7 @@ from workorders.definitions.lifecycle import is_work_complete_or_later
 from workorders.definitions.model import Form
 from workorders.errors import Conflict, Forbidden, ValidationFailed
 from workorders.forms import validate_submission
-from workorders.platform.auth import Actor
+from workorders.platform.actor import Actor
 from workorders.platform.database import get_for_tenant
 from workorders.platform.extensions import db
 from workorders.platform.models import Attachment, Submission, SubmissionKind

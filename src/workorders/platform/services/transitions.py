@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from workorders.definitions import lifecycle
 from workorders.definitions.model import Transition
-from workorders.platform.auth import Actor
+from workorders.platform.actor import Actor
 from workorders.platform.models.types import utcnow
 from workorders.platform.services.audit import record_event
 from workorders.platform.services.case_context import LoadedCase, attributes_of

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workorders.errors import Conflict, Forbidden, PreconditionFailed
-from workorders.platform.auth import Actor
+from workorders.platform.actor import Actor
 from workorders.platform.database import get_for_tenant
 from workorders.platform.extensions import db
 from workorders.platform.models import (
