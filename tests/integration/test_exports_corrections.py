@@ -175,3 +175,27 @@ def test_a_correction_that_needs_an_approval_reissues_once_it_is_approved(
                                    ("invoice", 1, "delivered", "5688.00"),
                                    ("invoice", 2, "delivered", "13333.00")]
     assert {r["difference"] for r in _reconciliation(world).values()} == {"0.00"}
+
+
+def test_a_correction_after_a_dead_invoice_is_kept_and_says_why_nothing_was_issued(
+        world: World) -> None:
+    with running_receiver([503]) as receiver:
+        publish_variant(world, connectors_yaml(receiver.url, max_attempts=1,
+                                               only=("generic",)))
+        case = ready_case(world)
+        invoice(world, case["id"])
+        drain(world.app)
+        final = _final_report(world, case["id"])
+        data = report(final["data"]["photos"][0],
+                      final["data"]["customer_signature"]["image"], hours="8")
+        resp = world.api("coordinator").post(
+            f"/api/v1/submissions/{final['id']}/corrections",
+            json={"data": data, "reason": "two more hours on the invoice"})
+    assert resp.status_code == 201, resp.json
+    assert _exports_now(world) == [("invoice", 1, "dead", "5688.00")]
+    exceptions = world.api("coordinator").get(
+        "/api/v1/exceptions?code=EXPORT_NOT_CREATED").json["items"]
+    assert [e["message"] for e in exceptions] == [
+        "The generic export was not created on correction: invoice "
+        f"{exports_of(world)[0]['invoice_number']} was never delivered (dead): retry it "
+        "first, so the credit note has an invoice to credit"]

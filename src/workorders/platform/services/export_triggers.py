@@ -33,7 +33,7 @@ from workorders.platform.services.unit_of_work import transaction
 
 SYSTEM = "system"
 REFUSED_CODE = "EXPORT_NOT_CREATED"
-CORRECTION_TRIGGER = "correct"
+CORRECTION_TRIGGER = "correction"
 
 
 def export_on_trigger(session: Session, loaded: LoadedCase, trigger: str) -> list[Export]:
@@ -59,12 +59,11 @@ def reissue_changed_invoices(session: Session, loaded: LoadedCase) -> list[Expor
     A correction that leaves the case blocked (an approval it now needs) issues
     nothing yet: the delivered invoice stands until the case is ready again.
     """
-    if invoice_blockers(loaded):
+    invoiced = [c for c in loaded.bundle.connectors if invoices_of(loaded.case.id, c.id)]
+    if not invoiced or invoice_blockers(loaded):
         return []
     created: list[Export] = []
-    for connector in loaded.bundle.connectors:
-        if not invoices_of(loaded.case.id, connector.id):
-            continue
+    for connector in invoiced:
         try:
             preflight(loaded, connector)
         except WorkordersError as exc:
