@@ -21,6 +21,7 @@ import hashlib
 
 from sqlalchemy.orm import Session
 
+from workorders.definitions.model import Connector
 from workorders.errors import WorkordersError
 from workorders.platform.database import get_for_tenant
 from workorders.platform.models import Case, CaseException, Export
@@ -38,17 +39,8 @@ CORRECTION_TRIGGER = "correction"
 
 def export_on_trigger(session: Session, loaded: LoadedCase, trigger: str) -> list[Export]:
     """Create the exports of every connector whose ``on`` is ``trigger``."""
-    created: list[Export] = []
-    for connector in loaded.bundle.connectors:
-        if connector.on != trigger:
-            continue
-        try:
-            preflight(loaded, connector)
-        except WorkordersError as exc:
-            _refused(session, loaded, connector.id, trigger, exc.message)
-            continue
-        created += exports_for(session, loaded, connector, SYSTEM)
-    return created
+    return _issue(session, loaded, [c for c in loaded.bundle.connectors if c.on == trigger],
+                  trigger)
 
 
 def reissue_changed_invoices(session: Session, loaded: LoadedCase) -> list[Export]:
@@ -62,12 +54,18 @@ def reissue_changed_invoices(session: Session, loaded: LoadedCase) -> list[Expor
     invoiced = [c for c in loaded.bundle.connectors if invoices_of(loaded.case.id, c.id)]
     if not invoiced or invoice_blockers(loaded):
         return []
+    return _issue(session, loaded, invoiced, CORRECTION_TRIGGER)
+
+
+def _issue(session: Session, loaded: LoadedCase, connectors: list[Connector],
+           trigger: str) -> list[Export]:
+    """Each connector's exports, or an exception saying why one could not be created."""
     created: list[Export] = []
-    for connector in invoiced:
+    for connector in connectors:
         try:
             preflight(loaded, connector)
         except WorkordersError as exc:
-            _refused(session, loaded, connector.id, CORRECTION_TRIGGER, exc.message)
+            _refused(session, loaded, connector.id, trigger, exc.message)
             continue
         created += exports_for(session, loaded, connector, SYSTEM)
     return created
