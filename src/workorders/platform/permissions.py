@@ -23,6 +23,14 @@ class Action(Enum):
     #: validate, store, publish and simulate bundles: each runs the bundle's own
     #: templates and golden tests on the server, so only the tenant's admins may
     CHECK_DEFINITIONS = "check and publish definitions"
+    #: invite people, change their roles, remove them from the tenant
+    MANAGE_PEOPLE = "manage people"
+    #: create, list and revoke the tenant's API tokens (a token acts as its user)
+    MANAGE_TOKENS = "manage API tokens"
+    #: see failed and dead background jobs and deliveries, and retry them
+    MANAGE_JOBS = "retry jobs and deliveries"
+    #: read who changed the workspace (definitions, people, tokens, secrets, jobs)
+    READ_ADMIN_HISTORY = "read the admin history"
 
 
 _INVOICING = ("coordinator", "admin")
@@ -32,6 +40,10 @@ ALLOWED_ROLES: dict[Action, tuple[str, ...]] = {
     Action.RECONCILE: _INVOICING,
     Action.MANAGE_SECRETS: ("admin",),
     Action.CHECK_DEFINITIONS: ("admin",),
+    Action.MANAGE_PEOPLE: ("admin",),
+    Action.MANAGE_TOKENS: ("admin",),
+    Action.MANAGE_JOBS: ("admin",),
+    Action.READ_ADMIN_HISTORY: ("admin",),
 }
 
 
