@@ -3,6 +3,11 @@
 The source text is kept exactly as the admin wrote it (comments and all) beside
 the normalized JSON the platform runs. A published version is never changed;
 publishing another retires it. Cases pin the version they were created under.
+
+A draft is edited in place: every save bumps ``revision`` (its ETag). Text that
+does not validate yet is kept in ``working_text`` so autosave never loses typing,
+while ``source_text``, ``normalized`` and ``content_hash`` always describe the
+draft's last VALID text (services/definition_drafts.py).
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, column_property, mapped_column
 
 from workorders.platform.extensions import Base
 from workorders.platform.models.types import JSONType, UTCDateTime, utcnow
@@ -49,3 +54,13 @@ class DefinitionVersion(Base):
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     published_by: Mapped[str | None] = mapped_column(String(254), nullable=True)
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    #: 1 at creation, +1 on every save of a draft; the ETag is ``"r<revision>"``
+    revision: Mapped[int] = mapped_column(default=1, server_default="1")
+    #: a draft's autosaved text when it does NOT validate; None when source_text is
+    #: the current text (deferred: it may be as large as the bundle)
+    working_text: Mapped[str | None] = mapped_column(Text, nullable=True, deferred=True)
+    #: a list shows which drafts hold unsaved errors without loading their text
+    has_unsaved_errors: Mapped[bool] = column_property(working_text.is_not(None))
+    publish_comment: Mapped[str | None] = mapped_column(Text, nullable=True)
+    #: where the draft's text came from: "version 3", "example <file>", "" (an upload)
+    based_on: Mapped[str] = mapped_column(String(200), default="", server_default="")
