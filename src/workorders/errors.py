@@ -43,6 +43,11 @@ class PreconditionFailed(WorkordersError):
     """``If-Match`` did not match the current version (HTTP 412)."""
 
 
+class PreconditionRequired(WorkordersError):
+    """A write that must name the version it changes came without ``If-Match``
+    (HTTP 428): without it, two editors could silently overwrite each other."""
+
+
 class RateLimited(WorkordersError):
     """Too many requests of one kind (HTTP 429)."""
 
