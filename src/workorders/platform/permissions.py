@@ -31,6 +31,9 @@ class Action(Enum):
     MANAGE_JOBS = "retry jobs and deliveries"
     #: read who changed the workspace (definitions, people, tokens, secrets, jobs)
     READ_ADMIN_HISTORY = "read the admin history"
+    # --- helper 3: the admin workspace's home page and its "Admin" menu item ---
+    #: open /admin, the workspace's front page linking every admin page
+    ADMIN_WORKSPACE = "open the admin workspace"
 
 
 _INVOICING = ("coordinator", "admin")
@@ -44,6 +47,7 @@ ALLOWED_ROLES: dict[Action, tuple[str, ...]] = {
     Action.MANAGE_TOKENS: ("admin",),
     Action.MANAGE_JOBS: ("admin",),
     Action.READ_ADMIN_HISTORY: ("admin",),
+    Action.ADMIN_WORKSPACE: ("admin",),  # helper 3
 }
 
 
