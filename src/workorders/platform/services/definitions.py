@@ -12,6 +12,7 @@ from contextlib import AbstractContextManager
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from workorders.definitions import Bundle, LoadResult, diff_bundles, load_bundle
 from workorders.definitions.check_budget import check_budget
@@ -23,6 +24,9 @@ from workorders.platform.models import DefinitionVersion, VersionStatus
 from workorders.platform.models.types import utcnow
 from workorders.platform.services.unit_of_work import transaction
 from workorders.rules.registry import Lru
+
+#: audit events about a version form one chain per version number
+AUDIT_SUBJECT = "definition"
 
 
 def checks_budget(scale: float = 1.0) -> AbstractContextManager[None]:
@@ -85,20 +89,40 @@ def create_draft(tenant_id: int, source: str | bytes, author: str, *,
                                problems_of(result))
     text = source.decode("utf-8") if isinstance(source, bytes) else source
     with transaction() as session:
-        lock_tenant(tenant_id)  # version numbers are gap-free per tenant
-        last = session.execute(select(func.max(DefinitionVersion.number)).where(
-            DefinitionVersion.tenant_id == tenant_id)).scalar_one()
-        version = DefinitionVersion(
-            tenant_id=tenant_id, number=(last or 0) + 1, status=VersionStatus.DRAFT.value,
-            source_text=text, source_format="json" if _looks_json(text, filename) else "yaml",
-            normalized=result.normalized, content_hash=result.content_hash,
-            name=str(result.normalized.get("name", "")),
-            warnings=[w.to_dict() for w in result.warnings], author=author)
-        session.add(version)
+        version = new_version(session, tenant_id, text, result, author, filename=filename)
     return version
 
 
-def _looks_json(text: str, filename: str | None) -> bool:
+def new_version(session: Session, tenant_id: int, text: str, result: LoadResult, author: str,
+                *, filename: str | None = None, based_on: str = "",
+                working_text: str | None = None) -> DefinitionVersion:
+    """Add the tenant's next draft inside the caller's transaction, from ``text``
+    that ``result`` found valid (or, with ``working_text``, from the last valid text
+    while the draft's current text does not validate), and audit its creation."""
+    from workorders.platform.services.audit import record_event
+
+    assert result.normalized is not None
+    lock_tenant(tenant_id)  # version numbers are gap-free per tenant; one audit chain
+    last = session.execute(select(func.max(DefinitionVersion.number)).where(
+        DefinitionVersion.tenant_id == tenant_id)).scalar_one()
+    version = DefinitionVersion(
+        tenant_id=tenant_id, number=(last or 0) + 1, status=VersionStatus.DRAFT.value,
+        source_text=text, source_format="json" if looks_json(text, filename) else "yaml",
+        normalized=result.normalized, content_hash=result.content_hash,
+        name=str(result.normalized.get("name", "")),
+        warnings=[w.to_dict() for w in result.warnings], author=author, revision=1,
+        working_text=working_text, based_on=based_on)
+    session.add(version)
+    session.flush()
+    record_event(session, tenant_id=tenant_id, subject_type=AUDIT_SUBJECT,
+                 subject_id=version.number, actor=author, action="definition.draft_created",
+                 after={"name": version.name, "based_on": based_on,
+                        "content_hash": version.content_hash,
+                        "valid": working_text is None})
+    return version
+
+
+def looks_json(text: str, filename: str | None) -> bool:
     return (filename or "").endswith(".json") or text.lstrip().startswith("{")
 
 
@@ -124,12 +148,24 @@ def current_version(tenant_id: int) -> DefinitionVersion | None:
         DefinitionVersion.status == VersionStatus.PUBLISHED.value)).scalar_one_or_none()
 
 
-def publish_version(tenant_id: int, number: int, actor: str) -> DefinitionVersion:
-    with transaction():
+def publish_version(tenant_id: int, number: int, actor: str,
+                    comment: str | None = None) -> DefinitionVersion:
+    """Make draft ``number`` current for new cases, retiring the published one.
+
+    ``comment`` says why (kept on the version and in the audit trail). A draft
+    holding autosaved text that does not validate is refused: what would be
+    published is not what its editor shows."""
+    from workorders.platform.services.audit import record_event
+
+    comment = publish_comment(comment)
+    with transaction() as session:
         lock_tenant(tenant_id)  # two publishes at once must not leave two current versions
         version = get_version(tenant_id, number)
         if version.status != VersionStatus.DRAFT.value:
             raise Conflict(f"version {number} is {version.status}; only a draft can be published")
+        if version.has_unsaved_errors:
+            raise Conflict(f"version {number} has unsaved changes that do not validate; fix "
+                           "them (or undo them) and save before publishing")
         with checks_budget():
             result = check_bundle(version.source_text, tenant_id=tenant_id)
             if not result.valid:
@@ -144,11 +180,45 @@ def publish_version(tenant_id: int, number: int, actor: str) -> DefinitionVersio
             previous.status = VersionStatus.RETIRED.value
             previous.retired_at = now
             db.session.flush()  # one published version per tenant, at every instant
+            record_event(session, tenant_id=tenant_id, subject_type=AUDIT_SUBJECT,
+                         subject_id=previous.number, actor=actor, action="definition.retired",
+                         before={"status": VersionStatus.PUBLISHED.value},
+                         after={"status": VersionStatus.RETIRED.value,
+                                "replaced_by": number})
         version.status = VersionStatus.PUBLISHED.value
         version.warnings = [w.to_dict() for w in result.warnings]  # as of publishing
         version.published_at = now
         version.published_by = actor
+        version.publish_comment = comment
+        record_event(session, tenant_id=tenant_id, subject_type=AUDIT_SUBJECT,
+                     subject_id=number, actor=actor, action="definition.published",
+                     before={"status": VersionStatus.DRAFT.value},
+                     after={"status": VersionStatus.PUBLISHED.value,
+                            "content_hash": version.content_hash,
+                            "replaces": previous.number if previous is not None else None,
+                            "comment": comment},
+                     comment=comment)
     return version
+
+
+#: a publish comment is a sentence or a short paragraph, not a document
+MAX_COMMENT = 2000
+
+
+def publish_comment(comment: str | None) -> str | None:
+    """``comment`` trimmed (None when blank); too long or holding NUL characters is
+    refused before anything is written."""
+    text = (comment or "").strip()
+    if not text:
+        return None
+    if len(text) > MAX_COMMENT:
+        raise ValidationFailed(f"the comment is {len(text)} characters long; at most "
+                               f"{MAX_COMMENT} are kept", [{"path": "/comment",
+                                                            "message": "too long"}])
+    if "\x00" in text:
+        raise ValidationFailed("the comment holds a NUL character",
+                               [{"path": "/comment", "message": "holds a NUL character"}])
+    return text
 
 
 def diff_versions(tenant_id: int, a: int, b: int) -> dict[str, Any]:
