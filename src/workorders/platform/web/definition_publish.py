@@ -1,0 +1,102 @@
+"""Publishing a draft from the browser: a confirmation page that says what will
+change before anything does, and a required comment that says why.
+
+The page reads ``publish_summary`` (the changes against the published version,
+the golden tests, how many open cases stay where they are) and the draft's last
+simulation; the POST goes through ``publish_version`` like the API's, and any
+refusal (a failing golden test, an invalid or unsaved draft, not a draft, the
+checks budget) is shown with the service's own message, so the page and the API
+never word one refusal two ways.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import flash, redirect, render_template, url_for
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import TextAreaField
+from wtforms.validators import DataRequired
+
+from workorders.errors import WorkordersError
+from workorders.platform.auth import current_actor
+from workorders.platform.extensions import db
+from workorders.platform.models import DefinitionVersion, Task, VersionStatus
+from workorders.platform.permissions import Action, require
+from workorders.platform.services.definition_drafts import publish_summary
+from workorders.platform.services.definitions import (
+    MAX_COMMENT,
+    GoldenTestsFailed,
+    get_version,
+    publish_version,
+)
+from workorders.platform.web import web
+from workorders.platform.web.definition_diff import change_sections
+
+#: simulations looked at for a version's latest (they are few: one per click)
+RECENT_SIMULATIONS = 50
+
+
+class PublishForm(FlaskForm):
+    comment = TextAreaField("What does this version change, and why?", validators=[
+        DataRequired("Write what this version changes, so the history says why it was "
+                     "published.")])
+
+
+def last_simulation(tenant_id: int, number: int) -> Task | None:
+    """The newest simulation task of version ``number`` (queued, running or done)."""
+    tasks = db.session.execute(select(Task).where(Task.tenant_id == tenant_id,
+                                                  Task.kind == "simulation")
+                               .order_by(Task.id.desc()).limit(RECENT_SIMULATIONS)).scalars()
+    return next((t for t in tasks if (t.params or {}).get("version") == number), None)
+
+
+def refusal(version: DefinitionVersion, summary: dict[str, Any]) -> str | None:
+    """Why publishing would be refused now, or None. A failing golden test is worded
+    by the same exception the service raises; the other reasons are the state of the
+    version, which the page shows in full below."""
+    if version.status != VersionStatus.DRAFT.value:
+        return (f"Version {version.number} is {version.status}; only a draft can be "
+                "published. Start a new draft from it instead.")
+    if version.has_unsaved_errors:
+        return (f"Version {version.number} has unsaved changes that do not validate. Fix "
+                "them in the editor (or undo them) before publishing.")
+    if not summary.get("valid", False):
+        return f"Version {version.number} does not validate; fix the errors listed below."
+    failed = [t for t in summary.get("tests") or [] if not t.get("passed")]
+    if failed:
+        return GoldenTestsFailed(version.number, failed).message
+    return None
+
+
+def _page(version: DefinitionVersion, form: PublishForm, *, error: str | None = None,
+          status: int = 200) -> Any:
+    tenant_id = current_actor().tenant_id
+    summary = publish_summary(tenant_id, version.number)
+    blocked = refusal(version, summary)
+    return render_template(
+        "admin/definition_publish.html", version=version, summary=summary, form=form,
+        sections=change_sections(summary.get("diff") or {}), refusal=blocked, error=error,
+        simulation=last_simulation(tenant_id, version.number),
+        max_comment=MAX_COMMENT), status
+
+
+@web.route("/admin/definitions/<int:n>/publish", methods=["GET", "POST"])
+@require(Action.CHECK_DEFINITIONS)
+def definition_publish(n: int) -> Any:
+    actor = current_actor()
+    version = get_version(actor.tenant_id, n)
+    form = PublishForm()
+    if not form.is_submitted():
+        return _page(version, form)
+    if not form.validate():
+        return _page(version, form, status=422)
+    try:
+        publish_version(actor.tenant_id, n, actor.email, comment=form.comment.data.strip())
+    except WorkordersError as exc:  # the API's refusal, worded as the API words it
+        db.session.rollback()
+        return _page(get_version(actor.tenant_id, n), form, error=exc.message, status=409)
+    flash(f"Version {n} is published: new cases are booked under it; open cases stay on "
+          "the version they started with.", "success")
+    return redirect(url_for("web.definitions_list"))
