@@ -257,7 +257,8 @@ def test_examples_are_listed_and_a_draft_starts_from_one(world: World) -> None:
     assert "type: http" not in text  # the demo edition delivers nothing off this machine
 
 
-@pytest.mark.parametrize("name", ["no-such-example", "pyproject", "Nordvarme-Heatpumps", "nordvarme"])
+@pytest.mark.parametrize("name", ["no-such-example", "pyproject", "Nordvarme-Heatpumps",
+                                  "nordvarme"])
 def test_an_unknown_example_is_404_and_stores_nothing(world: World, name: str) -> None:
     before = snapshot(world.app)
     problem = assert_problem(world.api().post(f"/api/v1/definitions/examples/{name}/drafts"), 404)

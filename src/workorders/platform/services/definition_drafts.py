@@ -296,12 +296,12 @@ def retire_version(tenant_id: int, number: int, actor_email: str) -> DefinitionV
         if version.status == VersionStatus.PUBLISHED.value:
             raise Conflict(f"version {number} is the published version: new cases start on "
                            "it. Publish another version instead; that retires this one")
-        if version.status == VersionStatus.RETIRED.value:
-            raise Conflict(f"version {number} is already retired")
         in_use = db.session.execute(select(func.count()).select_from(Case).where(
             Case.tenant_id == tenant_id, Case.definition_version_id == version.id)).scalar_one()
         if in_use:
             raise Conflict(f"version {number} cannot be retired: {in_use} case(s) use it")
+        if version.status == VersionStatus.RETIRED.value:
+            raise Conflict(f"version {number} is already retired")
         before = {"status": version.status}
         version.status = VersionStatus.RETIRED.value
         version.retired_at = utcnow()
