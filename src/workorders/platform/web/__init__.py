@@ -32,6 +32,7 @@ def register_web(app: Flask) -> None:
         capture,
         case_page,
         definition_diff,
+        definition_editor,
         definition_pages,
         definition_publish,
         exports,
