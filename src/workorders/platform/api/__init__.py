@@ -43,11 +43,13 @@ def register_api(app: Flask) -> None:
     # importing the modules registers their routes on the blueprint
     from workorders.platform.api import (  # noqa: F401
         accounts,
+        admin_history,
         capture,
         cases,
         definitions,
         exports,
         health,
+        jobs,
         openapi,
         secrets,
         work_queue,

@@ -11,7 +11,8 @@ from typing import Any
 from sqlalchemy import select
 
 from workorders.platform.extensions import db
-from workorders.platform.models import OutboxJob
+from workorders.platform.models import JobStatus, OutboxJob
+from workorders.platform.models.types import utcnow
 
 NEW_JOBS_KEY = "workorders.new_jobs"
 
@@ -32,3 +33,16 @@ def enqueue_job(kind: str, payload: dict[str, Any], *, tenant_id: int | None = N
     session.flush()
     session.info.setdefault(NEW_JOBS_KEY, []).append(job.id)
     return job
+
+
+def requeue_job(job: OutboxJob) -> None:
+    """Make a failed or dead job due now with a fresh set of attempts, in the
+    caller's transaction; it is dispatched after commit like a new job. The last
+    error stays on the row until the next attempt replaces or clears it."""
+    job.status = JobStatus.PENDING.value
+    job.attempts = 0
+    job.run_after = utcnow()
+    job.locked_until = None
+    job.finished_at = None
+    db.session.flush()
+    db.session.info.setdefault(NEW_JOBS_KEY, []).append(job.id)

@@ -26,6 +26,7 @@ def _load_actor() -> Any:
 
 def register_web(app: Flask) -> None:
     from workorders.platform.web import (  # noqa: F401
+        admin,
         attachments,
         board,
         booking,

@@ -11,6 +11,7 @@ from workorders.platform.auth import current_actor
 from workorders.platform.extensions import db
 from workorders.platform.models import OutboxJob
 from workorders.platform.services.accounts import list_members
+from workorders.platform.services.job_retry import failed_work_count
 from workorders.platform.web import web
 
 
@@ -20,7 +21,9 @@ def home() -> Any:
     members = list_members(actor.tenant_id)
     job_counts: dict[str, int] = {}
     recent_jobs: list[OutboxJob] = []
+    failed = 0
     if actor.has_any("admin"):
+        failed = failed_work_count(actor.tenant_id)  # what /admin/jobs lists
         rows = db.session.execute(
             select(OutboxJob.status, func.count()).where(OutboxJob.tenant_id == actor.tenant_id)
             .group_by(OutboxJob.status)).all()
@@ -29,4 +32,4 @@ def home() -> Any:
             select(OutboxJob).where(OutboxJob.tenant_id == actor.tenant_id)
             .order_by(OutboxJob.id.desc()).limit(10)).scalars())
     return render_template("home.html", members=members, job_counts=job_counts,
-                           recent_jobs=recent_jobs)
+                           recent_jobs=recent_jobs, failed_work=failed)

@@ -1,0 +1,304 @@
+"""The admin history: one sentence per admin event (the same on the page and in the
+API), only this tenant's admin events (never a case's), newest first, by kind, in
+pages, for admins only."""
+
+from __future__ import annotations
+
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from flask import Flask
+
+from tests.integration.test_capture_pages import login
+from tests.support.world import World
+
+
+def _event(action: str, subject_type: str, subject_id: int, *, before: Any = None,
+           after: Any = None, comment: str | None = None) -> Any:
+    """An AuditEvent as a service would write it, not stored: the wording reads
+    only what is on the row."""
+    from workorders.platform.models import AuditEvent
+
+    return AuditEvent(tenant_id=1, subject_type=subject_type, subject_id=subject_id, seq=1,
+                      actor="admin@x.test", action=action, before=before, after=after,
+                      comment=comment, prev_hash="", hash="")
+
+
+WORDINGS = [
+    ("definition.draft_created", "definition", 5, None, {"based_on": "version 3"}, None,
+     "Started draft version 5 from version 3"),
+    ("definition.draft_created", "definition", 6, None,
+     {"based_on": "example nordvarme-heatpumps.yaml"}, None,
+     "Started draft version 6 from example nordvarme-heatpumps.yaml"),
+    ("definition.draft_created", "definition", 7, None, {"based_on": ""}, None,
+     "Started draft version 7"),
+    ("definition.draft_saved", "definition", 5, None, {"revision": 3, "valid": True}, None,
+     "Saved draft version 5"),
+    ("definition.draft_saved", "definition", 5, None, {"revision": 4, "valid": False}, None,
+     "Saved draft version 5 (it does not validate yet)"),
+    ("definition.published", "definition", 4, None, {"comment": "Added heat pump brand field"},
+     None, "Published version 4 (“Added heat pump brand field”)"),
+    ("definition.published", "definition", 4, None, None, "Added heat pump brand field",
+     "Published version 4 (“Added heat pump brand field”)"),
+    ("definition.published", "definition", 1, None, None, None, "Published version 1"),
+    ("definition.retired", "definition", 2, None, None, None, "Retired version 2"),
+    ("member.added", "member", 9, None, {"email": "ola@x.test", "roles": ["coordinator"]}, None,
+     "Added ola@x.test as coordinator"),
+    ("member.invited", "member", 9, None, {"email": "ola@x.test", "roles": ["technician"]}, None,
+     "Invited ola@x.test as technician"),
+    ("member.roles_changed", "member", 9, {"email": "ola@x.test", "roles": ["technician"]},
+     {"email": "ola@x.test", "roles": ["technician", "coordinator"]}, None,
+     "Changed roles of ola@x.test: technician → technician, coordinator"),
+    ("member.invited", "member", 9, None, {"email": "ola@x.test", "has_password": False}, None,
+     "Invited ola@x.test"),
+    ("member.removed", "member", 9, {"email": "ola@x.test", "roles": ["viewer"]}, None, None,
+     "Removed ola@x.test"),
+    ("member.removed", "member", 9, {"email": "ola@x.test", "roles": ["viewer"]},
+     {"tokens_revoked": 2}, None, "Removed ola@x.test and revoked their 2 API tokens"),
+    ("token.created", "token", 3, None,
+     {"label": "ERP sync", "prefix": "wo_ab12", "email": "erp@x.test"}, None,
+     "Created API token “ERP sync” for erp@x.test (wo_ab12…)"),
+    ("token.created", "token", 3, None,
+     {"label": "ERP sync", "prefix": "wo_ab12", "owner": "erp@x.test"}, None,
+     "Created API token “ERP sync” for erp@x.test (wo_ab12…)"),
+    ("token.revoked", "token", 3, {"label": "ERP sync", "prefix": "wo_ab12"}, None, None,
+     "Revoked API token “ERP sync” (wo_ab12…)"),
+    ("token.revoked", "token", 3, {"label": "", "prefix": "wo_ab12", "owner": "erp@x.test"},
+     None, "leaked in a log", "Revoked API token 3 for erp@x.test (wo_ab12…) (“leaked in a log”)"),
+    ("secret.set", "tenant_secrets", 1, None, {"name": "ERP_HMAC"}, None, "Set secret ERP_HMAC"),
+    ("secret.replaced", "tenant_secrets", 1, None, {"name": "ERP_HMAC"}, None,
+     "Replaced secret ERP_HMAC"),
+    ("secret.deleted", "tenant_secrets", 1, {"name": "ERP_HMAC"}, None, None,
+     "Deleted secret ERP_HMAC"),
+    ("job.retried", "job", 17, {"status": "dead"}, {"kind": "email.welcome"}, None,
+     "Retried job 17 (welcome email)"),
+    ("job.retried", "job", 18, None, {"kind": "notify"}, None, "Retried job 18 (notification)"),
+]
+
+
+@pytest.mark.parametrize(("action", "subject_type", "subject_id", "before", "after", "comment",
+                          "words"), WORDINGS, ids=[f"{w[0]}-{i}" for i, w in enumerate(WORDINGS)])
+def test_every_admin_event_reads_as_one_sentence(action: str, subject_type: str,
+                                                 subject_id: int, before: Any, after: Any,
+                                                 comment: str | None, words: str) -> None:
+    from workorders.platform.services.admin_history import describe_admin_event
+
+    event = _event(action, subject_type, subject_id, before=before, after=after,
+                   comment=comment)
+    assert describe_admin_event(event) == words
+
+
+def test_every_agreed_admin_action_has_its_own_words() -> None:
+    """The names fixed for all slices of the admin workspace are each worded here,
+    not by the fallback."""
+    from workorders.platform.services.admin_history import WORDS
+
+    agreed = {"definition.draft_created", "definition.draft_saved", "definition.published",
+              "definition.retired", "member.added", "member.invited", "member.roles_changed",
+              "member.removed", "token.created", "token.revoked", "secret.set",
+              "secret.replaced", "secret.deleted", "job.retried"}
+    assert agreed <= set(WORDS)
+    assert agreed <= {w[0] for w in WORDINGS}
+
+
+@pytest.mark.parametrize(("action", "subject_type", "subject_id", "after", "words"), [
+    ("member.suspended", "member", 4, {"email": "ola@x.test", "deep": {"x": [1, 2]}},
+     "Member suspended: ola@x.test"),
+    ("definition.archived", "definition", 3, {"numbers": [1, 2]}, "Definition archived: version 3"),
+    ("token.rotated", "token", 8, None, "Token rotated: API token 8"),
+    ("secret.rotated", "tenant_secrets", 1, {"name": "ERP_HMAC"},
+     "Secret rotated: secret ERP_HMAC"),
+    ("weird-thing_happened", "job", 5, {"kind": "notify"},
+     "Weird thing happened: job 5 (notification)"),
+])
+def test_unknown_actions_still_read_as_a_sentence(action: str, subject_type: str,
+                                                  subject_id: int, after: Any,
+                                                  words: str) -> None:
+    from workorders.platform.services.admin_history import describe_admin_event
+
+    text = describe_admin_event(_event(action, subject_type, subject_id, after=after))
+    assert text == words
+    assert "{" not in text and "[" not in text
+
+
+def test_missing_facts_never_break_the_wording() -> None:
+    from workorders.platform.services.admin_history import WORDS, describe_admin_event
+
+    for action in WORDS:
+        subject_type = {"definition": "definition", "member": "member", "token": "token",
+                        "secret": "tenant_secrets", "job": "job"}[action.split(".")[0]]
+        text = describe_admin_event(_event(action, subject_type, 3))
+        assert text and "None" not in text and "{" not in text, (action, text)
+
+
+# ---- stored events: the page and the API ------------------------------------------------
+
+_SETUP_LAST_ID: dict[int, int] = {}
+
+
+def _last_event_id(app: Flask) -> int:
+    from sqlalchemy import func, select
+
+    from workorders.platform.extensions import db
+    from workorders.platform.models import AuditEvent
+
+    with app.app_context():
+        return int(db.session.execute(select(func.max(AuditEvent.id))).scalar_one() or 0)
+
+
+def _new(world: World, items: list[dict[str, Any]]) -> list[str]:
+    """The words of the events written after the world was set up."""
+    return [i["words"] for i in items if i["id"] > _SETUP_LAST_ID[id(world)]]
+
+
+def record(app: Flask, tenant_id: int, action: str, subject_type: str, subject_id: int, *,
+           actor: str = "admin@alpha.test", before: Any = None, after: Any = None,
+           comment: str | None = None) -> None:
+    """Write an event the way every admin service does (in its own transaction,
+    after the tenant lock), so the test needs none of the other slices' services."""
+    from workorders.platform.database import lock_tenant
+    from workorders.platform.services.audit import record_event
+    from workorders.platform.services.unit_of_work import transaction
+
+    with app.app_context(), transaction() as session:
+        lock_tenant(tenant_id)
+        record_event(session, tenant_id=tenant_id, subject_type=subject_type,
+                     subject_id=subject_id, actor=actor, action=action, before=before,
+                     after=after, comment=comment)
+
+
+def _mixed_history(world: World) -> None:
+    """Admin and case events in both tenants, after the world's own setup events
+    (its members and tokens), which :func:`_new` leaves out."""
+    a, b = world.a.tenant_id, world.b.tenant_id
+    _SETUP_LAST_ID[id(world)] = _last_event_id(world.app)
+    record(world.app, a, "definition.published", "definition", 2,
+           after={"comment": "Brand field"}, comment="Brand field")
+    record(world.app, a, "member.invited", "member", 40,
+           after={"email": "ola@alpha.test", "roles": ["technician"]})
+    record(world.app, a, "export:retried", "case", 1, after={"export": 1, "number": "F-1"})
+    record(world.app, a, "secret.set", "tenant_secrets", a, after={"name": "ALPHA_KEY"})
+    record(world.app, b, "secret.set", "tenant_secrets", b, actor="admin@bravo.test",
+           after={"name": "BRAVO_KEY"})
+    record(world.app, b, "member.removed", "member", 41, actor="admin@bravo.test",
+           before={"email": "kari@bravo.test", "roles": ["viewer"]})
+
+
+def test_the_api_lists_this_tenants_admin_events_newest_first_without_case_events(
+        world: World) -> None:
+    _mixed_history(world)
+    resp = world.api("admin").get("/api/v1/admin/history")
+    assert resp.status_code == 200
+    items = resp.json["items"]
+    assert _new(world, items) == [
+        "Set secret ALPHA_KEY", "Invited ola@alpha.test as technician",
+        "Published version 2 (“Brand field”)"]
+    assert resp.json["next_cursor"] is None
+    assert [i["id"] for i in items] == sorted((i["id"] for i in items), reverse=True)
+    assert {i["subject_type"] for i in items} <= {"definition", "member", "token",
+                                                   "tenant_secrets", "job"}
+    first = items[0]
+    assert (first["actor"], first["action"], first["subject_type"]) == (
+        "admin@alpha.test", "secret.set", "tenant_secrets")
+    assert set(first) == {"id", "at", "actor", "action", "subject_type", "subject_id", "words"}
+    other = world.api("admin", tenant="b").get("/api/v1/admin/history").json["items"]
+    assert _new(world, other) == ["Removed kari@bravo.test", "Set secret BRAVO_KEY"]
+    assert not {i["id"] for i in items} & {i["id"] for i in other}
+
+
+def test_the_page_shows_who_what_and_when_in_the_viewers_zone(world: World) -> None:
+    from workorders.platform.extensions import db
+    from workorders.platform.models import AuditEvent
+
+    _mixed_history(world)
+    admin = login(world, "admin")
+    admin.set_cookie("wo_tz", "America/New_York")
+    page = admin.get("/admin/history").get_data(as_text=True)
+    assert "Set secret ALPHA_KEY" in page
+    assert "Invited ola@alpha.test as technician" in page
+    assert "Published version 2 (“Brand field”)" in page
+    assert "Admin of Alpha Heat AB" in page  # who: the tenant's name for the person
+    assert "BRAVO_KEY" not in page and "kari@bravo.test" not in page
+    assert "export" not in page.split("<main")[1].lower()  # no case event
+    with world.app.app_context():
+        at = db.session.query(AuditEvent).filter_by(action="secret.set",
+                                                    tenant_id=world.a.tenant_id).one().at
+    local = at.astimezone(ZoneInfo("America/New_York"))
+    assert local.strftime("%a %d %b %Y, %H:%M ") + local.tzname() in page
+
+
+def test_real_admin_actions_appear_in_the_history(world: World) -> None:
+    """An existing admin service (secrets) writes the events the history reads."""
+    from workorders.platform.services.tenant_secrets import delete_secret, set_secret
+
+    with world.app.app_context():
+        set_secret(world.a.tenant_id, "ERP_HMAC", "v1", "admin@alpha.test")
+        set_secret(world.a.tenant_id, "ERP_HMAC", "v2", "admin@alpha.test")
+        delete_secret(world.a.tenant_id, "ERP_HMAC", "admin@alpha.test")
+    words = [i["words"] for i in
+             world.api("admin").get("/api/v1/admin/history?kind=secrets").json["items"]]
+    assert words == ["Deleted secret ERP_HMAC", "Replaced secret ERP_HMAC", "Set secret ERP_HMAC"]
+    page = login(world, "admin").get("/admin/history").get_data(as_text=True)
+    assert "v1" not in page.split("<main")[1] and "v2" not in page.split("<main")[1]
+
+
+def test_history_filters_by_kind_on_the_page_and_in_the_api(world: World) -> None:
+    _mixed_history(world)
+    api = world.api("admin")
+    people = api.get("/api/v1/admin/history?kind=people").json["items"]
+    assert _new(world, people) == ["Invited ola@alpha.test as technician"]
+    assert {i["subject_type"] for i in people} == {"member"}
+    assert api.get("/api/v1/admin/history?kind=jobs").json["items"] == []
+    page = login(world, "admin").get("/admin/history?kind=definitions").get_data(as_text=True)
+    assert "Published version 2" in page and "ALPHA_KEY" not in page
+    assert 'data-testid="kind-definitions" aria-current="page"' in page
+
+
+def test_bad_filters_get_a_clear_answer(world: World) -> None:
+    _mixed_history(world)
+    api = world.api("admin")
+    bad = api.get("/api/v1/admin/history?kind=cases")
+    assert bad.status_code == 422 and bad.json["errors"][0]["path"] == "/kind"
+    assert api.get("/api/v1/admin/history?cursor=nonsense").status_code == 422
+    assert api.get("/api/v1/admin/history?limit=0").status_code == 422
+    page = login(world, "admin").get("/admin/history?kind=cases")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "There is no kind of change called “cases”; showing every kind." in text
+    assert "Set secret ALPHA_KEY" in text
+
+
+def test_history_pages_through_every_event_once(world: World) -> None:
+    for n in range(1, 56):
+        record(world.app, world.a.tenant_id, "secret.set", "tenant_secrets", world.a.tenant_id,
+               after={"name": f"KEY_{n:02d}"})
+    api = world.api("admin")
+    seen: list[str] = []
+    url = "/api/v1/admin/history?kind=secrets&limit=20"
+    while url:
+        body = api.get(url).json
+        assert len(body["items"]) <= 20
+        seen += [i["words"] for i in body["items"]]
+        url = f"/api/v1/admin/history?kind=secrets&limit=20&cursor={body['next_cursor']}" \
+            if body["next_cursor"] else ""
+    assert seen == [f"Set secret KEY_{n:02d}" for n in range(55, 0, -1)]
+
+    admin = login(world, "admin")
+    first = admin.get("/admin/history?kind=secrets").get_data(as_text=True)
+    assert "Set secret KEY_55" in first and "Set secret KEY_06" in first
+    assert "Set secret KEY_05" not in first
+    older = first.split('data-testid="history-older"')[0].rsplit('href="', 1)[1].split('"')[0]
+    second = admin.get(older.replace("&amp;", "&")).get_data(as_text=True)
+    assert "Set secret KEY_05" in second and "Set secret KEY_01" in second
+    assert "Set secret KEY_06" not in second and 'data-testid="history-older"' not in second
+    assert 'data-testid="kind-secrets" aria-current="page"' in second  # the filter is kept
+
+
+@pytest.mark.parametrize("role", ["coordinator", "technician", "viewer"])
+def test_only_admins_read_the_history(world: World, role: str) -> None:
+    _mixed_history(world)
+    assert world.api(role).get("/api/v1/admin/history").status_code == 403
+    client = login(world, role)
+    assert client.get("/admin/history").status_code == 403
+    assert 'data-testid="nav-admin"' not in client.get("/").get_data(as_text=True)
