@@ -6,14 +6,17 @@ in, and another tenant's version numbers answer 404."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
+import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from markupsafe import escape
 
 from tests.integration.test_capture_pages import login
 from tests.support.cases import ROOT, book, publish_example
 from tests.support.state import snapshot
-from tests.support.world import World
+from tests.support.world import PASSWORD, World
 
 NORDVARME = (ROOT / "definitions" / "nordvarme-heatpumps.yaml").read_text(encoding="utf-8")
 #: the second golden test expects the coordinator instead of the admin: still valid, fails
@@ -222,7 +225,7 @@ def test_the_publish_page_says_what_changes_and_what_stays(world: World) -> None
     page = _html(login(world, "admin"), f"/admin/definitions/{draft}/publish")
     changes = page[page.index('data-testid="publish-changes"'):]
     assert "What changes from version 1" in changes
-    assert "Rules</strong>: 1 changed" in changes
+    assert "<strong>Rules</strong>: 1 changed</span></p>" in changes
     assert "Rule overtime_needs_approval" in changes
     tests = page[page.index('data-testid="publish-tests"'):]
     assert re.search(r"All \d+ golden tests pass\.", tests)
@@ -351,3 +354,38 @@ def test_what_admins_wrote_is_shown_as_text(world: World) -> None:
         assert "<script>alert(1)" not in page and "<img src=x" not in page
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "&lt;img src=x onerror=alert(2)&gt;" in pages[1] + pages[2]
+
+
+@pytest.fixture
+def csrf_app(app_config: dict[str, Any]) -> Flask:
+    from workorders.platform import create_app
+
+    return create_app({**app_config, "WTF_CSRF_ENABLED": True})
+
+
+def _token(html: str) -> str:
+    found = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)
+    assert found is not None, "no CSRF token on the page"
+    return found.group(1)
+
+
+def test_every_post_needs_the_pages_csrf_token(csrf_app: Flask, world: World) -> None:
+    publish_example(world)
+    draft = _store(world, LOWERED)
+    client = csrf_app.test_client()
+    assert client.post("/login", data={"email": world.a.emails["admin"], "password": PASSWORD,
+                                       "csrf_token": _token(client.get("/login").get_data(
+                                           as_text=True))}).status_code == 302
+    before = snapshot(csrf_app)
+    for path, data in ((f"/admin/definitions/{draft}/publish", {"comment": "no token"}),
+                       (f"/admin/definitions/{draft}/retire", {}),
+                       (f"/admin/definitions/{draft}/drafts", {}),
+                       ("/admin/definitions/drafts", {"version": "1"}),
+                       ("/admin/definitions/examples/bytewise-it/drafts", {})):
+        assert client.post(path, data=data).status_code == 400, path
+    assert snapshot(csrf_app) == before
+    page = client.get(f"/admin/definitions/{draft}/publish").get_data(as_text=True)
+    resp = client.post(f"/admin/definitions/{draft}/publish",
+                       data={"comment": "with the page's token", "csrf_token": _token(page)})
+    assert resp.status_code == 302
+    assert _statuses(world, world.a.tenant_id) == {1: "retired", draft: "published"}

@@ -68,8 +68,7 @@ def definitions_list() -> Any:
     versions = sorted(list_versions(actor.tenant_id), key=lambda v: -v.number)
     published = next((v for v in versions if v.status == VersionStatus.PUBLISHED.value), None)
     return render_template("admin/definitions.html", versions=versions, published=published,
-                           examples=drafts.example_bundles(), form=PostForm(),
-                           names=names_by_email(actor))
+                           examples=drafts.example_bundles(), names=names_by_email(actor))
 
 
 @web.get("/admin/definitions/<int:n>")
