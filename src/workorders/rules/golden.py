@@ -36,6 +36,7 @@ from workorders.rules.golden_checks import Observed, check_expectations
 from workorders.rules.outcomes import plan_outcomes
 from workorders.rules.readiness import invoice_readiness
 from workorders.rules.render import PLACEHOLDER_LINKS, template_context
+from workorders.rules.trace import describe, jsonable
 from workorders.rules.transitions import status_after
 
 
@@ -59,9 +60,15 @@ Totalize = Callable[[Form, Bundle, Mapping[str, Any]], Mapping[str, Any]]
 
 @dataclass(frozen=True)
 class GoldenResult:
+    """``details`` (when the test could run) is what the editor's tests panel shows
+    beside the failures: ``expected`` (the test's ``expect``), ``actual`` (the same
+    keys as observed, plus the blockers) and ``traces`` of the rules the test names
+    or that fired (``observed_details``)."""
+
     name: str
     passed: bool
     failures: list[str] = field(default_factory=list)
+    details: Mapping[str, Any] | None = None
 
 
 class _Unrunnable(Exception):
@@ -200,7 +207,36 @@ def run_golden_test(bundle: Bundle, test: GoldenTest, *, validate: Validate,
     except RuleEngineError as exc:
         return GoldenResult(test.name, False, [f"{prefix}the rules engine failed: {exc}"])
     failures = [prefix + message for message in check_expectations(test.expect, observed)]
-    return GoldenResult(test.name, not failures, failures)
+    return GoldenResult(test.name, not failures, failures, observed_details(test, observed))
+
+
+def _trace_of(observed: Observed, rule_id: str) -> dict[str, Any]:
+    """One rule's trace as plain data (entries with their sentence), or why it did
+    not run for this test."""
+    trace = observed.explain(rule_id)
+    if isinstance(trace, str):
+        return {"rule": rule_id, "fired": False, "ran": False, "note": trace, "trace": []}
+    return {"rule": rule_id, "fired": rule_id in observed.fired, "ran": True, "note": "",
+            "trace": [dict(e.to_dict(), value=jsonable(e.value), actual=jsonable(e.actual),
+                           text=describe(e)) for e in trace]}
+
+
+def observed_details(test: GoldenTest, observed: Observed) -> dict[str, Any]:
+    """Expected vs actual for every key of ``expect``, and the traces of the rules
+    the test names (fired, not_fired) and of every rule that fired, in that order."""
+    actual = {
+        "fired": list(observed.fired),
+        "exceptions": [str(o.params["code"]) for o in observed.of_kind("raise_exception")],
+        "approvals": [str(o.params["approver"]) for o in observed.of_kind("require_approval")],
+        "notified": [str(o.params["template"]) for o in observed.of_kind("notify")],
+        "invoice_ready": observed.readiness.ready,
+        "status": observed.status,
+        "blockers": [b.reason for b in observed.readiness.blockers],
+    }
+    named = [*(test.expect.get("fired") or ()), *(test.expect.get("not_fired") or ()),
+             *observed.fired]
+    return {"expected": plain(test.expect), "actual": actual,
+            "traces": [_trace_of(observed, r) for r in dict.fromkeys(str(x) for x in named)]}
 
 
 def run_golden_tests(bundle: Bundle, *, validate: Validate, totals: Totalize,

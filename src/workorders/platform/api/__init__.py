@@ -46,6 +46,7 @@ def register_api(app: Flask) -> None:
         admin_history,
         capture,
         cases,
+        definition_panels,  # helper 6: the editor's see-it panels
         definitions,
         exports,
         health,

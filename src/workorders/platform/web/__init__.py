@@ -35,6 +35,7 @@ def register_web(app: Flask) -> None:
         definition_diff,
         definition_editor,
         definition_pages,
+        definition_panels,  # helper 6: the editor's see-it panels and the form preview
         definition_publish,
         exports,
         inbox,

@@ -16,6 +16,8 @@
   var form = document.getElementById("capture-form");
   if (!form) { return; }
   var storageKey = form.getAttribute("data-storage-key");
+  // the editor's form preview: an ordinary post (the answer is a page), nothing kept here
+  var preview = form.hasAttribute("data-preview");
   var revision = form.getAttribute("data-revision");
   var statusEl = form.querySelector("[data-send-status]");
   var csrf = (form.querySelector("input[name=csrf_token]") || {}).value || "";
@@ -179,6 +181,7 @@
   }
 
   function save(note) {
+    if (preview) { return; }
     try {
       localStorage.setItem(storageKey, JSON.stringify({ base: revision, values: entries(false), pending: pending, at: Date.now() }));
       if (note !== false && !pending) { setStatus("Saved on this phone (not sent yet)", "saved"); }
@@ -480,6 +483,7 @@
   }
 
   form.addEventListener("submit", function (event) {
+    if (preview) { return; }
     event.preventDefault();
     if (pending) { send(); return; }
     var submitter = event.submitter || form.querySelector("button[type=submit]");
@@ -547,7 +551,7 @@
     $all("[data-signature]").forEach(wireSignature);
     window.addEventListener("resize", function () { $all("[data-signature]").forEach(sizePad); });
     var stored = null;
-    try { stored = JSON.parse(localStorage.getItem(storageKey) || "null"); } catch (e) { stored = null; }
+    try { stored = preview ? null : JSON.parse(localStorage.getItem(storageKey) || "null"); } catch (e) { stored = null; }
     if (stored && String(stored.base) === String(revision)) {
       restore(stored.values || []);
       if (stored.pending) {
