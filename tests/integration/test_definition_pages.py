@@ -389,3 +389,22 @@ def test_every_post_needs_the_pages_csrf_token(csrf_app: Flask, world: World) ->
                        data={"comment": "with the page's token", "csrf_token": _token(page)})
     assert resp.status_code == 302
     assert _statuses(world, world.a.tenant_id) == {1: "retired", draft: "published"}
+
+
+def test_checks_past_the_budget_are_refused_with_the_apis_422(world: World) -> None:
+    import dataclasses
+
+    publish_example(world)
+    draft = _store(world, LOWERED)
+    settings = world.app.extensions["workorders.settings"]
+    world.app.extensions["workorders.settings"] = dataclasses.replace(
+        settings, check_budget_seconds=0.001)  # less than the golden tests take
+    admin = login(world, "admin")
+    before = snapshot(world.app)
+    page = admin.post(f"/admin/definitions/{draft}/publish", data={"comment": "in a hurry"})
+    api = world.api("admin").post(f"/api/v1/definitions/{draft}/publish",
+                                  json={"comment": "in a hurry"})
+    assert (page.status_code, api.status_code) == (422, 422)
+    assert "took longer than 0.001 s" in api.json["detail"]
+    assert str(escape(api.json["detail"])) in page.get_data(as_text=True)
+    assert snapshot(world.app) == before

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired
 
-from workorders.errors import WorkordersError
+from workorders.errors import ValidationFailed, WorkordersError
 from workorders.platform.auth import current_actor
 from workorders.platform.extensions import db
 from workorders.platform.models import DefinitionVersion, Task, VersionStatus
@@ -96,7 +96,8 @@ def definition_publish(n: int) -> Any:
         publish_version(actor.tenant_id, n, actor.email, comment=form.comment.data.strip())
     except WorkordersError as exc:  # the API's refusal, worded as the API words it
         db.session.rollback()
-        return _page(get_version(actor.tenant_id, n), form, error=exc.message, status=409)
+        status = 422 if isinstance(exc, ValidationFailed) else 409  # the API's statuses too
+        return _page(get_version(actor.tenant_id, n), form, error=exc.message, status=status)
     flash(f"Version {n} is published: new cases are booked under it; open cases stay on "
           "the version they started with.", "success")
     return redirect(url_for("web.definitions_list"))
