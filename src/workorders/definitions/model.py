@@ -254,9 +254,10 @@ class Bundle:
 
         A correction is evaluated exactly like a submission (a corrected report
         must raise what the same report submitted first raises), so the rules
-        listed for ``submit`` run on ``correct`` too.
+        listed for ``submit`` run on ``correct`` too. A case moved to another
+        version (``migrate``) is judged again the same way, by its new rules.
         """
-        wanted = {trigger, "submit"} if trigger == "correct" else {trigger}
+        wanted = {trigger, "submit"} if trigger in ("correct", "migrate") else {trigger}
         return tuple(r for r in self.rules
                      if r.applies_to(case_type_id) and not wanted.isdisjoint(r.on))
 

@@ -46,7 +46,7 @@ TOTALS = (
     "vat_amount", "gross_amount",
 )
 SUBMISSION_KINDS = ("draft", "final", "correction")
-FIXED_TRIGGERS = ("submit", "correct", "draft")
+FIXED_TRIGGERS = ("submit", "correct", "draft", "migrate")
 DEFAULT_TRIGGERS = ("submit", "correct")
 #: ``per``: a rule keeps one outcome per case (default) or one per form it judges
 RULE_SCOPES = ("case", "form")

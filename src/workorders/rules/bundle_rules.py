@@ -4,9 +4,10 @@
 ``[submit, correct]``): a rule runs on a trigger it lists, for the case types it
 lists (none listed = every case type), in bundle order. Triggers are
 ``submit``, ``correct`` (which runs the ``submit`` rules too: a correction is
-evaluated like a submission), ``draft`` (stored outcomes only from rules that
-list it; every draft is otherwise only previewed), ``transition:<id>`` and
-``enter:<state>``.
+evaluated like a submission), ``migrate`` (a case moved to another version: its
+``submit`` rules run too, see ``platform.services.case_migration_apply``),
+``draft`` (stored outcomes only from rules that list it; every draft is
+otherwise only previewed), ``transition:<id>`` and ``enter:<state>``.
 
 Compiled rule sets are cached per process (in ``api``'s bounded cache) under a
 key that can never name two different rule lists: tenant, version, case type,
@@ -25,14 +26,14 @@ from workorders.rules.api import CompiledRules, EngineName, compile_rules, recal
 from workorders.rules.errors import RuleEngineError
 from workorders.rules.model import RuleSpec
 
-_TRIGGER = re.compile(r"^(submit|correct|draft|(transition|enter):[a-z][a-z0-9_]{0,62})$")
+_TRIGGER = re.compile(r"^(submit|correct|draft|migrate|(transition|enter):[a-z][a-z0-9_]{0,62})$")
 
 
 def check_trigger(trigger: str) -> str:
-    """``trigger`` itself, or RuleEngineError when it is not one of the four forms."""
+    """``trigger`` itself, or RuleEngineError when it is not one of these forms."""
     if not isinstance(trigger, str) or not _TRIGGER.match(trigger):
         raise RuleEngineError(f"unknown trigger {trigger!r}: use submit, correct, draft, "
-                              "transition:<id> or enter:<state>")
+                              "migrate, transition:<id> or enter:<state>")
     return trigger
 
 

@@ -42,6 +42,9 @@ from workorders.rules.outcomes import ACTION_FAILED, Outcome, failure_message, p
 from workorders.rules.render import template_context
 
 MAX_DEPTH = 3  # rule transitions that trigger rules that transition...
+#: a case moved to another version: its ``submit`` rules run again, but only rules
+#: that list ``migrate`` send messages (the customer heard about the work already)
+MIGRATE = "migrate"
 FORM_FACTS = ("form.", "form_id", "submission.")
 
 
@@ -186,7 +189,8 @@ def _apply(session: Session, actor: Actor | None, loaded: LoadedCase, trigger: s
     elif kind == "block_invoicing":
         store.block_invoicing(session, loaded, outcome, scope, trace, fp, report)
     elif kind == "notify":
-        store.notify(session, loaded, outcome, trigger, fp)
+        if trigger != MIGRATE or MIGRATE in _rule_triggers(loaded, outcome.rule):
+            store.notify(session, loaded, outcome, trigger, fp)
     elif kind == "set_field":
         store.set_field(session, loaded, outcome, report)
     elif kind == "assign":
@@ -194,6 +198,11 @@ def _apply(session: Session, actor: Actor | None, loaded: LoadedCase, trigger: s
     elif kind == ACTION_FAILED:
         report.errors.append(failure_message(outcome))
         store.action_failed(session, loaded, outcome, trigger, scope, trace, fp, report)
+
+
+def _rule_triggers(loaded: LoadedCase, rule_id: str) -> tuple[str, ...]:
+    rule = loaded.bundle.rule(rule_id)
+    return rule.on if rule is not None else ()
 
 
 def _rule_transition(session: Session, loaded: LoadedCase, outcome: Outcome, report: Report,
