@@ -14,6 +14,7 @@ import click
 
 from workorders.cli.admin import tenants, tokens, users
 from workorders.cli.definitions import definitions
+from workorders.cli.migrate import migrate
 from workorders.cli.ops import audit, reconcile
 from workorders.cli.secrets import secrets
 from workorders.cli.support import build_app, friendly_errors
@@ -97,3 +98,4 @@ main.add_command(secrets)
 main.add_command(definitions)
 main.add_command(audit)
 main.add_command(reconcile)
+definitions.add_command(migrate)  # issue 14: workorders definitions migrate

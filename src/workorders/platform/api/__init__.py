@@ -45,6 +45,7 @@ def register_api(app: Flask) -> None:
         accounts,
         admin_history,
         capture,
+        case_migration,  # helper 7 (issue 14): moving open cases to a new version
         cases,
         definition_panels,  # helper 6: the editor's see-it panels
         definitions,

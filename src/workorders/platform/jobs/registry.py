@@ -35,6 +35,7 @@ HANDLERS: dict[str, str] = {
     "definitions.simulate": "workorders.platform.services.simulation:run_simulation_task",
     "approval.customer_link": "workorders.platform.jobs.notify:send_approval_link",
     "export.deliver": "workorders.platform.jobs.export_delivery:deliver",
+    "definitions.migrate": "workorders.platform.services.case_migration_apply:run_migration_task",
 }
 
 
