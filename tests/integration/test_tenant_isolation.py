@@ -116,6 +116,13 @@ def _task_id(world: World) -> int:
     return int(resp.json["task"]["id"])
 
 
+def _token_id(world: World) -> int:
+    from workorders.platform.services.api_tokens import tokens_of
+
+    with world.app.app_context():
+        return tokens_of(world.a.tenant_id)[0].id
+
+
 #: URL parameter name -> an id that belongs to tenant "alpha" (world.a)
 ID_OF_TENANT_A: dict[str, Callable[[World], Any]] = {
     "job_id": _first_job_id,
@@ -132,6 +139,7 @@ ID_OF_TENANT_A: dict[str, Callable[[World], Any]] = {
     "export_id": _export_id,
     "task_id": _task_id,
     "name": _secret_name,
+    "token_id": _token_id,
 }
 
 #: writes whose parameter names the caller's own namespace, not an existing row:
@@ -150,6 +158,7 @@ BODIES: dict[str, Any] = {
     "api.resolve_exception": {"note": "not mine"},
     "api.override_exception": {"reason": "not mine"},
     "api.decide_approval": {"decision": "approve"},
+    "api.update_user": {"roles": ["admin"]},
 }
 
 

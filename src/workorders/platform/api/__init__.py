@@ -54,6 +54,7 @@ def register_api(app: Flask) -> None:
         jobs,
         openapi,
         secrets,
+        tokens,  # helper 2: API tokens
         work_queue,
     )
 

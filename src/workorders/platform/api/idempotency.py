@@ -21,7 +21,7 @@ from datetime import timedelta
 from functools import wraps
 from typing import Any, TypeVar, cast
 
-from flask import Response, current_app, make_response, request
+from flask import Response, current_app, g, make_response, request
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
@@ -93,6 +93,14 @@ def _replay(record: IdempotencyRecord, fingerprint: str) -> Response | None:
     return resp
 
 
+def replay_answer(body: Any) -> None:
+    """Store ``body`` (JSON) as what a replay of this request answers, instead of the
+    first answer. For answers holding what must be shown only once: a created API
+    token's text is never stored (not even here), so its replay describes the token
+    without the text."""
+    g.idempotent_replay_body = json.dumps(body)
+
+
 def _run_and_store(view: Callable[..., Any], record_id: int, args: Any, kwargs: Any) -> Response:
     try:
         resp = make_response(view(*args, **kwargs))
@@ -112,7 +120,8 @@ def _run_and_store(view: Callable[..., Any], record_id: int, args: Any, kwargs: 
         record = db.session.get(IdempotencyRecord, record_id)
         if record is not None:
             record.status_code = resp.status_code
-            record.response_body = resp.get_data(as_text=True)
+            replay = g.pop("idempotent_replay_body", None)
+            record.response_body = replay if replay is not None else resp.get_data(as_text=True)
             record.response_type = resp.mimetype
     db.session.commit()
     return resp

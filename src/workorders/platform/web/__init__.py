@@ -41,10 +41,12 @@ def register_web(app: Flask) -> None:
         inbox,
         my_jobs,
         pages,
+        people_page,  # helper 2
         queue,
         reconciliation,
         secrets_page,
         session_views,
+        tokens_page,  # helper 2
     )
     from workorders.platform.web.display import init_filters
 
