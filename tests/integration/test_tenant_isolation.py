@@ -139,6 +139,9 @@ ID_OF_TENANT_A: dict[str, Callable[[World], Any]] = {
     "export_id": _export_id,
     "task_id": _task_id,
     "name": _secret_name,
+    # helper 6: a form and a connector of version n (bytewise-it, see _definition_versions)
+    "form_id": lambda w: "support_visit",
+    "connector_id": lambda w: "erpnext",
     "token_id": _token_id,
 }
 
