@@ -11,6 +11,7 @@ import pytest
 from flask import Flask
 
 from tests.integration.test_capture_pages import login
+from tests.support.cases import ROOT
 from tests.support.world import World
 
 
@@ -43,6 +44,12 @@ WORDINGS = [
      "Published version 4 (“Added heat pump brand field”)"),
     ("definition.published", "definition", 1, None, None, None, "Published version 1"),
     ("definition.retired", "definition", 2, None, None, None, "Retired version 2"),
+    ("definition.retired", "definition", 3, {"status": "published"},
+     {"status": "retired", "replaced_by": 4}, None,
+     "Retired version 3 when version 4 was published"),
+    ("definition.draft_created", "definition", 8, None,
+     {"based_on": "version 7", "valid": False}, None,
+     "Started draft version 8 from version 7 (it does not validate yet)"),
     ("member.added", "member", 9, None, {"email": "ola@x.test", "roles": ["coordinator"]}, None,
      "Added ola@x.test as coordinator"),
     ("member.invited", "member", 9, None, {"email": "ola@x.test", "roles": ["technician"]}, None,
@@ -241,6 +248,26 @@ def test_real_admin_actions_appear_in_the_history(world: World) -> None:
     assert words == ["Deleted secret ERP_HMAC", "Replaced secret ERP_HMAC", "Set secret ERP_HMAC"]
     page = login(world, "admin").get("/admin/history").get_data(as_text=True)
     assert "v1" not in page.split("<main")[1] and "v2" not in page.split("<main")[1]
+
+
+def test_definition_services_write_events_the_history_words(world: World) -> None:
+    """Drafting and publishing through the definitions services, twice: the second
+    publish retires the first version, and the history says so in order."""
+    from workorders.platform.services.definitions import create_draft, publish_version
+
+    source = (ROOT / "definitions" / "bytewise-it.yaml").read_bytes()
+    with world.app.app_context():
+        for comment in ("First go", "Second go"):
+            draft = create_draft(world.a.tenant_id, source, "admin@alpha.test")
+            publish_version(world.a.tenant_id, draft.number, "admin@alpha.test",
+                            comment=comment)
+    items = world.api("admin").get("/api/v1/admin/history?kind=definitions").json["items"]
+    assert [i["words"] for i in items] == [
+        "Published version 2 (“Second go”)",
+        "Retired version 1 when version 2 was published",
+        "Started draft version 2",
+        "Published version 1 (“First go”)",
+        "Started draft version 1"]
 
 
 def test_history_filters_by_kind_on_the_page_and_in_the_api(world: World) -> None:

@@ -120,13 +120,20 @@ def _draft_created(e: AuditEvent) -> str:
         source = f"version {_fact(e, 'from_version')}"
     if source is None and _fact(e, "from_example") is not None:
         source = f"example {_fact(e, 'from_example')}"
-    return f"Started draft {_version(e)}" + (f" from {source}" if source else "")
+    tail = " (it does not validate yet)" if _fact(e, "valid") is False else ""
+    return f"Started draft {_version(e)}" + (f" from {source}" if source else "") + tail
 
 
 def _draft_saved(e: AuditEvent) -> str:
     valid = _fact(e, "valid")
     tail = " (it does not validate yet)" if valid is False else ""
     return f"Saved draft {_version(e)}{tail}"
+
+
+def _retired(e: AuditEvent) -> str:
+    replaced_by = _fact(e, "replaced_by")
+    tail = f" when version {replaced_by} was published" if replaced_by is not None else ""
+    return f"Retired {_version(e)}{tail}{_comment(e)}"
 
 
 def _roles_changed(e: AuditEvent) -> str:
@@ -156,7 +163,7 @@ WORDS: dict[str, Callable[[AuditEvent], str]] = {
     "definition.draft_created": _draft_created,
     "definition.draft_saved": _draft_saved,
     "definition.published": lambda e: f"Published {_version(e)}{_comment(e)}",
-    "definition.retired": lambda e: f"Retired {_version(e)}{_comment(e)}",
+    "definition.retired": _retired,
     "member.added": lambda e: f"Added {_member(e)}{_as_roles(e.after)}",
     "member.invited": lambda e: f"Invited {_member(e)}{_as_roles(e.after)}",
     "member.roles_changed": _roles_changed,
