@@ -14,6 +14,7 @@ from workorders.platform.auth import current_actor
 from workorders.platform.permissions import Action, require
 from workorders.platform.services.case_migration import MIGRATE_SCHEMA, dry_run
 from workorders.platform.services.case_migration_apply import start_migration
+from workorders.platform.services.definitions import get_version
 
 
 @api.post("/definitions/<int:n>/migrate")
@@ -36,6 +37,7 @@ from workorders.platform.services.case_migration_apply import start_migration
                     "comment); nothing was changed"})
 def migrate_cases(n: int) -> Any:
     actor = current_actor()
+    get_version(actor.tenant_id, n)  # another tenant's version is a 404 whatever the body
     body = json_body(MIGRATE_SCHEMA)
     if body["dry_run"]:
         return jsonify(dry_run(actor.tenant_id, n, body))
