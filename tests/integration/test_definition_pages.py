@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 from markupsafe import escape
 
 from tests.integration.test_capture_pages import login
-from tests.support.cases import ROOT, book, publish_example
+from tests.support.cases import ROOT, publish_example
 from tests.support.state import snapshot
 from tests.support.world import PASSWORD, World
 
@@ -217,11 +217,13 @@ def test_retire_asks_first_and_refuses_in_the_services_words(world: World) -> No
 
 
 def test_the_publish_page_says_what_changes_and_what_stays(world: World) -> None:
+    from tests.integration.test_simulation import _case_with_hours
+
     publish_example(world)
-    book(world)  # an open case on version 1
+    case_id = _case_with_hours(world, "10")  # open on version 1; overtime from 8 h changes it
     draft = _store(world, LOWERED)
-    world.api("admin").post(f"/api/v1/definitions/{draft}/simulate",
-                            json={"background": True})
+    task_id = world.api("admin").post(f"/api/v1/definitions/{draft}/simulate",
+                                      json={"background": True}).json["task"]["id"]
     page = _html(login(world, "admin"), f"/admin/definitions/{draft}/publish")
     changes = page[page.index('data-testid="publish-changes"'):]
     assert "What changes from version 1" in changes
@@ -230,8 +232,11 @@ def test_the_publish_page_says_what_changes_and_what_stays(world: World) -> None
     tests = page[page.index('data-testid="publish-tests"'):]
     assert re.search(r"All \d+ golden tests pass\.", tests)
     assert "1 open case stays on version 1. Only new cases use version 2." in page
-    assert 'data-testid="simulation-result"' in page and "0 of 1 recent case would change" \
-        in page
+    simulation = page[page.index('data-testid="publish-simulation"'):]
+    assert "1 of 1 recent case would change" in simulation
+    assert f'href="/cases/{case_id}"' in simulation
+    if "web.definition_simulation" in world.app.view_functions:
+        assert f'href="/admin/definitions/{draft}/simulations/{task_id}"' in simulation
     assert 'data-testid="publish-button"' in page and 'data-testid="publish-refusal"' not in page
     assert 'name="comment"' in page
 

@@ -32,15 +32,17 @@ class PostForm(FlaskForm):
     """Only the CSRF token: what to act on is in the URL or in plain fields."""
 
 
-def editor_exists() -> bool:
-    """The edit page is another module's; until it is registered, links go to the view."""
-    return EDIT_ENDPOINT in current_app.view_functions
+@web.app_template_global("url_if_installed")
+def url_if_installed(endpoint: str, **values: Any) -> str | None:
+    """A page of another module (the editor, a simulation's result), or None while
+    that module is not registered: links to it are left out instead of failing."""
+    return url_for(endpoint, **values) if endpoint in current_app.view_functions else None
 
 
 @web.app_template_global("edit_url")
 def edit_url(number: int) -> str | None:
     """The edit page of a draft, or None while the editor is not installed."""
-    return url_for(EDIT_ENDPOINT, n=number) if editor_exists() else None
+    return url_if_installed(EDIT_ENDPOINT, n=number)
 
 
 def _after_new_draft(version: DefinitionVersion) -> Response:
