@@ -413,3 +413,17 @@ def test_checks_past_the_budget_are_refused_with_the_apis_422(world: World) -> N
     assert "took longer than 0.001 s" in api.json["detail"]
     assert str(escape(api.json["detail"])) in page.get_data(as_text=True)
     assert snapshot(world.app) == before
+
+
+def test_a_version_page_compares_with_the_published_or_the_one_before(world: World) -> None:
+    publish_example(world)
+    admin = login(world, "admin")
+    assert 'data-testid="compare"' not in _html(admin, "/admin/definitions/1")
+    draft = _store(world, LOWERED)
+    assert (f'href="/admin/definitions/diff?a=1&amp;b={draft}" data-testid="compare">Compare '
+            "with the published version") in _html(admin, f"/admin/definitions/{draft}")
+    world.api("admin").post(f"/api/v1/definitions/{draft}/publish", json={"comment": "8 h"})
+    assert (f'href="/admin/definitions/diff?a=1&amp;b={draft}" data-testid="compare">Compare '
+            "with version 1") in _html(admin, f"/admin/definitions/{draft}")
+    assert (f'href="/admin/definitions/diff?a={draft}&amp;b=1" data-testid="compare">Compare '
+            "with the published version") in _html(admin, "/admin/definitions/1")

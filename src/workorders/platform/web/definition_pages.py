@@ -84,11 +84,20 @@ def definition_view(n: int) -> Any:
         line = warning.get("line")
         if isinstance(line, int) and 1 <= line <= len(lines):
             warned.setdefault(line, []).append(warning)
-    published = next((v for v in list_versions(actor.tenant_id)
-                      if v.status == VersionStatus.PUBLISHED.value), None)
     return render_template("admin/definition_view.html", version=version, lines=lines,
-                           warned=warned, published=published, form=PostForm(),
-                           names=names_by_email(actor))
+                           warned=warned, compare_with=_compare_with(actor.tenant_id, n),
+                           form=PostForm(), names=names_by_email(actor))
+
+
+def _compare_with(tenant_id: int, number: int) -> DefinitionVersion | None:
+    """The version a version is best compared with: the published one, or for the
+    published one itself the newest version before it (what publishing it changed)."""
+    others = [v for v in list_versions(tenant_id) if v.number != number]
+    published = next((v for v in others if v.status == VersionStatus.PUBLISHED.value), None)
+    if published is not None:
+        return published
+    older = [v for v in others if v.number < number]
+    return older[-1] if older else None
 
 
 @web.post("/admin/definitions/<int:n>/drafts")
