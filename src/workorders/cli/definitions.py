@@ -1,4 +1,5 @@
-"""``workorders definitions validate|publish|diff``: the API's checks, for files."""
+"""``workorders definitions validate|publish|new-draft|retire|diff|simulate``: the
+API's checks and version steps, for files and scripts."""
 
 from __future__ import annotations
 
@@ -66,18 +67,70 @@ def validate(files: tuple[str, ...], as_json: bool, engine: str) -> None:
 @definitions.command("publish")
 @click.option("--tenant", required=True, help="The tenant's slug.")
 @click.option("--author", default="cli", show_default=True, help="Recorded as author.")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--comment", default=None, help="Why this version is published (kept with it "
+                                              "and in the audit trail).")
+@click.option("--version", "number", type=int, default=None,
+              help="Publish this stored draft instead of a FILE.")
+@click.argument("file", required=False, type=click.Path(exists=True, dir_okay=False))
 @friendly_errors
-def publish(tenant: str, author: str, file: str) -> None:
-    """Store FILE as a draft and publish it."""
+def publish(tenant: str, author: str, comment: str | None, number: int | None,
+            file: str | None) -> None:
+    """Store FILE as a draft and publish it, or publish draft --version N."""
     from workorders.platform.services.accounts import tenant_by_slug
     from workorders.platform.services.definitions import create_draft, publish_version
 
+    if (file is None) == (number is None):
+        raise click.UsageError("name either a FILE or --version N")
     with build_app().app_context():
         tenant_id = tenant_by_slug(tenant).id
-        draft = create_draft(tenant_id, _read(file), author, filename=file)
-        version = publish_version(tenant_id, draft.number, author)
+        if file is not None:
+            number = create_draft(tenant_id, _read(file), author, filename=file).number
+        assert number is not None
+        version = publish_version(tenant_id, number, author, comment=comment)
         click.echo(f"published version {version.number} of {tenant} ({version.content_hash[:12]})")
+
+
+@definitions.command("new-draft")
+@click.option("--tenant", required=True, help="The tenant's slug.")
+@click.option("--author", default="cli", show_default=True, help="Recorded as author.")
+@click.option("--from", "from_version", type=int, default=None,
+              help="Copy this version's text.")
+@click.option("--example", default=None,
+              help="Copy an example bundle (e.g. nordvarme-heatpumps), as its demo edition.")
+@friendly_errors
+def new_draft(tenant: str, author: str, from_version: int | None, example: str | None) -> None:
+    """Start a draft from a version (--from N) or an example bundle (--example NAME)."""
+    from workorders.platform.services.accounts import tenant_by_slug
+    from workorders.platform.services.definition_drafts import example_bundles, start_draft
+
+    if (from_version is None) == (example is None):
+        raise click.UsageError("name either --from N or --example NAME")
+    with build_app().app_context():
+        tenant_id = tenant_by_slug(tenant).id
+        if example is not None and example not in {e.name for e in example_bundles()}:
+            names = ", ".join(e.name for e in example_bundles())
+            raise click.UsageError(f"there is no example bundle named '{example}'; "
+                                   f"the examples are: {names}")
+        draft = start_draft(tenant_id, author, from_version=from_version, from_example=example)
+        unsaved = " (its text does not validate yet: fix it before publishing)" \
+            if draft.has_unsaved_errors else ""
+        click.echo(f"draft version {draft.number} of {tenant}, based on {draft.based_on}"
+                   f"{unsaved}")
+
+
+@definitions.command("retire")
+@click.option("--tenant", required=True, help="The tenant's slug.")
+@click.option("--author", default="cli", show_default=True, help="Recorded in the audit trail.")
+@click.argument("version", type=int)
+@friendly_errors
+def retire(tenant: str, author: str, version: int) -> None:
+    """Retire VERSION: a draft (or older version) no case uses; never the published one."""
+    from workorders.platform.services.accounts import tenant_by_slug
+    from workorders.platform.services.definition_drafts import retire_version
+
+    with build_app().app_context():
+        retired = retire_version(tenant_by_slug(tenant).id, version, author)
+        click.echo(f"retired version {retired.number} of {tenant}")
 
 
 @definitions.command("diff")
