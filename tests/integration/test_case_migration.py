@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from typing import Any
 
 from sqlalchemy import func, select
 
 from tests.integration.test_api_errors import assert_problem
-from tests.support.migration import MAP, Cases, cases_in_every_state, move, publish
+from tests.support.cases import ROOT
+from tests.support.migration import MAP, Cases, book, cases_in_every_state, move, publish
+from tests.support.processes import command_env, run_workorders
 from tests.support.repairs import V1, V2
 from tests.support.state import snapshot
 from tests.support.world import World, make_tenant
@@ -221,3 +230,91 @@ def test_a_case_changed_after_the_dry_run_is_skipped_and_reported(
         moved = db.session.execute(select(func.count()).where(
             AuditEvent.action == "case.migrated")).scalar_one()
     assert moved == 3
+
+
+# ---- a real rq worker, killed in the middle of the task ---------------------------------
+
+def _on_version(app: Any, case_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """Per case: (its definition version number, how many case.migrated events it has)."""
+    from workorders.platform.extensions import db
+    from workorders.platform.models import AuditEvent, Case, DefinitionVersion
+
+    with app.app_context():
+        versions = dict(db.session.execute(select(Case.id, DefinitionVersion.number).join(
+            DefinitionVersion, DefinitionVersion.id == Case.definition_version_id).where(
+            Case.id.in_(case_ids))).all())
+        events = dict(db.session.execute(select(AuditEvent.subject_id, func.count()).where(
+            AuditEvent.subject_type == "case", AuditEvent.action == "case.migrated",
+            AuditEvent.subject_id.in_(case_ids)).group_by(AuditEvent.subject_id)).all())
+        db.session.remove()
+    return {i: (versions[i], events.get(i, 0)) for i in case_ids}
+
+
+@contextmanager
+def _holding(app: Any, case_id: int) -> Iterator[None]:
+    """Hold what a mover needs next: the case's row lock (PostgreSQL) or the database
+    write lock (SQLite), so the worker is stuck part-way when it is killed."""
+    from workorders.platform.extensions import db
+    from workorders.platform.models import Case
+
+    with app.app_context():
+        conn = db.engine.connect()
+        try:
+            if conn.dialect.name == "sqlite":  # database.py begins it as BEGIN IMMEDIATE
+                conn.execution_options(sqlite_immediate=True).begin()
+            else:
+                conn.begin()
+                conn.execute(select(Case.id).where(Case.id == case_id).with_for_update())
+            yield
+        finally:
+            conn.rollback()
+            conn.close()
+
+
+def test_a_worker_killed_mid_task_leaves_each_case_moved_or_not_and_a_rerun_finishes(
+        app_config: dict[str, Any], database_url: str, redis_url: str) -> None:
+    from workorders.platform import create_app
+
+    app = create_app({**app_config, "redis_url": redis_url, "jobs_sync": False})
+    world = World(app=app, a=make_tenant(app, "alpha", "Alpha AB"),
+                  b=make_tenant(app, "bravo", "Bravo AB"))
+    c = cases_in_every_state(world)
+    extra = [book(world) for _ in range(30)]
+    publish(world, V2)
+    movable = sorted([c.booked, c.waiting, c.no_notes, c.exported, *extra])
+    resp = _migrate(world, {**MAP, "dry_run": False, "comment": COMMENT})
+    assert resp.status_code == 202
+    env = command_env(database_url, app.extensions["workorders.settings"].instance_dir,
+                      REDIS_URL=redis_url, WORKORDERS_JOB_BACKOFF_SECONDS="0")
+    middle = movable[len(movable) // 2]
+    worker = subprocess.Popen([sys.executable, "-m", "workorders", "worker"], env=env, cwd=ROOT,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              start_new_session=True)
+    try:
+        sqlite = database_url.startswith("sqlite")
+        deadline = time.monotonic() + 60
+        with _holding(app, middle) if not sqlite else nullcontext():
+            while not any(v == 2 for v, _ in _on_version(app, movable).values()):
+                assert time.monotonic() < deadline, "the worker never moved a case"
+                time.sleep(0.01)
+            with _holding(app, middle) if sqlite else nullcontext():
+                time.sleep(0.3)  # the worker is now waiting for the lock
+                os.killpg(worker.pid, signal.SIGKILL)
+                worker.wait(10)
+    finally:
+        if worker.poll() is None:
+            os.killpg(worker.pid, signal.SIGKILL)
+    state = _on_version(app, movable)
+    moved = [i for i, (v, _) in state.items() if v == 2]
+    assert 0 < len(moved) < len(movable), "the kill was not mid-task"
+    assert all(s in ((1, 0), (2, 1)) for s in state.values()), state  # never half-moved
+    _audit_ok(world)
+    from tests.integration.test_export_faults import _expire_leases
+
+    _expire_leases(app)  # what time does to the dead worker's claim
+    rerun = run_workorders(["worker", "--burst"], env)
+    assert rerun.returncode == 0, rerun.stderr
+    assert set(_on_version(app, movable).values()) == {(2, 1)}  # each moved exactly once
+    task = world.api("admin").get(f"/api/v1/tasks/{resp.json['task']['id']}").json
+    assert task["status"] == "done" and sorted(task["result"]["migrated"]) == movable
+    _audit_ok(world)
