@@ -72,10 +72,8 @@ def aligned_rows(old: str, new: str, *, fold: bool = True) -> list[Row]:
     pads the shorter side. With ``fold``, unchanged runs keep CONTEXT_LINES lines
     around each change and the rest becomes one skip row."""
     left, right = old.splitlines(), new.splitlines()
-    exact = max(len(left), len(right)) <= EXACT_ALIGN_LINES
-    matcher = difflib.SequenceMatcher(None, left, right, autojunk=not exact)
     rows: list[Row] = []
-    opcodes = matcher.get_opcodes()
+    opcodes = _opcodes(left, right)
     for index, (tag, i1, i2, j1, j2) in enumerate(opcodes):
         if tag == "equal":
             rows += _equal_rows(left, i1, i2, j1, fold=fold, first=index == 0,
@@ -88,6 +86,35 @@ def aligned_rows(old: str, new: str, *, fold: bool = True) -> list[Row]:
                             b + 1 if b is not None else None,
                             right[b] if b is not None else None))
     return rows
+
+
+def _opcodes(left: list[str], right: list[str]) -> list[tuple[str, int, int, int, int]]:
+    """difflib's opcodes, with the common head and tail matched first: an edit in a
+    large bundle leaves most of it alike, and difflib need only align the middle."""
+    head = 0
+    for a, b in zip(left, right, strict=False):
+        if a != b:
+            break
+        head += 1
+    tail = 0
+    while tail < min(len(left), len(right)) - head and left[-1 - tail] == right[-1 - tail]:
+        tail += 1
+    middle_left, middle_right = left[head:len(left) - tail], right[head:len(right) - tail]
+    exact = max(len(middle_left), len(middle_right)) <= EXACT_ALIGN_LINES
+    middle = difflib.SequenceMatcher(None, middle_left, middle_right,
+                                     autojunk=not exact).get_opcodes()
+    ops = [("equal", 0, head, 0, head)] if head else []
+    ops += [(tag, i1 + head, i2 + head, j1 + head, j2 + head)
+            for tag, i1, i2, j1, j2 in middle if not (tag == "equal" and i1 == i2)]
+    if tail:
+        ops.append(("equal", len(left) - tail, len(left), len(right) - tail, len(right)))
+    merged: list[tuple[str, int, int, int, int]] = []
+    for op in ops:  # an equal middle run next to the head or tail is one run
+        if merged and op[0] == "equal" == merged[-1][0]:
+            merged[-1] = ("equal", merged[-1][1], op[2], merged[-1][3], op[4])
+        else:
+            merged.append(op)
+    return merged
 
 
 def _equal_rows(lines: list[str], i1: int, i2: int, j1: int, *, fold: bool, first: bool,
