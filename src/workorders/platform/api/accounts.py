@@ -1,20 +1,17 @@
-"""Who am I, who is in my tenant (add, change, remove members), and the state of my
-tenant's background jobs."""
+"""Who am I, and who is in my tenant (add, change, remove members). The tenant's
+background jobs are in ``api/jobs.py``."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import jsonify, request
-from sqlalchemy import select
+from flask import jsonify
 
 from workorders.platform.api import api
 from workorders.platform.api.docs import operation
-from workorders.platform.api.inputs import json_body, page, page_args
-from workorders.platform.auth import current_actor, require_roles
-from workorders.platform.database import get_for_tenant
-from workorders.platform.extensions import db
-from workorders.platform.models import ROLES, JobStatus, Membership, OutboxJob
+from workorders.platform.api.inputs import json_body
+from workorders.platform.auth import current_actor
+from workorders.platform.models import ROLES, Membership
 from workorders.platform.permissions import Action, require
 from workorders.platform.services.accounts import (
     NAME_MAX,
@@ -58,13 +55,6 @@ def member_json(m: Membership) -> dict[str, Any]:
     """The name is the one this tenant gave: a login's name elsewhere is not ours to show."""
     return {"email": m.user.email, "name": m.name, "roles": list(m.roles),
             "active": m.user.active}
-
-
-def job_json(job: OutboxJob) -> dict[str, Any]:
-    return {"id": job.id, "kind": job.kind, "status": job.status, "attempts": job.attempts,
-            "max_attempts": job.max_attempts, "last_error": job.last_error,
-            "run_after": job.run_after.isoformat(), "created_at": job.created_at.isoformat(),
-            "finished_at": job.finished_at.isoformat() if job.finished_at else None}
 
 
 @api.get("/me")
@@ -141,25 +131,3 @@ def delete_user(email: str) -> Any:
 @operation("One member of the tenant", responses={200: "OK", 404: "No such member"})
 def get_user(email: str) -> Any:
     return jsonify(member_json(member_by_email(current_actor().tenant_id, email)))
-
-
-@api.get("/jobs")
-@require_roles("admin")
-@operation("Background jobs of the tenant (outbox rows) with attempts and last error",
-           query={"status": {"type": "string", "enum": [s.value for s in JobStatus]}})
-def list_jobs() -> Any:
-    limit, after = page_args()
-    stmt = select(OutboxJob).where(OutboxJob.tenant_id == current_actor().tenant_id)
-    if status := request.args.get("status"):
-        stmt = stmt.where(OutboxJob.status == status)
-    if after is not None:
-        stmt = stmt.where(OutboxJob.id < after)
-    rows = list(db.session.execute(stmt.order_by(OutboxJob.id.desc()).limit(limit + 1)).scalars())
-    return jsonify(page(rows, limit, job_json))
-
-
-@api.get("/jobs/<int:job_id>")
-@require_roles("admin")
-@operation("One background job", responses={200: "OK", 404: "No such job"})
-def get_job(job_id: int) -> Any:
-    return jsonify(job_json(get_for_tenant(OutboxJob, job_id, current_actor().tenant_id)))
