@@ -5,15 +5,14 @@ history of admin actions.
 Every action goes through the service the API uses (``retry_job``,
 ``retry_export``), and every sentence about an admin event comes from
 ``services.admin_history.describe_admin_event``. The pages of definitions, people
-and tokens are built beside this one; the front page links them by endpoint once
-they exist and by their path until then.
+and tokens live in their own modules; the front page links them by endpoint.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 
 from workorders.errors import Conflict
@@ -38,12 +37,6 @@ KIND_LABELS = {"definitions": "Definitions", "people": "People", "tokens": "API 
 
 class RetryForm(FlaskForm):
     """Only the CSRF token: the job or export is in the URL."""
-
-
-@web.app_template_global("admin_link")
-def admin_link(endpoint: str, path: str) -> str:
-    """``url_for(endpoint)`` when that page is registered, else its agreed path."""
-    return url_for(endpoint) if endpoint in current_app.view_functions else path
 
 
 @web.get("/admin")
