@@ -427,3 +427,18 @@ def test_a_version_page_compares_with_the_published_or_the_one_before(world: Wor
             "with version 1") in _html(admin, f"/admin/definitions/{draft}")
     assert (f'href="/admin/definitions/diff?a={draft}&amp;b=1" data-testid="compare">Compare '
             "with the published version") in _html(admin, "/admin/definitions/1")
+
+
+def test_the_first_version_is_published_from_the_page_too(world: World) -> None:
+    draft = _store(world, NORDVARME)
+    admin = login(world, "admin")
+    page = _html(admin, f"/admin/definitions/{draft}/publish")
+    assert "Nothing is published yet: this will be the first version" in page
+    assert "No case is open on an earlier version." in page
+    assert "Not simulated yet." in page
+    resp = admin.post(f"/admin/definitions/{draft}/publish", data={"comment": "Our first"})
+    assert resp.status_code == 302
+    assert _statuses(world, world.a.tenant_id) == {draft: "published"}
+    listed = admin.get("/admin/definitions").get_data(as_text=True)
+    assert f'data-testid="published-now">Published now: <a href="/admin/definitions/{draft}">' \
+        in listed
