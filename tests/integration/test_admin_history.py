@@ -63,6 +63,10 @@ WORDINGS = [
      "Removed ola@x.test"),
     ("member.removed", "member", 9, {"email": "ola@x.test", "roles": ["viewer"]},
      {"tokens_revoked": 2}, None, "Removed ola@x.test and revoked their 2 API tokens"),
+    ("member.removed", "member", 9, {"email": "ola@x.test", "roles": ["viewer"]},
+     {"tokens_revoked": ["wo_ab12cd3"]}, None, "Removed ola@x.test and revoked their 1 API token"),
+    ("member.removed", "member", 9, {"email": "ola@x.test", "roles": ["viewer"]},
+     {"tokens_revoked": []}, None, "Removed ola@x.test"),
     ("token.created", "token", 3, None,
      {"label": "ERP sync", "prefix": "wo_ab12", "email": "erp@x.test"}, None,
      "Created API token “ERP sync” for erp@x.test (wo_ab12…)"),
@@ -268,6 +272,32 @@ def test_definition_services_write_events_the_history_words(world: World) -> Non
         "Started draft version 2",
         "Published version 1 (“First go”)",
         "Started draft version 1"]
+
+
+def test_people_and_token_services_write_events_the_history_words(world: World) -> None:
+    """Through the people and token API: each change reads as its sentence."""
+    api = world.api("admin")
+    _SETUP_LAST_ID[id(world)] = _last_event_id(world.app)
+    assert api.post("/api/v1/users", json={"email": "ola@alpha.test",
+                                           "roles": ["technician"]}).status_code == 201
+    assert api.patch("/api/v1/users/ola@alpha.test",
+                     json={"roles": ["technician", "coordinator"]}).status_code == 200
+    token = api.post("/api/v1/tokens", json={"label": "ERP sync", "user": "ola@alpha.test"})
+    assert token.status_code == 201, token.json
+    assert api.open(f"/api/v1/tokens/{token.json['id']}", "DELETE").status_code in (200, 204)
+    second = api.post("/api/v1/tokens", json={"label": "Spare", "user": "ola@alpha.test"})
+    assert api.open("/api/v1/users/ola@alpha.test", "DELETE").status_code == 204
+    prefix, spare = token.json["prefix"], second.json["prefix"]
+    items = api.get("/api/v1/admin/history").json["items"]
+    assert _new(world, items) == [
+        "Removed ola@alpha.test and revoked their 1 API token",
+        f"Revoked API token “Spare” for ola@alpha.test ({spare}…) "
+        "(“its owner was removed from the workspace”)",
+        f"Created API token “Spare” for ola@alpha.test ({spare}…)",
+        f"Revoked API token “ERP sync” for ola@alpha.test ({prefix}…)",
+        f"Created API token “ERP sync” for ola@alpha.test ({prefix}…)",
+        "Changed roles of ola@alpha.test: technician → coordinator, technician",
+        "Added ola@alpha.test as technician"]
 
 
 def test_history_filters_by_kind_on_the_page_and_in_the_api(world: World) -> None:

@@ -98,10 +98,11 @@ def _as_roles(side: dict[str, Any] | None) -> str:
 
 
 def _removed(e: AuditEvent) -> str:
-    revoked = _fact(e, "tokens_revoked")
+    revoked = _fact(e, "tokens_revoked")  # the revoked tokens' prefixes, or how many
+    count = len(revoked) if isinstance(revoked, list | tuple) else revoked
     tail = ""
-    if isinstance(revoked, int) and not isinstance(revoked, bool) and revoked > 0:
-        tail = f" and revoked their {revoked} API token{'s' if revoked != 1 else ''}"
+    if isinstance(count, int) and not isinstance(count, bool) and count > 0:
+        tail = f" and revoked their {count} API token{'s' if count != 1 else ''}"
     return f"Removed {_member(e)}{tail}{_comment(e)}"
 
 
