@@ -58,10 +58,11 @@ def test_stored_token_is_only_a_hash(app: Flask, env: dict[str, str]) -> None:
     (["tenants", "create", "Bad Slug", "--name", "x"], "tenant slug"),
     (["users", "create", "nosuch", "a@x.test", "--role", "admin"], "tenant 'nosuch' not found"),
     (["users", "create", "acme", "not-an-email", "--role", "admin"], "is not an email"),
-    (["users", "create", "acme", "a@acme.test", "--role", "boss"], "roles must be among"),
+    (["users", "create", "acme", "a@acme.test", "--role", "boss"],
+     "'boss' is not a role; roles are admin"),
     (["users", "create", "acme", "a@acme.test", "--role", "admin", "--password", "short"],
      "at least 10 characters"),
-    (["tokens", "create", "acme", "nobody@acme.test"], "no user 'nobody@acme.test'"),
+    (["tokens", "create", "acme", "nobody@acme.test"], "'nobody@acme.test' is not a member"),
     (["tokens", "revoke", "acme", "wo_nothere"], "no token"),
 ])
 def test_bad_input_gives_one_clear_line_and_changes_nothing(

@@ -82,10 +82,11 @@ def tokens() -> None:
 @tokens.command("create")
 @click.argument("tenant")
 @click.argument("email")
-@click.option("--label", default="", help="What the token is for.")
+@click.option("--label", default="",
+              help="What the token is for (default: 'made on the command line').")
 @friendly_errors
 def tokens_create(tenant: str, email: str, label: str) -> None:
-    """Print a new token once; it cannot be shown again."""
+    """Print a new token once; it cannot be shown again (audited as the operator)."""
     from workorders.platform.services.accounts import create_token
 
     with build_app().app_context():
