@@ -308,7 +308,8 @@ def test_history_filters_by_kind_on_the_page_and_in_the_api(world: World) -> Non
     assert {i["subject_type"] for i in people} == {"member"}
     assert api.get("/api/v1/admin/history?kind=jobs").json["items"] == []
     page = login(world, "admin").get("/admin/history?kind=definitions").get_data(as_text=True)
-    assert "Published version 2" in page and "ALPHA_KEY" not in page
+    assert '<a href="/admin/definitions/2">Published version 2 (“Brand field”)</a>' in page
+    assert "ALPHA_KEY" not in page
     assert 'data-testid="kind-definitions" aria-current="page"' in page
 
 
@@ -319,7 +320,13 @@ def test_bad_filters_get_a_clear_answer(world: World) -> None:
     assert bad.status_code == 422 and bad.json["errors"][0]["path"] == "/kind"
     assert api.get("/api/v1/admin/history?cursor=nonsense").status_code == 422
     assert api.get("/api/v1/admin/history?limit=0").status_code == 422
-    page = login(world, "admin").get("/admin/history?kind=cases")
+    admin = login(world, "admin")
+    for before in ("99999999999999999999999", "-3", "0", "abc"):
+        odd = admin.get(f"/admin/history?before={before}")
+        assert odd.status_code == 200, before
+        assert "That is not a page of the history" in odd.get_data(as_text=True)
+        assert "Set secret ALPHA_KEY" in odd.get_data(as_text=True)
+    page = admin.get("/admin/history?kind=cases")
     assert page.status_code == 200
     text = page.get_data(as_text=True)
     assert "There is no kind of change called “cases”; showing every kind." in text

@@ -17,6 +17,8 @@ from flask_wtf import FlaskForm
 
 from workorders.errors import Conflict
 from workorders.platform.auth import current_actor
+from workorders.platform.input_guard import MAX_ID
+from workorders.platform.models import AuditEvent
 from workorders.platform.permissions import Action, require
 from workorders.platform.services.admin_history import (
     KINDS,
@@ -99,13 +101,24 @@ def admin_history() -> Any:
     if unknown_kind:
         kind = None
     before = request.args.get("before", type=int)
+    bad_before = "before" in request.args and (before is None or not 1 <= before <= MAX_ID)
+    if bad_before:
+        before = None
     rows = admin_events(actor.tenant_id, limit=HISTORY_PAGE + 1, before_id=before,
                         subject_type=KINDS[kind] if kind else None)
     shown = rows[:HISTORY_PAGE]
     names = names_by_email(actor)
     events = [{"id": e.id, "at": e.at, "actor": e.actor, "name": names.get(e.actor),
-               "words": describe_admin_event(e), "kind": e.subject_type} for e in shown]
+               "words": describe_admin_event(e), "href": _subject_page(e)} for e in shown]
     older = shown[-1].id if len(rows) > HISTORY_PAGE else None
     return render_template("admin/history.html", events=events, kind=kind,
                            kinds=KIND_LABELS, older=older, first_page=before is None,
-                           unknown_kind=unknown_kind)
+                           unknown_kind=unknown_kind, bad_before=bad_before)
+
+
+def _subject_page(event: AuditEvent) -> str | None:
+    """Where the changed thing can be seen now: a definition version (versions are
+    never deleted; the number is the tenant's own)."""
+    if event.subject_type == "definition":
+        return url_for("web.definition_view", n=event.subject_id)
+    return None
