@@ -278,3 +278,51 @@ def test_an_export_delivery_is_retried_as_its_export(world: World) -> None:
     assert list(receiver.stored) == [after["idempotency_key"]]
     again = admin.post(f"/admin/jobs/exports/{export['id']}/retry", follow_redirects=True)
     assert "Nothing was retried: export" in again.get_data(as_text=True)
+
+
+def test_with_redis_a_retried_welcome_email_goes_to_rq_and_a_worker_sends_it(
+        app_config: dict[str, Any], database_url: str, redis_url: str) -> None:
+    """The real thing: the mail server is down, the welcome email fails and waits an
+    hour for its next try; once the server is back an admin retries it, the retry is
+    enqueued to Redis after the commit, and a ``workorders worker`` sends it."""
+    from pathlib import Path
+
+    from redis import Redis
+
+    from tests.support.processes import command_env, run_workorders
+    from workorders.platform import create_app
+    from workorders.platform.extensions import db
+    from workorders.platform.models import OutboxJob
+
+    app = create_app({**app_config, "redis_url": redis_url, "jobs_sync": False})
+    world = World(app=app, a=make_tenant(app, "alpha", "Alpha Heat AB"),
+                  b=make_tenant(app, "bravo", "Bravo Electric Oy"))
+    instance: Path = app.extensions["workorders.settings"].instance_dir
+
+    def worker(**env: str) -> None:
+        result = run_workorders(["worker", "--burst"], command_env(
+            database_url, instance, REDIS_URL=redis_url, **env))
+        assert result.returncode == 0, result.stderr
+
+    worker(WORKORDERS_SMTP_URL="smtp://127.0.0.1:1", WORKORDERS_JOB_BACKOFF_SECONDS="3600")
+    with app.app_context():
+        job = db.session.execute(select(OutboxJob).where(
+            OutboxJob.tenant_id == world.a.tenant_id, OutboxJob.kind == "email.welcome")
+            .order_by(OutboxJob.id).limit(1)).scalar_one()
+        job_id = job.id
+        db.session.remove()
+    assert (_job(app, job_id).status, _job(app, job_id).attempts) == ("failed", 1)
+    page = login(world, "admin").get("/admin/jobs").get_data(as_text=True)
+    row = page.split(f'data-testid="job-{job_id}"')[1].split("</tr>")[0]
+    assert "Welcome email" in row and "The server refused the connection" in row
+
+    queue = Redis.from_url(redis_url)
+    queue.delete("rq:queue:workorders")
+    resp = world.api("admin").post(f"/api/v1/jobs/{job_id}/retry")
+    assert resp.status_code == 202 and resp.json["status"] == "pending"
+    assert queue.llen("rq:queue:workorders") == 1
+    worker(WORKORDERS_JOB_BACKOFF_SECONDS="3600")  # the mail server is back (files)
+    job = _job(app, job_id)
+    assert (job.status, job.attempts, job.last_error) == ("done", 1, None)
+    mail = (app.extensions["workorders.settings"].mail_dir / f"job-{job_id}-welcome.eml")
+    assert "Welcome to Alpha Heat AB" in mail.read_text()
