@@ -338,3 +338,17 @@ def test_removing_on_the_page_asks_first_then_ends_their_access(world: World) ->
             "they can no longer open its pages.") in _text(done)
     assert viewer_page.get("/board").status_code == 302
     assert world.api("viewer").get("/api/v1/me").status_code == 401
+
+
+def test_adding_honours_idempotency_key(world: World) -> None:
+    body = {"email": "ida@alpha.test", "roles": ["viewer"], "name": "Ida"}
+    headers = {"Idempotency-Key": "add-ida"}
+    first = world.api().post("/api/v1/users", json=body, headers=headers)
+    again = world.api().post("/api/v1/users", json=body, headers=headers)
+    assert first.status_code == again.status_code == 201
+    assert again.headers.get("Idempotent-Replayed") == "true" and again.json == first.json
+    other = world.api().post("/api/v1/users", json={**body, "name": "Ida B"}, headers=headers)
+    assert other.status_code == 409
+    added = [e for e in _events(world.app, world.a.tenant_id, "member")
+             if e[0] == "member.added" and e[3]["email"] == "ida@alpha.test"]
+    assert len(added) == 1

@@ -9,6 +9,7 @@ from flask import jsonify
 
 from workorders.platform.api import api
 from workorders.platform.api.docs import operation
+from workorders.platform.api.idempotency import idempotent
 from workorders.platform.api.inputs import json_body
 from workorders.platform.auth import current_actor
 from workorders.platform.models import ROLES, Membership
@@ -74,6 +75,7 @@ def list_users() -> Any:
 
 @api.post("/users")
 @require(Action.MANAGE_PEOPLE)
+@idempotent
 @operation("Add a person to the tenant with roles. A new login is invited by email to set "
            "its password (or takes `password`); an existing login keeps its password and "
            "name and is told it was added. The answer is the same either way.",
