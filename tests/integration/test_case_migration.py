@@ -8,7 +8,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import func, select
@@ -271,6 +271,45 @@ def _holding(app: Any, case_id: int) -> Iterator[None]:
             conn.close()
 
 
+def _wait_until_moving(app: Any, movable: list[int]) -> None:
+    deadline = time.monotonic() + 60
+    while not any(v == 2 for v, _ in _on_version(app, movable).values()):
+        assert time.monotonic() < deadline, "the worker never moved a case"
+        time.sleep(0.01)
+    time.sleep(0.3)  # the worker is now waiting for the locked case
+
+
+@contextmanager
+def _sqlite_lock_once_moving(database_url: str) -> Iterator[None]:
+    """SQLite has no row locks: the moment the first case has moved, take the
+    database's write lock (a raw connection, polled every millisecond)."""
+    import sqlite3
+
+    conn = sqlite3.connect(database_url.removeprefix("sqlite:///"), timeout=0,
+                           isolation_level=None)
+    deadline = time.monotonic() + 60
+    try:
+        while not conn.execute("SELECT count(*) FROM audit_events "
+                               "WHERE action = 'case.migrated'").fetchone()[0]:
+            assert time.monotonic() < deadline, "the worker never moved a case"
+            time.sleep(0.001)
+        while True:  # no busy timeout: SQLite's busy wait would let the worker win each time
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                break
+            except sqlite3.OperationalError:
+                assert time.monotonic() < deadline, "never got the write lock"
+        time.sleep(0.3)  # the worker is now waiting for the write lock
+        yield
+    finally:
+        conn.close()
+
+
+def _kill(worker: subprocess.Popen[bytes]) -> None:
+    os.killpg(worker.pid, signal.SIGKILL)
+    worker.wait(10)
+
+
 def test_a_worker_killed_mid_task_leaves_each_case_moved_or_not_and_a_rerun_finishes(
         app_config: dict[str, Any], database_url: str, redis_url: str) -> None:
     from workorders.platform import create_app
@@ -279,7 +318,7 @@ def test_a_worker_killed_mid_task_leaves_each_case_moved_or_not_and_a_rerun_fini
     world = World(app=app, a=make_tenant(app, "alpha", "Alpha AB"),
                   b=make_tenant(app, "bravo", "Bravo AB"))
     c = cases_in_every_state(world)
-    extra = [book(world) for _ in range(30)]
+    extra = [book(world) for _ in range(60)]
     publish(world, V2)
     movable = sorted([c.booked, c.waiting, c.no_notes, c.exported, *extra])
     resp = _migrate(world, {**MAP, "dry_run": False, "comment": COMMENT})
@@ -291,16 +330,13 @@ def test_a_worker_killed_mid_task_leaves_each_case_moved_or_not_and_a_rerun_fini
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                               start_new_session=True)
     try:
-        sqlite = database_url.startswith("sqlite")
-        deadline = time.monotonic() + 60
-        with _holding(app, middle) if not sqlite else nullcontext():
-            while not any(v == 2 for v, _ in _on_version(app, movable).values()):
-                assert time.monotonic() < deadline, "the worker never moved a case"
-                time.sleep(0.01)
-            with _holding(app, middle) if sqlite else nullcontext():
-                time.sleep(0.3)  # the worker is now waiting for the lock
-                os.killpg(worker.pid, signal.SIGKILL)
-                worker.wait(10)
+        if database_url.startswith("sqlite"):
+            with _sqlite_lock_once_moving(database_url):
+                _kill(worker)
+        else:
+            with _holding(app, middle):
+                _wait_until_moving(app, movable)
+                _kill(worker)
     finally:
         if worker.poll() is None:
             os.killpg(worker.pid, signal.SIGKILL)
