@@ -98,6 +98,9 @@ def test_a_dead_job_is_listed_with_its_error_in_words(world: World,
     assert "ConnectionError" not in row
     assert "2 of 2" in row and "dead" in row
     assert f'data-testid="retry-job-{job_id}"' in row
+    home = login(world, "admin").get("/").get_data(as_text=True)  # its recent jobs alike
+    assert "Could not connect: receiver down (attempt 2)" in home
+    assert "ConnectionError" not in home
     assert "email" not in page.split('data-testid="failed-jobs"')[1].split("</section>")[0] \
         .lower().replace("emails, notifications", "")  # the welcome emails went out
 

@@ -27,7 +27,7 @@ from workorders.platform.services.admin_history import (
 )
 from workorders.platform.services.admin_overview import admin_overview
 from workorders.platform.services.exports import retry_export
-from workorders.platform.services.job_retry import failed_work, retry_job
+from workorders.platform.services.job_retry import error_in_words, failed_work, retry_job
 from workorders.platform.web import web
 from workorders.platform.web.lookups import names_by_email
 
@@ -39,6 +39,12 @@ KIND_LABELS = {"definitions": "Definitions", "people": "People", "tokens": "API 
 
 class RetryForm(FlaskForm):
     """Only the CSRF token: the job or export is in the URL."""
+
+
+@web.app_template_filter("error_words")
+def error_words(error: str | None) -> str:
+    """A job's recorded error as the jobs page words it, for the home page's list."""
+    return error_in_words(error) if error else ""
 
 
 @web.get("/admin")
