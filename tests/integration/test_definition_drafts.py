@@ -276,6 +276,17 @@ def test_starting_a_draft_honours_idempotency_key(world: World) -> None:
     assert len(world.api().get("/api/v1/definitions").json["items"]) == 2
 
 
+def test_uploading_a_draft_honours_idempotency_key(world: World) -> None:
+    headers = {**YAML, "Idempotency-Key": "upload-1"}
+    first = world.api().post("/api/v1/definitions", data=NORDVARME, headers=headers)
+    again = world.api().post("/api/v1/definitions", data=NORDVARME, headers=headers)
+    assert first.status_code == again.status_code == 201
+    assert again.headers.get("Idempotent-Replayed") == "true"
+    assert first.json["version"] == again.json["version"] == 1
+    assert_problem(world.api().post("/api/v1/definitions", data=RENAMED, headers=headers), 409)
+    assert len(world.api().get("/api/v1/definitions").json["items"]) == 1
+
+
 def test_a_version_that_no_longer_validates_gives_a_draft_to_fix(world: World) -> None:
     """The validator may learn checks a stored version fails: the copy keeps the
     version's bundle as its stored one and its text as unsaved text to fix."""

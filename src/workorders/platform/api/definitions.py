@@ -13,7 +13,7 @@ from workorders.definitions import MAX_BUNDLE_BYTES
 from workorders.errors import ValidationFailed
 from workorders.platform.api import api
 from workorders.platform.api.docs import operation
-from workorders.platform.api.idempotency import idempotent
+from workorders.platform.api.idempotency import body_limit, idempotent
 from workorders.platform.api.inputs import json_body, require_content_type
 from workorders.platform.auth import current_actor
 from workorders.platform.models import DefinitionVersion
@@ -74,6 +74,8 @@ def validate_definition() -> Any:
 
 @api.post("/definitions")
 @require(Action.CHECK_DEFINITIONS)
+@body_limit(REQUEST_LIMIT)
+@idempotent
 @operation("Store a bundle as a new draft version", body=BUNDLE_BODY, content_types=BUNDLE_TYPES,
            responses={201: "{version, status: draft}",
                       422: f"The bundle has errors, or: {BUDGET_EXCEEDED}"})

@@ -133,12 +133,12 @@ def save_draft(tenant_id: int, number: int, text: str, actor_email: str, *,
     Valid text replaces the stored bundle and clears any working text; invalid
     text is kept as working text. Either bumps the revision and is audited. The
     same text again (with a matching If-Match) writes nothing."""
-    named = _revisions_named(if_match, number)
-    check_text(text)
-    early = get_version(tenant_id, number)  # 404 / 409 / 412 before the checks' cost
+    early = get_version(tenant_id, number)  # 404 / 409 / 428 / 412 before the checks' cost
     _require_draft(early)
+    named = _revisions_named(if_match, number)
     if (stale := _stale(early, named)) is not None:
         raise stale
+    check_text(text)
     with checks_budget():
         result = check_bundle(text, tenant_id=tenant_id)
     errors, warnings = problems_of(result), [w.to_dict() for w in result.warnings]
