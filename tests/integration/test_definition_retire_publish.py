@@ -190,3 +190,23 @@ def test_a_summary_shows_failing_golden_tests(world: World) -> None:
     summary = world.api().get(f"/api/v1/definitions/{n}/publish-summary").json
     assert summary["valid"] is True and summary["tests_passed"] is False
     assert any(not t["passed"] for t in summary["tests"])
+
+
+def test_cases_on_a_version_that_no_longer_validates_count_as_open(world: World) -> None:
+    from sqlalchemy import update
+
+    from workorders.platform.extensions import db
+    from workorders.platform.models import DefinitionVersion
+
+    one = _draft(world)
+    _publish(world, one)
+    book(world)
+    two = _draft(world, RENAMED)
+    with world.app.app_context():  # as if the validator learned a check version 1 fails
+        db.session.execute(update(DefinitionVersion).where(
+            DefinitionVersion.tenant_id == world.a.tenant_id,
+            DefinitionVersion.number == one).values(source_text=BROKEN, content_hash="f" * 64))
+        db.session.commit()
+    summary = world.api().get(f"/api/v1/definitions/{two}/publish-summary")
+    assert summary.status_code == 200, summary.get_data(as_text=True)
+    assert summary.json["open_cases_on_published"] == 1 == summary.json["open_cases_total"]
