@@ -352,3 +352,40 @@ def test_adding_honours_idempotency_key(world: World) -> None:
     added = [e for e in _events(world.app, world.a.tenant_id, "member")
              if e[0] == "member.added" and e[3]["email"] == "ida@alpha.test"]
     assert len(added) == 1
+
+
+def test_every_people_and_token_form_needs_its_csrf_token(world: World, app_config: Any) -> None:
+    import re
+
+    from workorders.platform import create_app
+
+    csrf_app = create_app({**app_config, "WTF_CSRF_ENABLED": True})
+    client = csrf_app.test_client()
+
+    def token_on(path: str) -> str:
+        html = _text(client.get(path))
+        match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or (
+            re.search(r'name="csrf_token" value="([^"]+)"', html))
+        assert match, f"no CSRF token on {path}"
+        return match.group(1)
+
+    assert client.post("/login", data={"email": world.a.emails["admin"],
+                                       "password": "correct horse battery",
+                                       "csrf_token": token_on("/login")}).status_code == 302
+    viewer = world.a.emails["viewer"]
+    before = snapshot(world.app)
+    posts = [("/admin/people", {"email": "x@alpha.test", "roles": ["viewer"]}),
+             (f"/admin/people/{viewer}/roles", {"roles": ["admin"]}),
+             (f"/admin/people/{viewer}/invitation", {}),
+             (f"/admin/people/{viewer}/remove", {}),
+             ("/admin/tokens", {"label": "x", "user": viewer}),
+             ("/admin/tokens/1/revoke", {})]
+    for path, data in posts:
+        assert client.post(path, data=data).status_code == 400, path
+    assert snapshot(world.app) == before
+    invited = client.post("/admin/people", data={
+        "email": "x@alpha.test", "roles": ["viewer"], "csrf_token": token_on("/admin/people")})
+    assert invited.status_code == 302
+    created = client.post("/admin/tokens", data={
+        "label": "x", "user": viewer, "csrf_token": token_on("/admin/tokens")})
+    assert created.status_code == 200 and "Copy it now" in _text(created)
