@@ -95,6 +95,14 @@ def test_a_stale_or_foreign_if_match_is_412_and_changes_nothing(world: World, et
     assert snapshot(world.app) == before
 
 
+@pytest.mark.parametrize("etag", ['W/"r2"', '"r9", "r2"', "*"])
+def test_a_weak_listed_or_star_if_match_saves(world: World, etag: str) -> None:
+    n = _draft(world)
+    _put(world, n, RENAMED, '"r1"')  # now at r2
+    resp = _put(world, n, NORDVARME, etag)
+    assert resp.status_code == 200 and resp.headers["ETag"] == '"r3"'
+
+
 def test_a_save_without_if_match_is_428_and_changes_nothing(world: World) -> None:
     n = _draft(world)
     before = snapshot(world.app)
