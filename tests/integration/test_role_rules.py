@@ -25,6 +25,10 @@ READS = (
     ("invoice document", "/api/v1/cases/{case}/invoice", "/exports/{export}"),
     ("reconciliation", "/api/v1/reconciliation", "/reconciliation"),
 )
+#: the same, for what only admins read
+ADMIN_READS = (
+    ("API tokens", "/api/v1/tokens", "/admin/tokens"),
+)
 
 
 @pytest.fixture
@@ -43,7 +47,7 @@ def test_api_and_pages_agree_for_every_role(world: World, exported: dict[str, An
 
     api = world.api(role)
     page = login(world, role)
-    for what, api_path, page_path in READS:
+    for what, api_path, page_path in READS + ADMIN_READS:
         api_status = api.get(api_path.format(**exported)).status_code
         page_status = page.get(page_path.format(**exported)).status_code
         assert api_status in (200, 403) and page_status in (200, 403), (what, api_status)
