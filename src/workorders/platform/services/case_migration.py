@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import CompoundSelect, literal, select, union_all
 
 from workorders.definitions.migration_plan import (
     CaseFacts,
@@ -237,21 +237,19 @@ def case_facts(cases: Sequence[Case]) -> dict[int, CaseFacts]:
 
 
 def _open_outcomes(ids: list[int]) -> dict[int, list[OpenOutcome]]:
+    """Open exceptions, pending approvals and active blocks, in one query."""
     out: dict[int, list[OpenOutcome]] = {i: [] for i in ids}
-    for e in db.session.execute(select(CaseException.case_id, CaseException.rule_id,
-                                       CaseException.code)
-                                .where(CaseException.case_id.in_(ids),
-                                       CaseException.status == ExceptionStatus.OPEN.value)):
-        out[e.case_id].append(OpenOutcome("exception", e.rule_id, e.code))
-    for a in db.session.execute(select(Approval.case_id, Approval.rule_id, Approval.reason)
-                                .where(Approval.case_id.in_(ids),
-                                       Approval.status == ApprovalStatus.PENDING.value)):
-        out[a.case_id].append(OpenOutcome("approval", a.rule_id, a.reason))
-    for b in db.session.execute(select(InvoiceBlock.case_id, InvoiceBlock.rule_id,
-                                       InvoiceBlock.reason)
-                                .where(InvoiceBlock.case_id.in_(ids),
-                                       InvoiceBlock.status == "active")):
-        out[b.case_id].append(OpenOutcome("block", b.rule_id, b.reason))
+    rows: CompoundSelect[Any] = union_all(
+        select(literal("exception").label("kind"), CaseException.case_id,
+               CaseException.rule_id, CaseException.code.label("label"))
+        .where(CaseException.case_id.in_(ids),
+               CaseException.status == ExceptionStatus.OPEN.value),
+        select(literal("approval"), Approval.case_id, Approval.rule_id, Approval.reason)
+        .where(Approval.case_id.in_(ids), Approval.status == ApprovalStatus.PENDING.value),
+        select(literal("block"), InvoiceBlock.case_id, InvoiceBlock.rule_id, InvoiceBlock.reason)
+        .where(InvoiceBlock.case_id.in_(ids), InvoiceBlock.status == "active"))
+    for row in db.session.execute(rows):
+        out[row.case_id].append(OpenOutcome(row.kind, row.rule_id, row.label))
     return out
 
 

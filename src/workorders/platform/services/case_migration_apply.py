@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from workorders.definitions.migration_plan import CasePlan
 from workorders.errors import ValidationFailed
 from workorders.platform.actor import Actor
 from workorders.platform.extensions import db
@@ -130,16 +131,21 @@ def _move_one(migration: cm.Migration, case_id: int, seen_version: int,
             return {"outcome": "skipped", "reason": "the case changed after the dry run "
                                                     f"(version {seen_version} → {case.version});"
                                                     " run the migration again"}
-        plan = cm.plan_one(migration, case, cm.case_facts([case])[case.id])
+        facts = cm.case_facts([case])[case.id]
+        plan = cm.plan_one(migration, case, facts)
         if not plan.migratable or plan.to_state is None:
             return {"outcome": "skipped", "reason": "not migratable any more: "
                                                     + "; ".join(plan.problems)}
-        _apply(session, migration, case, plan.to_state, dict(plan.fields), actor_email)
+        gone = any(o.rule is not None and migration.bundle.rule(o.rule) is None
+                   for o in facts.open_outcomes)
+        _apply(session, migration, case, plan, actor_email, close_gone=gone)
     return {"outcome": "migrated"}
 
 
-def _apply(session: Session, migration: cm.Migration, case: Case, to_state: str,
-           fields: dict[str, Any], actor_email: str) -> None:
+def _apply(session: Session, migration: cm.Migration, case: Case, plan: CasePlan,
+           actor_email: str, *, close_gone: bool) -> None:
+    assert plan.to_state is not None  # a migratable plan has a state
+    to_state, fields = plan.to_state, dict(plan.fields)
     old_bundle, old_number = bundle_of(case.definition), case.definition.number
     old_type = old_bundle.case_type(case.case_type)
     new_type = migration.bundle.case_type(case.case_type)
@@ -161,7 +167,7 @@ def _apply(session: Session, migration: cm.Migration, case: Case, to_state: str,
                  actor=actor_email, action="case.migrated", before=before, after=after,
                  comment=migration.comment or None)
     session.flush()
-    rerun_rules(session, LoadedCase(case, migration.bundle, new_type))
+    rerun_rules(session, LoadedCase(case, migration.bundle, new_type), close_gone=close_gone)
 
 
 def _label(case_type: Any, state_id: str) -> str:
@@ -169,14 +175,28 @@ def _label(case_type: Any, state_id: str) -> str:
     return state.label if state else state_id
 
 
-def rerun_rules(session: Session, loaded: LoadedCase) -> None:
-    """Close what rules the new version no longer has raised, then judge the case by
-    the new rules: once per latest final report (or once without one)."""
-    from workorders.platform.services import outcome_store as store
+def rerun_rules(session: Session, loaded: LoadedCase, *, close_gone: bool = True) -> None:
+    """Close what rules the new version no longer has raised (``close_gone``: the plan
+    saw some), then judge the case by the new rules: once per latest final report
+    (or once without one)."""
     from workorders.platform.services.rule_facts import latest_finals
     from workorders.platform.services.rules_runtime import Report, run_rules
 
     report = Report()
+    if close_gone:
+        _close_gone(session, loaded, report)
+    order = {f: i for i, f in enumerate(loaded.case_type.forms)}
+    finals = sorted(latest_finals(loaded.case.id).values(),
+                    key=lambda s: (order.get(s.form_id, len(order)), s.form_id))
+    if not finals:
+        run_rules(session, None, loaded, MIGRATE, report=report)
+    for submission in finals:
+        run_rules(session, None, loaded, MIGRATE, submission=submission, report=report)
+
+
+def _close_gone(session: Session, loaded: LoadedCase, report: Any) -> None:
+    from workorders.platform.services import outcome_store as store
+
     case_id = loaded.case.id
     rows = list(session.execute(select(CaseException.rule_id, CaseException.scope).where(
         CaseException.case_id == case_id, CaseException.status == ExceptionStatus.OPEN.value)))
@@ -186,13 +206,6 @@ def rerun_rules(session: Session, loaded: LoadedCase) -> None:
             if r.rule_id is not None and loaded.bundle.rule(r.rule_id) is None}
     for rule_id, scope in sorted(gone):
         store.close_by_rule(session, loaded, rule_id, scope, report)
-    order = {f: i for i, f in enumerate(loaded.case_type.forms)}
-    finals = sorted(latest_finals(loaded.case.id).values(),
-                    key=lambda s: (order.get(s.form_id, len(order)), s.form_id))
-    if not finals:
-        run_rules(session, None, loaded, MIGRATE, report=report)
-    for submission in finals:
-        run_rules(session, None, loaded, MIGRATE, submission=submission, report=report)
 
 
 def run_migration_task(ctx: Any) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import CompoundSelect, select, union
 from sqlalchemy.orm import Session
 
 from workorders.platform.jobs.outbox import enqueue_job
@@ -147,6 +147,24 @@ def block_invoicing(session: Session, loaded: LoadedCase, outcome: Outcome, scop
     report.blocks.append({"id": block.id, "rule": outcome.rule, "reason": block.reason})
     _audit(session, loaded, "invoicing:blocked", {"block": block.id, "rule": outcome.rule},
            comment=block.reason[:500])
+
+
+def rules_with_open_outcomes(session: Session, case_id: int, rule_ids: list[str]) -> set[str]:
+    """Which of ``rule_ids`` have an open exception, a pending approval or an active
+    block on the case: the only ones ``close_by_rule`` can have anything to close for."""
+    if not rule_ids:
+        return set()
+    found: CompoundSelect[Any] = union(
+        select(CaseException.rule_id).where(
+            CaseException.case_id == case_id, CaseException.rule_id.in_(rule_ids),
+            CaseException.status == ExceptionStatus.OPEN.value),
+        select(Approval.rule_id).where(
+            Approval.case_id == case_id, Approval.rule_id.in_(rule_ids),
+            Approval.status == ApprovalStatus.PENDING.value),
+        select(InvoiceBlock.rule_id).where(
+            InvoiceBlock.case_id == case_id, InvoiceBlock.rule_id.in_(rule_ids),
+            InvoiceBlock.status == "active"))
+    return {r for r in session.execute(found).scalars() if r is not None}
 
 
 def close_by_rule(session: Session, loaded: LoadedCase, rule: str, scope: str,

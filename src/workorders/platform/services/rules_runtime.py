@@ -153,7 +153,9 @@ def run_rules(session: Session, actor: Actor | None, loaded: LoadedCase, trigger
         outcomes = plan_outcomes(evaluation.fired, bundle, template_context(
             document, bundle, loaded.case_type.id, links=links_of(loaded)))
         unfired = [s.id for s in specs if s.id not in evaluation.fired]
-        case_wide = {r for r in unfired if reads_the_form(bundle, r)
+        # only rules with something open can close anything (one query, not three per rule)
+        closable = store.rules_with_open_outcomes(session, loaded.case.id, unfired)
+        case_wide = {r for r in closable if reads_the_form(bundle, r)
                      and scope_of(bundle, r, trigger, submission) == "case"}
         kept = case_wide & _fired_on_other_forms(loaded, actor, compiled, submission) \
             if case_wide else set()
@@ -168,7 +170,7 @@ def run_rules(session: Session, actor: Actor | None, loaded: LoadedCase, trigger
         _apply(session, actor, loaded, trigger, scope_of(bundle, outcome.rule, trigger, submission),
                outcome, trace, fingerprint(trace), report)
     for rule_id in unfired:
-        if rule_id not in kept:
+        if rule_id in closable and rule_id not in kept:
             store.close_by_rule(session, loaded, rule_id,
                                 scope_of(bundle, rule_id, trigger, submission), report)
     _log(session, loaded, trigger, submission, evaluation.engine, report)
