@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from tests.integration.test_api_errors import assert_problem
+from tests.integration.test_case_pages import login, text_of
 from tests.support.cases import ROOT
 from tests.support.migration import MAP, Cases, book, cases_in_every_state, move, publish
 from tests.support.processes import command_env, run_workorders
@@ -141,6 +142,11 @@ def test_apply_moves_the_migratable_cases_and_reruns_the_rules(world: World) -> 
     assert migrated[0]["after"] == {"definition_version": 2, "status": "on_hold",
                                     "state": "On hold", "fields": {"priority": "high"}}
     assert (migrated[0]["actor"], migrated[0]["comment"]) == (world.a.emails["admin"], COMMENT)
+    page = login(world, "coordinator").get(f"/cases/{c.waiting}")
+    assert page.status_code == 200
+    assert "Moved to definition version 2 (was 1): Waiting → On hold" in text_of(page)
+    board = login(world, "coordinator").get("/board/repair")
+    assert board.status_code == 200 and "On hold" in text_of(board)
     _audit_ok(world)
     assert _reconciliation(world) == recon_before  # what was exported is untouched
     # the board and lists show cases on both versions

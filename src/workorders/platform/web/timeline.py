@@ -143,6 +143,10 @@ class Describer:
         if event.action == "updated":
             return self._make(event, "updated", "Changed the booking",
                               self.changes(before, after))
+        if event.action == "case.migrated":
+            return self._make(event, "updated", migrated_headline(before, after),
+                              self.changes(before.get("fields") or {},
+                                           after.get("fields") or {}, "fields"))
         kind, _, form_id = event.action.partition(":")
         if kind in REPORT_VERBS and form_id:
             revision = after.get("revision")
@@ -156,6 +160,17 @@ class Describer:
             return self._make(event, "rule", outcome)
         return self._make(event, "other", event.action.replace("_", " ").capitalize(),
                           self.changes(before, after))
+
+
+def migrated_headline(before: dict[str, Any], after: dict[str, Any]) -> str:
+    """``Moved to definition version 2 (was 1): Waiting → On hold`` (the labels were
+    stored with the event: the old version's label is not in the new version)."""
+    head = (f"Moved to definition version {after.get('definition_version')} "
+            f"(was {before.get('definition_version')})")
+    if before.get("status") == after.get("status"):
+        return head
+    return f"{head}: {before.get('state') or before.get('status')} → " \
+           f"{after.get('state') or after.get('status')}"
 
 
 def _signature(value: Any) -> bool:
