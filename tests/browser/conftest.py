@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import subprocess
+import threading
+from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -71,6 +73,9 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer
             logins.setdefault(parts[0], (parts[1], parts[3]))
         if line.startswith("Serving at"):
             break
+    # gunicorn writes its access log to this pipe: drain it, or a journey making a few
+    # hundred requests fills the pipe's buffer and the server freezes mid-write
+    threading.Thread(target=deque, args=(proc.stdout, 0), daemon=True).start()
     try:
         wait_for_http(f"http://127.0.0.1:{port}/healthz", proc=proc, timeout=60)
         yield DemoServer(f"http://127.0.0.1:{port}", logins, instance)

@@ -78,6 +78,29 @@ def test_the_page_shows_the_draft_text_its_revision_and_its_checks(world: World)
     assert 'value="check"' in page and 'value="save"' in page  # the no-JS buttons
 
 
+def test_the_see_it_panels_are_on_the_page_without_javascript(world: World) -> None:
+    number = _draft(world)
+    admin = login(world, "admin")
+    page = admin.get(f"/admin/definitions/{number}/edit").get_data(as_text=True)
+    for name in ("lifecycle", "forms", "rules", "connectors", "tests", "simulate"):
+        assert f'data-testid="panel-{name}"' in page
+        assert f'data-panel-url="/admin/definitions/{number}/panels/{name}"' in page
+    assert 'data-state="in_progress"' in page  # the lifecycle diagram
+    assert f"/admin/definitions/{number}/forms/installation_report/preview" in page
+    assert 'data-rule="overtime_needs_approval"' in page
+    assert "All 5 golden tests pass." in page
+    assert f'data-vocabulary-url="/admin/definitions/{number}/vocabulary.json"' in page
+    assert 'data-testid="panels-note" hidden' in page
+
+    # text with errors is saved as working text; the panels keep the last valid version
+    admin.post(f"/admin/definitions/{number}/save",
+               data={"text": BROKEN, "revision": "1", "action": "save"})
+    page = admin.get(f"/admin/definitions/{number}/edit").get_data(as_text=True)
+    assert "Broken on purpose" in page and 'data-state="in_progress"' in page
+    assert 'data-rule="overtime_needs_approval"' in page
+    assert "the panels show the last version that validated" in page
+
+
 def test_the_live_check_names_lines_and_stores_nothing(world: World) -> None:
     number = _draft(world)
     admin = login(world, "admin")

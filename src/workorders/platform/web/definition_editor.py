@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
@@ -36,17 +36,15 @@ from workorders.platform.services.definition_drafts import (
     save_draft,
 )
 from workorders.platform.web import web
+from workorders.platform.web.definition_panels import PANEL_NAMES, panel_context
 from workorders.platform.web.lookups import names_by_email
 
 #: a JSON body holds the text once, escaped: room for a bundle at the validator's
 #: limit, so an oversized one gets the validator's sentence rather than a bare 413
 REQUEST_LIMIT = 3 * MAX_BUNDLE_BYTES
-#: the see-it panels beside the text, in the order the page shows them; each is a
-#: fragment ``admin/_panel_<name>.html`` (web/definition_panels.py)
-PANELS = (("lifecycle", "Lifecycle"), ("forms", "Forms"), ("rules", "Rules"),
-          ("connectors", "Connectors"), ("tests", "Golden tests"))
-PANEL_ENDPOINT = "web.definition_panel"
-VOCABULARY_ENDPOINT = "web.definition_vocabulary"
+#: the see-it panels beside the text (web/definition_panels.py renders each), by name
+PANEL_TITLES = {"lifecycle": "Lifecycle", "forms": "Forms", "rules": "Rules",
+                "connectors": "Connectors", "tests": "Golden tests", "simulate": "Simulate"}
 STALE = ("Another admin saved this draft while you were editing. Your text is kept here and "
          "was not saved; reload to see theirs (your changes will be lost) or copy yours first.")
 
@@ -214,7 +212,8 @@ def _page(actor: Actor, version: DefinitionVersion, form: EditorForm, check: dic
         unsaved=(form.text.data or "") != editor_text(version),
         author=names_by_email(actor).get(version.author, version.author),
         published=svc.current_version(actor.tenant_id), panels=_panels(actor, version),
-        vocabulary_url=_vocabulary_url(version.number), stale=status == 412)
+        vocabulary_url=url_for("web.definition_vocabulary", n=version.number),
+        stale=status == 412)
     return html, status
 
 
@@ -222,17 +221,8 @@ def _panels(actor: Actor, version: DefinitionVersion) -> list[tuple[str, str, st
     """Each see-it panel rendered for the draft's last valid text, so the page shows
     them without JavaScript (the script re-fetches them after each valid save):
     ``(name, title, fragment url, html)``."""
-    if PANEL_ENDPOINT not in current_app.view_functions:
-        return []
-    from workorders.platform.web.definition_panels import panel_context
-
-    return [(name, title, url_for(PANEL_ENDPOINT, n=version.number, name=name),
+    return [(name, PANEL_TITLES[name], url_for("web.definition_panel", n=version.number,
+                                                name=name),
              Markup(render_template(f"admin/_panel_{name}.html",
                                     **panel_context(name, actor, version))))
-            for name, title in PANELS]
-
-
-def _vocabulary_url(number: int) -> str:
-    if VOCABULARY_ENDPOINT not in current_app.view_functions:
-        return ""
-    return url_for(VOCABULARY_ENDPOINT, n=number)
+            for name in PANEL_NAMES]

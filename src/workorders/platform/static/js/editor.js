@@ -290,13 +290,14 @@
 
   /* ---- panels ------------------------------------------------------------------ */
 
+  // every panel but the simulation, whose result belongs to the run the admin started
+  // (refreshing it would wipe a running or finished simulation): that one is only
+  // marked as made on an earlier revision
   function refreshPanels() {
     Array.prototype.forEach.call(root.querySelectorAll("[data-panel][data-panel-url]"), function (panel) {
-      var url = panel.getAttribute("data-panel-url");
-      if (!url) { return; }
-      fetch(url, { credentials: "same-origin", headers: { "Accept": "text/html" } }).then(function (resp) {
-        if (!resp.ok) { return null; }
-        return resp.text();
+      if (panel.getAttribute("data-panel") === "simulate") { markSimulationOld(panel); return; }
+      fetch(panel.getAttribute("data-panel-url"), { credentials: "same-origin", headers: { "Accept": "text/html" } }).then(function (resp) {
+        return resp.ok ? resp.text() : null;
       }).then(function (html) {
         if (html === null || html === undefined) { return; }
         var body = panel.querySelector("[data-panel-body]");
@@ -304,6 +305,16 @@
         panel.dispatchEvent(new CustomEvent("panel:refreshed", { bubbles: true }));
       }, function () { /* keep the panel as it was; the next valid save tries again */ });
     });
+  }
+
+  function markSimulationOld(panel) {
+    var result = panel.querySelector("[data-testid=simulation]");
+    if (!result || result.querySelector(".editor-old-run")) { return; }
+    var note = document.createElement("p");
+    note.className = "editor-old-run muted";
+    note.setAttribute("data-testid", "simulation-old");
+    note.textContent = "This simulation ran on an earlier revision of the text; simulate again to see the current one.";
+    result.insertBefore(note, result.firstChild);
   }
 
   /* ---- autocomplete -------------------------------------------------------------- */
