@@ -148,6 +148,27 @@ def current_version(tenant_id: int) -> DefinitionVersion | None:
         DefinitionVersion.status == VersionStatus.PUBLISHED.value)).scalar_one_or_none()
 
 
+def publish_refusal(version: DefinitionVersion, *, errors: list[str] | None = None,
+                    tests: list[dict[str, Any]] | None = None) -> Conflict | None:
+    """Why ``version`` cannot be published, or None: the one wording of each refusal,
+    raised by ``publish_version`` (API, CLI) and shown by the publish page before the
+    admin presses the button. ``errors`` and ``tests`` are its current checks' messages
+    and golden results, when they have been run."""
+    number = version.number
+    if version.status != VersionStatus.DRAFT.value:
+        return Conflict(f"version {number} is {version.status}; only a draft can be "
+                        "published (start a new draft from it instead)")
+    if version.has_unsaved_errors:
+        return Conflict(f"version {number} has unsaved changes that do not validate; fix "
+                        "them (or undo them) and save before publishing")
+    if errors:
+        return Conflict(f"version {number} no longer validates: {errors[0]}")
+    failed = [t for t in tests or [] if not t["passed"]]
+    if failed:
+        return GoldenTestsFailed(number, failed)
+    return None
+
+
 def publish_version(tenant_id: int, number: int, actor: str,
                     comment: str | None = None) -> DefinitionVersion:
     """Make draft ``number`` current for new cases, retiring the published one.
@@ -161,19 +182,15 @@ def publish_version(tenant_id: int, number: int, actor: str,
     with transaction() as session:
         lock_tenant(tenant_id)  # two publishes at once must not leave two current versions
         version = get_version(tenant_id, number)
-        if version.status != VersionStatus.DRAFT.value:
-            raise Conflict(f"version {number} is {version.status}; only a draft can be published")
-        if version.has_unsaved_errors:
-            raise Conflict(f"version {number} has unsaved changes that do not validate; fix "
-                           "them (or undo them) and save before publishing")
+        blocker = publish_refusal(version)
+        if blocker is not None:
+            raise blocker
         with checks_budget():
             result = check_bundle(version.source_text, tenant_id=tenant_id)
-            if not result.valid:
-                raise Conflict(f"version {number} no longer validates: "
-                               f"{result.errors[0].message}")
-            failed = [t for t in golden_results(result) if not t["passed"]]
-        if failed:
-            raise GoldenTestsFailed(number, failed)
+            blocker = publish_refusal(version, errors=[p.message for p in result.errors],
+                                      tests=golden_results(result) if result.valid else [])
+        if blocker is not None:
+            raise blocker
         previous = current_version(tenant_id)
         now = utcnow()
         if previous is not None:

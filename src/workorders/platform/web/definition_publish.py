@@ -22,13 +22,13 @@ from wtforms.validators import DataRequired
 from workorders.errors import ValidationFailed, WorkordersError
 from workorders.platform.auth import current_actor
 from workorders.platform.extensions import db
-from workorders.platform.models import DefinitionVersion, Task, VersionStatus
+from workorders.platform.models import DefinitionVersion, Task
 from workorders.platform.permissions import Action, require
 from workorders.platform.services.definition_drafts import publish_summary
 from workorders.platform.services.definitions import (
     MAX_COMMENT,
-    GoldenTestsFailed,
     get_version,
+    publish_refusal,
     publish_version,
 )
 from workorders.platform.web import web
@@ -53,21 +53,12 @@ def last_simulation(tenant_id: int, number: int) -> Task | None:
 
 
 def refusal(version: DefinitionVersion, summary: dict[str, Any]) -> str | None:
-    """Why publishing would be refused now, or None. A failing golden test is worded
-    by the same exception the service raises; the other reasons are the state of the
-    version, which the page shows in full below."""
-    if version.status != VersionStatus.DRAFT.value:
-        return (f"Version {version.number} is {version.status}; only a draft can be "
-                "published. Start a new draft from it instead.")
-    if version.has_unsaved_errors:
-        return (f"Version {version.number} has unsaved changes that do not validate. Fix "
-                "them in the editor (or undo them) before publishing.")
-    if not summary.get("valid", False):
-        return f"Version {version.number} does not validate; fix the errors listed below."
-    failed = [t for t in summary.get("tests") or [] if not t.get("passed")]
-    if failed:
-        return GoldenTestsFailed(version.number, failed).message
-    return None
+    """Why publishing would be refused now, or None, in the service's own words."""
+    errors = [str(e.get("message", "")) for e in summary.get("errors") or []]
+    if not summary.get("valid", False) and not errors:
+        errors = ["the bundle does not validate"]
+    blocker = publish_refusal(version, errors=errors, tests=summary.get("tests") or [])
+    return blocker.message if blocker is not None else None
 
 
 def _page(version: DefinitionVersion, form: PublishForm, *, error: str | None = None,
