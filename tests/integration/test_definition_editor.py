@@ -116,6 +116,19 @@ def test_the_live_check_names_lines_and_stores_nothing(world: World) -> None:
     assert snapshot(world.app) == before
 
 
+def test_markup_in_the_text_stays_text_on_the_page(world: World) -> None:
+    number = _draft(world)
+    admin = login(world, "admin")
+    evil = "format: workorders/v1\n'</script><img src=x onerror=alert(1)>': 1\n"
+    page = admin.post(f"/admin/definitions/{number}/save",
+                      data={"text": evil, "revision": "1", "action": "check"}
+                      ).get_data(as_text=True)
+    assert "unknown key" in page
+    assert "<img src=x" not in page and "</script><img" not in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page  # the textarea and the problem list
+    assert "\\u003cimg src=x" in page  # the check handed to the script, as JSON
+
+
 def test_the_live_check_answers_what_the_api_validate_answers(world: World) -> None:
     admin = login(world, "admin")
     api = world.api("admin").post("/api/v1/definitions/validate", data=BROKEN,

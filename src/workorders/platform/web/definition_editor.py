@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import Response, flash, jsonify, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
@@ -150,17 +150,10 @@ def _save_json(n: int) -> Response:
     except WorkordersError as err:
         return _json_problem(err)
     version = saved.version
-    resp = Response(_json({"version": version.number, "revision": version.revision,
-                           "valid": saved.valid, "errors": saved.errors,
-                           "warnings": saved.warnings}), mimetype="application/json")
+    resp = jsonify(version=version.number, revision=version.revision, valid=saved.valid,
+                   errors=saved.errors, warnings=saved.warnings)
     resp.headers["ETag"] = etag_of(version)
     return resp
-
-
-def _json(body: dict[str, Any]) -> str:
-    from flask import json
-
-    return json.dumps(body)
 
 
 def _json_text() -> str:
