@@ -197,6 +197,23 @@ def test_bad_bodies_get_a_clear_problem_and_change_nothing(world: World, body: b
     assert snapshot(world.app) == before
 
 
+def test_oversized_text_gets_the_validators_sentence_or_a_413(world: World) -> None:
+    from workorders.definitions import MAX_BUNDLE_BYTES
+
+    number = _draft(world)
+    admin = login(world, "admin")
+    before = snapshot(world.app)
+    big = "# " + "x" * (MAX_BUNDLE_BYTES + 10) + "\n"
+    checked = admin.post("/admin/definitions/check", json={"text": big})
+    assert checked.status_code == 200 and checked.get_json()["valid"] is False
+    assert "the limit is 2097152 bytes (2 MiB)" in checked.get_json()["errors"][0]["message"]
+    refused = _save(admin, number, big, '"r1"')
+    assert refused.status_code == 422 and "nothing was saved" in refused.get_json()["detail"]
+    huge = admin.post("/admin/definitions/check", json={"text": big * 3})
+    assert huge.status_code == 413 and huge.mimetype == "application/problem+json"
+    assert snapshot(world.app) == before
+
+
 def test_without_javascript_check_lists_problems_and_keeps_the_typed_text(world: World) -> None:
     number = _draft(world)
     admin = login(world, "admin")
