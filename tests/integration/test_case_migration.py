@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from tests.integration.test_api_errors import assert_problem
 from tests.integration.test_case_pages import login, text_of
 from tests.support.cases import ROOT
-from tests.support.migration import MAP, Cases, book, cases_in_every_state, move, publish
+from tests.support.migration import MAP, Cases, book, cases_in_every_state, move, publish, submit
 from tests.support.processes import command_env, run_workorders
 from tests.support.repairs import V1, V2
 from tests.support.state import snapshot
@@ -360,3 +360,29 @@ def test_a_worker_killed_mid_task_leaves_each_case_moved_or_not_and_a_rerun_fini
     task = world.api("admin").get(f"/api/v1/tasks/{resp.json['task']['id']}").json
     assert task["status"] == "done" and sorted(task["result"]["migrated"]) == movable
     _audit_ok(world)
+
+
+def test_a_decided_approval_stands_and_nothing_is_duplicated_when_the_rules_run_again(
+        world: World) -> None:
+    from workorders.platform.extensions import db
+    from workorders.platform.models import Approval, CaseException
+
+    publish(world, V1)
+    case_id = book(world)
+    move(world, case_id, "start")
+    submit(world, case_id, hours="12")  # 12 h: an approval (> 10 h) and LONG_JOB (> 8 h)
+    [approval] = world.api("coordinator").get("/api/v1/approvals").json["items"]
+    decided = world.api("coordinator").post(f"/api/v1/approvals/{approval['id']}/decision",
+                                            json={"decision": "approve", "comment": "ok"})
+    assert decided.status_code == 200, decided.json
+    publish(world, V2)
+    resp = _migrate(world, {**MAP, "dry_run": False, "comment": COMMENT})
+    task = world.api("admin").get(f"/api/v1/tasks/{resp.json['task']['id']}").json
+    assert task["result"]["migrated"] == [case_id]
+    with world.app.app_context():
+        approvals = db.session.execute(select(Approval.status).where(
+            Approval.case_id == case_id)).scalars().all()
+        exceptions = db.session.execute(select(CaseException.code, CaseException.status).where(
+            CaseException.case_id == case_id)).all()
+    assert approvals == ["approved"]  # the same facts: the decision stands, none re-asked
+    assert sorted(exceptions) == [("LONG_JOB", "open")]  # still open once, not twice
