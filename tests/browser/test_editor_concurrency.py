@@ -127,6 +127,14 @@ def test_two_admins_on_one_draft_get_412_not_a_lost_edit(demo_server: DemoServer
     type_at_end(first, "# first admin again\n")
     first.wait_for_selector("[data-revision]:has-text('3')")
     assert "# first admin again" in _source(demo_server, api, number)
+
+    # Tab indents inside the editor; Esc, then Tab, leaves it (no keyboard trap)
+    inside = "() => document.querySelector('.CodeMirror').contains(document.activeElement)"
+    first.keyboard.press("Tab")
+    assert first.evaluate(inside)
+    first.keyboard.press("Escape")
+    first.keyboard.press("Tab")
+    assert not first.evaluate(inside)
     first_ctx.close()
     second_ctx.close()
     assert complaints == []

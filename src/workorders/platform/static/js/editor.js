@@ -41,6 +41,7 @@
   var saveAgain = false;            // the text changed while a save was on its way
   var retryTimer = null;
   var vocabulary = [];
+  var tabLeaves = false;            // Esc was pressed: the next Tab moves focus on
 
   /* ---- the code editor ------------------------------------------------------ */
 
@@ -58,11 +59,17 @@
     extraKeys: {
       "Ctrl-Space": "autocomplete",
       "Cmd-Space": "autocomplete",
+      // Esc, then Tab or Shift-Tab, leaves the editor (no keyboard trap)
+      "Esc": function () { tabLeaves = true; return window.CodeMirror.Pass; },
       "Tab": function (editor) {
+        if (tabLeaves) { leave(true); return; }
         if (editor.somethingSelected()) { editor.execCommand("indentMore"); }
         else { editor.execCommand("insertSoftTab"); }  // YAML does not allow tabs
       },
-      "Shift-Tab": "indentLess",
+      "Shift-Tab": function (editor) {
+        if (tabLeaves) { leave(false); return; }
+        editor.execCommand("indentLess");
+      },
       "Ctrl-/": "toggleComment",
       "Cmd-/": "toggleComment",
       "Ctrl-S": saveNow,
@@ -70,8 +77,26 @@
     }
   });
   cm.getWrapperElement().setAttribute("data-testid", "codemirror");
+  cm.on("keydown", function (editor, event) {
+    if (event.key !== "Escape" && event.key !== "Tab" && event.key !== "Shift") { tabLeaves = false; }
+  });
   var inputField = cm.getInputField();
   inputField.setAttribute("aria-label", "Definition (YAML)");
+
+  // focus the next (or previous) control of the page outside the editor
+  function leave(forward) {
+    tabLeaves = false;
+    var wrapper = cm.getWrapperElement();
+    var controls = Array.prototype.filter.call(document.querySelectorAll(
+      "a[href], button:not([disabled]), input:not([type=hidden]):not([disabled]), select, textarea, summary, iframe, [tabindex]:not([tabindex='-1'])"),
+      function (el) { return !wrapper.contains(el) && el.getClientRects().length > 0; });
+    var after = controls.filter(function (el) {
+      return wrapper.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING;
+    });
+    var before = controls.filter(function (el) { return after.indexOf(el) < 0; });
+    var target = forward ? after[0] : before[before.length - 1];
+    if (target) { target.focus(); }
+  }
 
   function setStatus(text, kind) {
     statusEl.textContent = text;
