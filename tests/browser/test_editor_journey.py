@@ -162,6 +162,23 @@ def test_an_admin_changes_the_workflow_and_a_technician_gets_it(demo_server: Dem
     preview.locator("text=Work on the roof").wait_for()
     assert forms.get_attribute("open") is not None
 
+    # autocomplete offers the new field as a fact, by itself after "form."
+    end = _cm(page, "cm.focus(); cm.setCursor(cm.lineCount(), 0); return cm.lineCount() - 1;")
+    page.keyboard.type("# form.")
+    hints = page.locator(".CodeMirror-hints")
+    hints.wait_for()
+    for _ in range(20):  # the words are fetched again after the save that added the field
+        if "form.roof_work" in hints.inner_text():
+            break
+        page.keyboard.press("Escape")
+        page.wait_for_timeout(500)
+        page.keyboard.press("Control+Space")
+        hints.wait_for()
+    assert "form.roof_work" in hints.inner_text() and "boolean" in hints.inner_text()
+    page.keyboard.press("Escape")
+    _cm(page, "cm.replaceRange('', {line: arg, ch: 0}, {line: cm.lineCount(), ch: 0});", end)
+    _saved(page)
+
     # a rule with a mistake: marked in the gutter at its line, listed, one click away
     first = _insert_before(page, "- id: overtime_needs_approval", RULE)
     wrong = first + MISTAKE_OFFSET

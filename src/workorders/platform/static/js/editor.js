@@ -41,6 +41,7 @@
   var saveAgain = false;            // the text changed while a save was on its way
   var retryTimer = null;
   var vocabulary = [];
+  var savedStatus = ["", ""];       // what the status line says while nothing is unsaved
   var tabLeaves = false;            // Esc was pressed: the next Tab moves focus on
 
   /* ---- the code editor ------------------------------------------------------ */
@@ -256,7 +257,8 @@
   /* ---- autosave ---------------------------------------------------------------- */
 
   function autosave(text) {
-    if (stopped || text === savedText) { return; }
+    if (stopped) { return; }
+    if (text === savedText) { setStatus(savedStatus[0], savedStatus[1]); return; }
     if (saving) { saveAgain = true; return; }
     saving = true;
     saveAgain = false;
@@ -274,8 +276,9 @@
       etag = res.headers.get("ETag") || etag;
       savedText = text;
       revisionEl.textContent = res.data.revision;
-      setStatus("Saved " + clock() + (res.data.valid ? "" : " (with errors: the panels show the last valid version)"),
-                res.data.valid ? "ok" : "warn");
+      savedStatus = ["Saved " + clock() + (res.data.valid ? "" : " (with errors: the panels show the last valid version)"),
+                     res.data.valid ? "ok" : "warn"];
+      setStatus(savedStatus[0], savedStatus[1]);
       panelsNote.hidden = !!res.data.valid;
       if (res.data.valid) { refreshPanels(); loadVocabulary(); }
       if (saveAgain || cm.getValue() !== savedText) { saveAgain = false; lintNow(); }
@@ -303,7 +306,9 @@
   }
 
   cm.on("change", function () {
-    if (!stopped && cm.getValue() !== savedText) { setStatus("Changed; checking…", "busy"); }
+    if (stopped) { return; }
+    if (cm.getValue() !== savedText) { setStatus("Changed; checking…", "busy"); }
+    else { setStatus(savedStatus[0], savedStatus[1]); }  // back to what is saved
   });
 
   window.addEventListener("beforeunload", function (event) {
@@ -410,6 +415,7 @@
   });
 
   loadVocabulary();
-  setStatus("Revision " + revisionEl.textContent + " is saved. Changes are checked and saved as you type.", "ok");
+  savedStatus = ["Revision " + revisionEl.textContent + " is saved. Changes are checked and saved as you type.", "ok"];
+  setStatus(savedStatus[0], savedStatus[1]);
   if (root.getAttribute("data-stale") === "true") { stale(); }
 }());
