@@ -278,6 +278,15 @@ def test_a_published_version_is_not_edited_but_shown(world: World) -> None:
     assert resp.status_code == 302 and resp.headers["Location"].endswith("/admin/definitions/1")
     refused = _save(admin, 1, "format: workorders/v1\n", '"r1"')
     assert refused.status_code == 409 and "only a draft" in refused.get_json()["detail"]
+    before = snapshot(world.app)
+    for action in ("check", "save"):
+        page = admin.post("/admin/definitions/1/save", data={
+            "text": "# typed while it was published\n", "revision": "1", "action": action})
+        assert page.status_code == 409
+        html = page.get_data(as_text=True)
+        assert "version 1 is published now, and only a draft can be changed" in html
+        assert "# typed while it was published" in html
+    assert snapshot(world.app) == before
     assert admin.get(f"/admin/definitions/{number}/edit").status_code == 200
 
 

@@ -115,6 +115,11 @@ def definition_save(n: int) -> Any:
     version = svc.get_version(actor.tenant_id, n)
     form = EditorForm()
     text = form.text.data or ""
+    if version.status != VersionStatus.DRAFT.value:  # e.g. published while they typed
+        return _page(actor, version, form, _checked(actor.tenant_id, text), status=409,
+                     notice=("error", f"Not saved: version {n} is {version.status} now, and "
+                                      "only a draft can be changed. Your text is kept here: "
+                                      f"copy it, then start a new draft from version {n}."))
     if request.form.get("action") != "save":
         return _page(actor, version, form, _checked(actor.tenant_id, text),
                      notice=("info", "Checked. Nothing is saved until you press Save."))
