@@ -75,6 +75,15 @@ def line_of(page: Any, needle: str) -> int:
                              ".split('\\n').findIndex((l) => l.includes(n))", needle))
 
 
+def set_line(page: Any, old: str, new: str) -> None:
+    """Replace the first line reading ``old`` (indentation aside) and wait for the save."""
+    page.evaluate("([o, n]) => { const cm = document.querySelector('.CodeMirror').CodeMirror;"
+                  " const l = cm.getValue().split('\\n').findIndex((t) => t.trim() === o);"
+                  " const t = cm.getLine(l); cm.replaceRange(t.replace(o, n), {line: l, ch: 0},"
+                  " {line: l, ch: t.length}); }", [old, new])
+    page.wait_for_selector("[data-testid=editor-status]:has-text('Saved')")
+
+
 def shoot(page: Any, out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(out / "editor-page.png"))
@@ -82,9 +91,10 @@ def shoot(page: Any, out: Path) -> None:
         panel = page.locator(f"[data-testid=panel-{name}]")
         page.evaluate("(n) => document.querySelectorAll('[data-panel]').forEach("
                       "(d) => { d.open = d.getAttribute('data-panel') === n; })", name)
-        if name == "simulate":
+        if name == "simulate":  # with a change the demo's history feels: approvals from 1 h
+            set_line(page, "value: 16", "value: 1")
             panel.locator("[data-testid=simulate]").click()
-            page.wait_for_selector("[data-testid=simulation-summary]")
+            page.wait_for_selector("[data-testid=simulation-changes]")
         panel.evaluate("(el) => el.scrollIntoView({block: 'start'})")
         if name == "forms":
             page.frame_locator("[data-testid=preview-installation_report]").locator(
@@ -93,6 +103,7 @@ def shoot(page: Any, out: Path) -> None:
             panel.locator("details").first.evaluate("(d) => { d.open = true; }")
         page.wait_for_timeout(400)  # Pico's opening animation of <details>
         page.screenshot(path=str(out / f"editor-panel-{name}.png"))
+    set_line(page, "value: 1", "value: 16")
     page.evaluate("() => document.querySelectorAll('[data-panel]').forEach("
                   "(d) => { d.open = d.getAttribute('data-panel') === 'lifecycle'; })")
     page.evaluate("() => window.scrollTo(0, 0)")
