@@ -152,6 +152,12 @@ def test_apply_moves_the_migratable_cases_and_reruns_the_rules(world: World) -> 
     # the board and lists show cases on both versions
     listed = world.api("coordinator").get("/api/v1/cases?limit=50").json["items"]
     assert {x["definition_version"] for x in listed} == {1, 2}
+    # and the admin history says who moved how many cases, and why
+    history = world.api("admin").get("/api/v1/admin/history?kind=definitions").json["items"]
+    started = [h for h in history if h["action"] == "definition.migration_started"]
+    assert [h["words"] for h in started] == [
+        f"Started moving 4 open cases to version 2, {result['totals']['not_migratable']} "
+        f"could not move (“{COMMENT}”)"]
 
 
 def test_the_same_migration_twice_changes_nothing_the_second_time(world: World) -> None:

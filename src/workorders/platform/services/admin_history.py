@@ -137,6 +137,14 @@ def _retired(e: AuditEvent) -> str:
     return f"Retired {_version(e)}{tail}{_comment(e)}"
 
 
+def _migration_started(e: AuditEvent) -> str:
+    cases, left = _fact(e, "cases"), _fact(e, "not_migratable")
+    moved = f"{cases} open case{'s' if cases != 1 else ''}" if isinstance(cases, int) \
+        else "open cases"
+    tail = f", {left} could not move" if isinstance(left, int) and left else ""
+    return f"Started moving {moved} to {_version(e)}{tail}{_comment(e)}"
+
+
 def _roles_changed(e: AuditEvent) -> str:
     return f"Changed roles of {_member(e)}: {_roles(e.before)} → {_roles(e.after)}"
 
@@ -165,6 +173,7 @@ WORDS: dict[str, Callable[[AuditEvent], str]] = {
     "definition.draft_saved": _draft_saved,
     "definition.published": lambda e: f"Published {_version(e)}{_comment(e)}",
     "definition.retired": _retired,
+    "definition.migration_started": _migration_started,
     "member.added": lambda e: f"Added {_member(e)}{_as_roles(e.after)}",
     "member.invited": lambda e: f"Invited {_member(e)}{_as_roles(e.after)}",
     "member.roles_changed": _roles_changed,

@@ -70,9 +70,29 @@ def start_migration(actor: Actor, number: int, body: Mapping[str, Any]) -> Task:
                                              "cases": todo, "report": report})
         session.add(task)
         session.flush()
+        _audit_start(session, actor.tenant_id, number, actor.email, body, report, task.id)
         enqueue_job("definitions.migrate", {"task_id": task.id}, tenant_id=actor.tenant_id,
                     max_attempts=3)
     return task
+
+
+def _audit_start(session: Session, tenant_id: int, number: int, actor_email: str,
+                 body: Mapping[str, Any], report: Mapping[str, Any], task_id: int | None) -> None:
+    """A migration is an admin's action on the workspace: the admin history says who
+    moved how many cases to which version and why (each case's own chain says the rest).
+    A run with nothing to move changes nothing, so it records nothing either."""
+    from workorders.platform.database import lock_tenant
+
+    totals = report.get("totals", {})
+    if not totals.get("migratable"):
+        return
+    lock_tenant(tenant_id)  # one audit chain per tenant
+    record_event(session, tenant_id=tenant_id, subject_type="definition", subject_id=number,
+                 actor=actor_email, action="definition.migration_started",
+                 after={"cases": totals.get("migratable", 0),
+                        "not_migratable": totals.get("not_migratable", 0), "task": task_id,
+                        "comment": str(body.get("comment", "")).strip()},
+                 comment=str(body.get("comment", "")).strip() or None)
 
 
 def apply_migration(tenant_id: int, number: int, body: Mapping[str, Any], actor_email: str,
@@ -84,6 +104,8 @@ def apply_migration(tenant_id: int, number: int, body: Mapping[str, Any], actor_
     report = cm.report_of(migration, planned)
     todo = [(c.case_id, c.case_version) for c in planned if c.plan.migratable]
     db.session.rollback()
+    with transaction() as session:
+        _audit_start(session, tenant_id, number, actor_email, body, report, None)
     return with_outcomes(report, move_cases(tenant_id, number, body, todo, actor_email,
                                             progress))
 
