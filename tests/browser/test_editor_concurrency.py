@@ -128,6 +128,18 @@ def test_two_admins_on_one_draft_get_412_not_a_lost_edit(demo_server: DemoServer
     first.wait_for_selector("[data-revision]:has-text('3')")
     assert "# first admin again" in _source(demo_server, api, number)
 
+    # signed out meanwhile (another tab, an expired session): typing is kept, never "saved"
+    seen = len(complaints)
+    first_ctx.clear_cookies()
+    type_at_end(first, "# typed after signing out\n")
+    first.wait_for_selector("[data-testid=editor-status]:has-text('you are signed out')")
+    assert "# typed after signing out" in editor_value(first)
+    assert "typed after signing out" not in _source(demo_server, api, number)
+    refused = complaints[seen:]  # the check, refused for want of a session (CSRF's 400)
+    assert refused and all(c.startswith("400 ") and c.endswith("/admin/definitions/check")
+                           for c in refused)
+    del complaints[seen:]
+
     # Tab indents inside the editor; Esc, then Tab, leaves it (no keyboard trap)
     inside = "() => document.querySelector('.CodeMirror').contains(document.activeElement)"
     first.keyboard.press("Tab")

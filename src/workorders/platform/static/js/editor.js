@@ -116,13 +116,21 @@
                         body: JSON.stringify(body) });
   }
 
+  // a JSON answer; anything else (the sign-in page after a redirect, when the session
+  // ended) is no answer at all, never a save
   function answer(resp) {
+    var json = (resp.headers.get("Content-Type") || "").indexOf("json") >= 0;
     return resp.text().then(function (raw) {
       var data = null;
-      try { data = raw ? JSON.parse(raw) : null; } catch (e) { data = null; }
-      return { status: resp.status, ok: resp.ok, data: data || {}, headers: resp.headers };
+      try { data = raw && json ? JSON.parse(raw) : null; } catch (e) { data = null; }
+      // without a session: a redirect to the sign-in page, or CSRF's 400 page
+      return { status: resp.status, ok: resp.ok && data !== null,
+               signedOut: !json && (resp.redirected || resp.status === 400),
+               data: data || {}, headers: resp.headers };
     });
   }
+
+  var SIGNED_OUT = "Not saved: you are signed out. Your text is kept here; sign in again in another tab, then type on to save it.";
 
   /* ---- live checks: gutter marks and the problem list ------------------------ */
 
@@ -141,6 +149,7 @@
     initialCheck = null;
     post(root.getAttribute("data-check-url"), { text: text }).then(answer).then(function (res) {
       if (mine !== checks) { return; }
+      if (res.signedOut) { updateLinting([]); setStatus(SIGNED_OUT, "error"); return; }
       if (!res.ok) {
         updateLinting([]);
         showProblems({ errors: [{ line: null, message: res.data.detail || ("the check failed (" + res.status + ")") }],
@@ -266,6 +275,7 @@
     setStatus("Saving…", "busy");
     post(root.getAttribute("data-save-url"), { text: text }, { "If-Match": etag }).then(answer).then(function (res) {
       saving = false;
+      if (res.signedOut) { setStatus(SIGNED_OUT, "error"); return; }
       if (res.status === 412) { return stale(); }
       if (!res.ok) {
         stopped = res.status === 409 || res.status === 404 || res.status === 403;
