@@ -81,7 +81,7 @@ def set_line(page: Any, old: str, new: str) -> None:
                   " const l = cm.getValue().split('\\n').findIndex((t) => t.trim() === o);"
                   " const t = cm.getLine(l); cm.replaceRange(t.replace(o, n), {line: l, ch: 0},"
                   " {line: l, ch: t.length}); }", [old, new])
-    page.wait_for_selector("[data-testid=editor-status]:has-text('Saved')")
+    page.wait_for_selector("[data-testid=editor-status]:text-matches('^Saved')")
 
 
 def shoot(page: Any, out: Path) -> None:
@@ -115,7 +115,7 @@ def shoot(page: Any, out: Path) -> None:
                   " const text = cm.getLine(l); cm.replaceRange(text.replace('op: gt', "
                   "'op: greater'), {line: l, ch: 0}, {line: l, ch: text.length}); }", line)
     page.wait_for_selector(".CodeMirror-lint-marker-error")
-    page.wait_for_selector("[data-testid=editor-status]:has-text('Saved')")
+    page.wait_for_selector("[data-testid=editor-status]:text-matches('^Saved')")
     page.locator(".editor-main").screenshot(path=str(out / "editor-error.png"))
     page.keyboard.press("Control+z")
     page.wait_for_selector("[data-testid=check-summary]:has-text('It validates')")

@@ -118,7 +118,7 @@ def _insert_before(page: Any, anchor: str, block: str) -> int:
 
 def _saved(page: Any) -> None:
     """Wait until the newest edit is checked and autosaved."""
-    page.wait_for_selector("[data-testid=editor-status]:has-text('Saved')", timeout=30_000)
+    page.wait_for_selector("[data-testid=editor-status]:text-matches('^Saved')", timeout=30_000)
 
 
 def _open_panel(page: Any, name: str) -> Any:

@@ -131,6 +131,22 @@
   }
 
   var SIGNED_OUT = "Not saved: you are signed out. Your text is kept here; sign in again in another tab, then type on to save it.";
+  var renewing = false;
+
+  // after signing in again elsewhere the session is new, and so is its CSRF token:
+  // read it from a fresh copy of this page (still the sign-in page: still signed out)
+  function renewSession() {
+    if (renewing) { return; }
+    renewing = true;
+    fetch(window.location.pathname, { credentials: "same-origin", headers: { "Accept": "text/html" } }).then(function (resp) {
+      return resp.ok && !resp.redirected ? resp.text() : null;
+    }).then(function (html) {
+      renewing = false;
+      if (!html) { return; }
+      var field = new DOMParser().parseFromString(html, "text/html").querySelector("input[name=csrf_token]");
+      if (field && field.value) { csrf = field.value; }
+    }, function () { renewing = false; });
+  }
 
   /* ---- live checks: gutter marks and the problem list ------------------------ */
 
@@ -149,7 +165,7 @@
     initialCheck = null;
     post(root.getAttribute("data-check-url"), { text: text }).then(answer).then(function (res) {
       if (mine !== checks) { return; }
-      if (res.signedOut) { updateLinting([]); setStatus(SIGNED_OUT, "error"); return; }
+      if (res.signedOut) { updateLinting([]); setStatus(SIGNED_OUT, "error"); renewSession(); return; }
       if (!res.ok) {
         updateLinting([]);
         showProblems({ errors: [{ line: null, message: res.data.detail || ("the check failed (" + res.status + ")") }],
@@ -275,7 +291,7 @@
     setStatus("Saving…", "busy");
     post(root.getAttribute("data-save-url"), { text: text }, { "If-Match": etag }).then(answer).then(function (res) {
       saving = false;
-      if (res.signedOut) { setStatus(SIGNED_OUT, "error"); return; }
+      if (res.signedOut) { setStatus(SIGNED_OUT, "error"); renewSession(); return; }
       if (res.status === 412) { return stale(); }
       if (!res.ok) {
         stopped = res.status === 409 || res.status === 404 || res.status === 403;
