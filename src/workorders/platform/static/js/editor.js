@@ -47,6 +47,7 @@
   /* ---- the code editor ------------------------------------------------------ */
 
   root.querySelector("[data-nojs-buttons]").hidden = true;
+  Array.prototype.forEach.call(root.querySelectorAll("[data-js-only]"), function (el) { el.hidden = false; });
   var cm = window.CodeMirror.fromTextArea(textarea, {
     mode: "yaml",
     lineNumbers: true,
