@@ -75,7 +75,7 @@ _STATUS_OF: tuple[tuple[type[WorkordersError], int, str], ...] = (
 )
 
 
-def _from_workorders_error(err: WorkordersError) -> tuple[int, str, dict[str, Any]]:
+def status_of_error(err: WorkordersError) -> tuple[int, str, dict[str, Any]]:
     if isinstance(err, ApiProblem):
         extra = dict(err.extra)
         if err.errors is not None:
@@ -96,7 +96,7 @@ def _error_page(status: int, title: str, detail: str) -> tuple[str, int]:
 def init_app(app: Flask) -> None:
     @app.errorhandler(WorkordersError)
     def _workorders_error(err: WorkordersError) -> Any:
-        status, title, extra = _from_workorders_error(err)
+        status, title, extra = status_of_error(err)
         if _wants_problem():
             return problem(status, title, err.message, **extra)
         return _error_page(status, title, err.message)

@@ -27,7 +27,7 @@ from workorders.platform.auth import current_actor
 from workorders.platform.input_guard import parse_json
 from workorders.platform.models import DefinitionVersion, VersionStatus
 from workorders.platform.permissions import Action, require
-from workorders.platform.problems import _from_workorders_error, problem
+from workorders.platform.problems import problem, status_of_error
 from workorders.platform.services import definitions as svc
 from workorders.platform.services.definition_drafts import (
     DraftSave,
@@ -132,7 +132,7 @@ def definition_save(n: int) -> Any:
     except WorkordersError as err:
         return _page(actor, version, form, _checked(actor.tenant_id, text),
                      notice=("error", f"Not saved: {err.message}."),
-                     status=_from_workorders_error(err)[0])
+                     status=status_of_error(err)[0])
     flash(_saved_sentence(saved), "success" if saved.valid else "info")
     return redirect(url_for("web.definition_edit", n=n))
 
@@ -195,7 +195,7 @@ def _json_problem(err: WorkordersError) -> Response:
     if isinstance(err, ApiProblem):
         return problem(err.status, err.title, err.detail or err.message,
                        **({"errors": err.errors} if err.errors is not None else {}))
-    status, title, extra = _from_workorders_error(err)
+    status, title, extra = status_of_error(err)
     return problem(status, title, err.message, **extra)
 
 
