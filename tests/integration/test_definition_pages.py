@@ -174,7 +174,7 @@ def test_new_drafts_from_the_published_an_older_version_or_an_example(world: Wor
     assert _statuses(world, world.a.tenant_id) == {1: "published", 2: "draft", 3: "draft",
                                                    4: "draft", 5: "draft"}
     followed = admin.get(resp.location).get_data(as_text=True)
-    assert "Version 5 is a new draft (example bytewise-it.yaml)" in followed
+    assert "Version 5 is a new draft, started from example bytewise-it.yaml." in followed
 
 
 def test_a_bad_choice_of_where_to_start_changes_nothing(world: World) -> None:

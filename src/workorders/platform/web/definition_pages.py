@@ -46,8 +46,9 @@ def edit_url(number: int) -> str | None:
 
 
 def _after_new_draft(version: DefinitionVersion) -> Response:
-    flash(f"Version {version.number} is a new draft ({version.based_on or 'uploaded'}). "
-          "Nothing changes for cases until it is published.", "success")
+    origin = f", started from {version.based_on}" if version.based_on else ""
+    flash(f"Version {version.number} is a new draft{origin}. Nothing changes for cases "
+          "until it is published.", "success")
     target = edit_url(version.number) or url_for("web.definition_view", n=version.number)
     return redirect(target)
 
