@@ -39,6 +39,7 @@ def register_web(app: Flask) -> None:
         definition_publish,
         exports,
         inbox,
+        migration_page,  # helper 8 (issue 14): moving open cases to a new version
         my_jobs,
         pages,
         people_page,  # helper 2

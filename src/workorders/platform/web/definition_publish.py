@@ -24,7 +24,7 @@ from workorders.platform.auth import current_actor
 from workorders.platform.extensions import db
 from workorders.platform.models import DefinitionVersion, Task
 from workorders.platform.permissions import Action, require
-from workorders.platform.services.definition_drafts import publish_summary
+from workorders.platform.services.definition_drafts import cases_by_version, publish_summary
 from workorders.platform.services.definitions import (
     MAX_COMMENT,
     get_version,
@@ -90,5 +90,19 @@ def definition_publish(n: int) -> Any:
         status = 422 if isinstance(exc, ValidationFailed) else 409  # the API's statuses too
         return _page(get_version(actor.tenant_id, n), form, error=exc.message, status=status)
     flash(f"Version {n} is published: new cases are booked under it; open cases stay on "
-          "the version they started with.", "success")
+          "the version they started with." + _open_elsewhere(actor.tenant_id, n), "success")
     return redirect(url_for("web.definitions_list"))
+
+
+def _open_elsewhere(tenant_id: int, number: int) -> str:
+    """Where the open cases on older versions are, and how to move them (issue 14)."""
+    open_on = {v: c["open"] for v, c in cases_by_version(tenant_id).items()
+               if v != number and c["open"]}
+    if not open_on:
+        return ""
+    total = sum(open_on.values())
+    where = ", ".join(f"version {v}" for v in sorted(open_on))
+    return (f" {total} open case{'' if total == 1 else 's'} "
+            f"{'stays' if total == 1 else 'stay'} on {where}: move "
+            f"{'it' if total == 1 else 'them'} with “Move open cases here…” beside version "
+            f"{number}.")
