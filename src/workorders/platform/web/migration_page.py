@@ -36,6 +36,7 @@ from workorders.platform.services.migration_choices import (
     state_labels,
 )
 from workorders.platform.web import web
+from workorders.platform.web.lookups import names_by_email
 
 #: the field select's value for "drop the value" (a field id cannot start with "_")
 DROP = "_drop"
@@ -217,4 +218,4 @@ def definition_migration(n: int, task_id: int) -> Any:
             groups.setdefault(case.get("outcome", "not migratable"), []).append(case)
     return render_template("admin/migration_task.html", version=version, task=task,
                            running=running, result=result, groups=groups,
-                           poll_seconds=POLL_SECONDS)
+                           poll_seconds=POLL_SECONDS, names=names_by_email(actor))
