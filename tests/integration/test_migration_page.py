@@ -151,7 +151,64 @@ def test_a_running_move_shows_its_progress_and_refreshes(world: World) -> None:
         task.status, task.done, task.total, task.result = "running", 1, 4, None
         db.session.commit()
     page = _html(admin.get(resp.headers["Location"]))
-    assert "Moving: 1 of 4 cases done" in page and 'http-equiv="refresh"' in page
+    assert "Moving: 1 of 4 cases done" in page
+    # the refresh names the page: after the form's #fragment a bare one only scrolls
+    assert f'content="2; url=/admin/definitions/2/migrations/{task_id}"' in page
+    with world.app.app_context():  # and a worker that gave up
+        task = db.session.get(Task, task_id)
+        task.status, task.error = "failed", "OperationalError: the database went away"
+        db.session.commit()
+    page = _html(admin.get(resp.headers["Location"]))
+    assert "The move stopped: OperationalError: the database went away." in page
+    assert 'http-equiv="refresh"' not in page
+
+
+def test_a_case_changed_after_the_plan_is_listed_as_skipped_with_why(
+        app_config: dict[str, Any]) -> None:
+    from sqlalchemy import select
+
+    from tests.support.migration import move
+    from tests.support.world import make_tenant
+    from workorders.platform import create_app
+    from workorders.platform.extensions import db
+    from workorders.platform.jobs.runner import run_job
+    from workorders.platform.models import OutboxJob
+
+    # Redis is unreachable: the job waits in the outbox until this test runs it
+    app = create_app({**app_config, "redis_url": "redis://127.0.0.1:1/0", "jobs_sync": False})
+    world = World(app=app, a=make_tenant(app, "alpha", "Alpha AB"),
+                  b=make_tenant(app, "bravo", "Bravo AB"))
+    c = _prepared(world)
+    admin = login(world, "admin")
+    resp = admin.post(PAGE, data={**SENT, "action": "apply", "comment": COMMENT})
+    assert resp.status_code == 302
+    queued = _html(admin.get(resp.headers["Location"]))
+    assert "Waiting to start: 0 of 4 cases done" in queued
+    move(world, c.booked, "start")  # changed after the plan
+    with app.app_context():
+        job_id = db.session.execute(select(OutboxJob.id).where(
+            OutboxJob.kind == "definitions.migrate")).scalar_one()
+    assert run_job(app, job_id) == "done"
+    page = _html(admin.get(resp.headers["Location"]))
+    assert "3 of 8 open cases moved to version 2; 1 skipped; 4 could not move." in page
+    skipped = page[page.index('data-testid="outcome-skipped"'):]
+    row = _row(skipped, f"case-{c.booked}")
+    assert f'href="/cases/{c.booked}"' in row and "unchanged" in row
+    assert "Skipped: the case changed after the dry run (version 1 → 2); run the migration " \
+           "again" in row
+
+
+def test_a_long_report_lists_the_cases_that_cannot_move_first(
+        world: World, monkeypatch: Any) -> None:
+    from workorders.platform.web import migration_page
+
+    c = _prepared(world)
+    monkeypatch.setattr(migration_page, "SHOWN", 3)
+    page = _html(login(world, "admin").post(PAGE, data={**SENT, "action": "dry_run"}))
+    listed = [int(i) for i in re.findall(r'data-testid="case-(\d+)"', page)]
+    assert len(listed) == 3
+    assert set(listed) <= {c.review, c.long_notes, c.booked_without_urgency, c.exported_travel}
+    assert "And 5 more cases not listed here" in page
 
 
 def test_bad_input_gets_the_services_words_keeps_what_was_typed_and_writes_nothing(
@@ -180,6 +237,8 @@ def test_bad_input_gets_the_services_words_keeps_what_was_typed_and_writes_nothi
     assert _selected(_html(field), "field__urgency") == "prio"
     for data, words in (({**SENT, "from_version": "7"}, "there is no version 7"),
                         ({**SENT, "from_version": "x"}, "is not a version number"),
+                        ({**SENT, "case_type": "boiler"},
+                         "&#39;boiler&#39; is not a case type of the target version"),
                         ({k: v for k, v in SENT.items() if k != "from_version"},
                          "tick at least one version")):
         resp = admin.post(PAGE, data={**data, "action": "apply", "comment": COMMENT})

@@ -43,6 +43,9 @@ DROP = "_drop"
 #: seconds between refreshes of the progress page while the task runs
 POLL_SECONDS = 2
 OUTCOMES = ("migrated", "skipped", "failed", "not migratable")
+#: cases listed per table: a run over thousands of cases stays a page a browser can show
+#: (the API's report and the CLI list them all); the ones that cannot move come first
+SHOWN = 200
 
 
 class MigrateForm(FlaskForm):
@@ -151,7 +154,8 @@ def _labelled_report(tenant_id: int, report: dict[str, Any]) -> dict[str, Any]:
             for line in lines:
                 if line not in changes.setdefault(kind, []):
                     changes[kind].append(line)
-    return {**report, "cases": cases, "all_changes": changes}
+    cases.sort(key=lambda c: bool(c["migratable"]))  # stable: those that cannot move first
+    return {**report, "cases": cases, "all_changes": changes, "shown": SHOWN}
 
 
 def _page(version: DefinitionVersion, *, choices: Choices | None, typed: Typed | None,
