@@ -13,6 +13,8 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from workorders.definitions.problems import split_pointer
+
 #: how each diff section names one of its items
 SECTION_WORDS: dict[str, str] = {
     "top_level": "Setting",
@@ -41,10 +43,6 @@ def _name(ident: str) -> str:
     return ident if ident and " " not in ident else f"'{ident}'"
 
 
-def _tokens(path: str) -> list[str]:
-    return [t.replace("~1", "/").replace("~0", "~") for t in path.split("/")[1:]]
-
-
 def _short(value: Any) -> str | None:
     """A scalar as a person would write it, or None when too long to quote."""
     if isinstance(value, (dict, list)) or value is None:
@@ -62,7 +60,7 @@ class _Item:
         self.attributes: dict[str, list[tuple[list[str], Any, Any]]] = {}
 
     def add(self, change: Mapping[str, Any]) -> None:
-        tokens = _tokens(str(change["path"]))
+        tokens = split_pointer(str(change["path"]))
         split = max((i for i, t in enumerate(tokens[:-1]) if t in _PARTS),
                     default=None) if self.with_parts else None
         if split is None:
@@ -121,7 +119,7 @@ def _top_level(change: Mapping[str, Any]) -> str:
         old, new = _short(fields[0]["before"]), _short(fields[0]["after"])
         if old is not None and new is not None:
             return f"Setting '{ident}' changed from {old} to {new}"
-    inner = sorted({_tokens(f["path"])[0] for f in fields if f["path"]})
+    inner = sorted({split_pointer(f["path"])[0] for f in fields if f["path"]})
     return f"Setting '{ident}' changed" + (f" ({', '.join(inner)})" if inner else "")
 
 

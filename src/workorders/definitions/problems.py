@@ -40,6 +40,11 @@ def escape_token(token: str | int) -> str:
     return str(token).replace("~", "~0").replace("/", "~1")
 
 
+def split_pointer(path: str) -> list[str]:
+    """The tokens of a JSON pointer, unescaped: the inverse of ``pointer``."""
+    return [t.replace("~1", "/").replace("~0", "~") for t in path.split("/")[1:]]
+
+
 def pointer(*tokens: str | int) -> str:
     """Build ``/a/0/b`` from tokens; no tokens is the root ``""``."""
     return "".join("/" + escape_token(t) for t in tokens)
