@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from workorders.cli.support import build_app, friendly_errors
+from workorders.cli.support import acting_admin, build_app, friendly_errors
 from workorders.definitions import Bundle, diff_bundles, has_changes, load_bundle
 
 
@@ -169,20 +169,11 @@ def diff(old: str, new: str) -> None:
 def simulate(tenant: str, limit: int, as_email: str | None, version: int) -> None:
     """Replay recent cases under VERSION and list those whose outcomes change
     (as an admin: the same role rule as the API)."""
-    from workorders.platform.auth import actor_for
-    from workorders.platform.permissions import Action, allowed_roles, may
-    from workorders.platform.problems import Forbidden
-    from workorders.platform.services.accounts import list_members, member_by_email, tenant_by_slug
+    from workorders.platform.permissions import Action
     from workorders.platform.services.simulation import simulate_version
 
     with build_app().app_context():
-        tenant_id = tenant_by_slug(tenant).id
-        member = (member_by_email(tenant_id, as_email) if as_email else
-                  next(m for m in list_members(tenant_id) if "admin" in m.roles))
-        actor = actor_for(member)
-        if not may(actor, Action.CHECK_DEFINITIONS):
-            raise Forbidden(f"{actor.email} cannot simulate: this needs one of the "
-                            f"roles: {', '.join(allowed_roles(Action.CHECK_DEFINITIONS))}")
+        actor = acting_admin(tenant, as_email, Action.CHECK_DEFINITIONS, "simulate")
         result = simulate_version(
             actor, version, limit=limit,
             progress=lambda n, total: click.echo(f"\rchecked {n}/{total} cases", nl=n == total,

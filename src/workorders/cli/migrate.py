@@ -13,8 +13,8 @@ from typing import Any
 
 import click
 
-from workorders.cli.support import build_app, friendly_errors
-from workorders.errors import Forbidden, ValidationFailed
+from workorders.cli.support import acting_admin, build_app, friendly_errors
+from workorders.errors import ValidationFailed
 
 
 def _pairs(values: tuple[str, ...], option: str, *, allow_empty: bool) -> dict[str, str | None]:
@@ -76,9 +76,7 @@ def migrate(tenant: str, to_version: int, state_map: tuple[str, ...],
             case_types: tuple[str, ...], dry_run: bool, comment: str,
             as_email: str | None) -> None:
     """Move a tenant's open cases to version --to, or (--dry-run) say what would move."""
-    from workorders.platform.auth import actor_for
-    from workorders.platform.permissions import Action, allowed_roles, may
-    from workorders.platform.services.accounts import list_members, member_by_email, tenant_by_slug
+    from workorders.platform.permissions import Action
     from workorders.platform.services.case_migration import dry_run as plan
     from workorders.platform.services.case_migration_apply import apply_migration
 
@@ -90,13 +88,8 @@ def migrate(tenant: str, to_version: int, state_map: tuple[str, ...],
     if case_types:
         body["case_types"] = list(case_types)
     with build_app().app_context():
-        tenant_id = tenant_by_slug(tenant).id
-        member = (member_by_email(tenant_id, as_email) if as_email else
-                  next(m for m in list_members(tenant_id) if "admin" in m.roles))
-        actor = actor_for(member)
-        if not may(actor, Action.CHECK_DEFINITIONS):
-            raise Forbidden(f"{actor.email} cannot migrate cases: this needs one of the "
-                            f"roles: {', '.join(allowed_roles(Action.CHECK_DEFINITIONS))}")
+        actor = acting_admin(tenant, as_email, Action.CHECK_DEFINITIONS, "migrate cases")
+        tenant_id = actor.tenant_id
         if dry_run:
             report = plan(tenant_id, to_version, body)
         else:

@@ -35,3 +35,22 @@ def friendly_errors(fn: F) -> F:
             sys.exit(1)
 
     return wrapper  # type: ignore[return-value]
+
+
+def acting_admin(tenant_slug: str, as_email: str | None, action: Any, doing: str) -> Any:
+    """The member a command acts as (``--as``, else one of the tenant's admins), refused
+    like the API refuses them when the role table does not allow ``action``. Call it in
+    an app context; answers the Actor (its ``tenant_id`` names the tenant)."""
+    from workorders.errors import Forbidden
+    from workorders.platform.auth import actor_for
+    from workorders.platform.permissions import allowed_roles, may
+    from workorders.platform.services.accounts import list_members, member_by_email, tenant_by_slug
+
+    tenant_id = tenant_by_slug(tenant_slug).id
+    member = (member_by_email(tenant_id, as_email) if as_email else
+              next(m for m in list_members(tenant_id) if "admin" in m.roles))
+    actor = actor_for(member)
+    if not may(actor, action):
+        raise Forbidden(f"{actor.email} cannot {doing}: this needs one of the roles: "
+                        f"{', '.join(allowed_roles(action))}")
+    return actor

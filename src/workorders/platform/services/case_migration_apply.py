@@ -232,32 +232,12 @@ def _close_gone(session: Session, loaded: LoadedCase, report: Any) -> None:
 
 def run_migration_task(ctx: Any) -> None:
     """The job: move the task's planned cases, writing progress as it goes."""
-    from workorders.platform.database import begin_write
-    from workorders.platform.jobs.registry import PermanentJobError
+    from workorders.platform.services.background_tasks import TaskRun, run_task
 
-    with ctx.app.app_context():
-        task = db.session.get(Task, ctx.payload["task_id"])
-        if task is None:
-            raise PermanentJobError("the migration task is gone")
-        task_id, tenant_id, email = task.id, task.tenant_id, task.created_by
-        params = dict(task.params)
-        db.session.commit()
+    def move(run: TaskRun, progress: Progress) -> tuple[dict[str, Any], int]:
+        todo = [(int(i), int(v)) for i, v in run.params["cases"]]
+        outcomes = move_cases(run.tenant_id, int(run.params["version"]), run.params["body"],
+                              todo, run.created_by, progress=progress)
+        return with_outcomes(run.params["report"], outcomes), len(todo)
 
-        def save(**values: Any) -> None:
-            begin_write(db.session())
-            row = db.session.get(Task, task_id)
-            for key, value in values.items():
-                setattr(row, key, value)
-            db.session.commit()
-
-        save(status="running")
-        todo = [(int(i), int(v)) for i, v in params["cases"]]
-        try:
-            outcomes = move_cases(tenant_id, int(params["version"]), params["body"], todo,
-                                  email, progress=lambda n, total: save(done=n, total=total))
-        except Exception as exc:
-            db.session.rollback()
-            save(status="failed", error=f"{type(exc).__name__}: {exc}", finished_at=utcnow())
-            raise PermanentJobError(str(exc)) from exc
-        save(status="done", done=len(todo), total=len(todo), finished_at=utcnow(),
-             result=with_outcomes(params["report"], outcomes))
+    run_task(ctx, "migration", move)

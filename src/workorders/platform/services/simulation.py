@@ -152,34 +152,15 @@ def start_simulation(actor: Actor, number: int, limit: int) -> Task:
 def run_simulation_task(ctx: Any) -> None:
     """The job: run the simulation, writing progress every few cases."""
     from workorders.platform.auth import actor_for
-    from workorders.platform.database import begin_write
-    from workorders.platform.jobs.registry import PermanentJobError
-    from workorders.platform.models.types import utcnow
     from workorders.platform.services.accounts import member_by_email
+    from workorders.platform.services.background_tasks import Progress, TaskRun, run_task
 
-    with ctx.app.app_context():
-        task = db.session.get(Task, ctx.payload["task_id"])
-        if task is None:
-            raise PermanentJobError("the simulation task is gone")
-        task_id, tenant_id, email = task.id, task.tenant_id, task.created_by
-        number, limit = int(task.params["version"]), int(task.params["limit"])
-        db.session.commit()
+    def simulate(run: TaskRun, progress: Progress) -> tuple[dict[str, Any], int]:
+        actor = actor_for(member_by_email(run.tenant_id, run.created_by))
+        result = simulate_version(actor, int(run.params["version"]), int(run.params["limit"]),
+                                  progress=lambda n, total: (
+                                      progress(n, total)
+                                      if n % PROGRESS_EVERY == 0 or n == total else None))
+        return result, int(result["cases_checked"])
 
-        def save(**values: Any) -> None:
-            begin_write(db.session())
-            row = db.session.get(Task, task_id)
-            for key, value in values.items():
-                setattr(row, key, value)
-            db.session.commit()
-
-        save(status="running")
-        try:
-            actor = actor_for(member_by_email(tenant_id, email))
-            result = simulate_version(actor, number, limit, progress=lambda n, total: (
-                save(done=n, total=total) if n % PROGRESS_EVERY == 0 or n == total else None))
-        except Exception as exc:
-            db.session.rollback()
-            save(status="failed", error=f"{type(exc).__name__}: {exc}", finished_at=utcnow())
-            raise PermanentJobError(str(exc)) from exc
-        save(status="done", result=result, done=result["cases_checked"],
-             total=result["cases_checked"], finished_at=utcnow())
+    run_task(ctx, "simulation", simulate)
