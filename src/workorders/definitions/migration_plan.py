@@ -96,7 +96,8 @@ def plan_case(old: Bundle, new: Bundle, case: CaseFacts, request: MigrationReque
         notes.problems.append(f"version {new_version} has no case type '{case.case_type}'")
         return _plan(notes, None, {})
     to_state = _state(old_type, new_type, case.state, request, new_version, notes)
-    fields = _fields(new, new_type, case.fields, request, new_version, notes, check_form)
+    fields = _fields(new, (old_type, new_type), case.fields, request, new_version, notes,
+                     check_form)
     _forms(old, new, new_type, case, new_version, notes, check_form)
     _rules(old, new, case, new_version, notes)
     if case.invoiced_by:
@@ -142,9 +143,10 @@ def case_fields_form(case_type: CaseType) -> Form:
                 sections=(Section(title=None, fields=case_type.fields),))
 
 
-def _fields(new: Bundle, new_type: CaseType, values: Mapping[str, Any],
+def _fields(new: Bundle, types: tuple[CaseType, CaseType], values: Mapping[str, Any],
             request: MigrationRequest, new_version: int, notes: _Notes,
             check_form: FormCheck) -> dict[str, Any]:
+    old_type, new_type = types
     moved: dict[str, Any] = {}
     for key, value in values.items():
         if key in request.field_map:
@@ -163,7 +165,8 @@ def _fields(new: Bundle, new_type: CaseType, values: Mapping[str, Any],
         moved[key] = value
     for path, message in check_form(case_fields_form(new_type), new, moved):
         notes.problems.append(f"case field '{_label_at(new_type.fields, path)}': {message}")
-    added = [f.label for f in new_type.fields if f.id not in moved and f.id not in values]
+    had = {f.id for f in old_type.fields} | set(request.field_map.values())
+    added = [f.label for f in new_type.fields if f.id not in had]
     if added:
         notes.fields.append("new in this version: " + ", ".join(f"'{a}'" for a in added))
     return moved

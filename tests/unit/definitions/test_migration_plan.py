@@ -152,3 +152,14 @@ def test_request_problems_name_the_unknown_state_and_field() -> None:
     assert problems[0]["message"].startswith("'parked' is not a state in version 2")
     assert problems[1]["message"].startswith("'nowhere' is not a state of any version")
     assert request_problems(NEW, [OLD], REQUEST, 2) == []
+
+
+def test_an_empty_field_the_old_version_had_is_not_called_new() -> None:
+    """Only a field the old case type did not have is "new in this version"; an
+    optional field the case left empty was there all along (seen on the demo: a
+    renamed state listed every empty booking field as new)."""
+    plan = plan_case(OLD, OLD, _case(fields={}), MigrationRequest(state_map={}, field_map={}),
+                     new_version=2, check_form=check, price=price)
+    assert plan.changes["fields"] == ()
+    renamed = _plan(_case(fields={}))
+    assert not any(c.startswith("new in this version") for c in renamed.changes["fields"])
