@@ -41,7 +41,9 @@ MAX_CALLS = 50_000
 MAX_EXPONENT = 64
 #: largest whole number, in bits (about 77 digits)
 MAX_INT_BITS = 256
-#: wall-clock time of one render
+#: processor time one render may use (the rendering thread's CPU time, not the
+#: wall clock: a busy machine that descheduled the thread is not the template's fault,
+#: and a sandboxed template cannot wait on anything, so CPU time is all it can burn)
 MAX_RENDER_SECONDS = 1.0
 
 
@@ -51,8 +53,11 @@ class TemplateLimitError(SecurityError):
 
 @dataclass(slots=True)
 class Meter:
-    """What one render has used so far, and when it must end."""
+    """What one render has used so far, and when it must end: ``cpu_deadline`` on
+    the thread's processor clock, ``deadline`` (the checks' budget, when one runs)
+    on the wall clock."""
 
+    cpu_deadline: float
     deadline: float
     iterations: int = 0
     calls: int = 0
@@ -60,7 +65,8 @@ class Meter:
 
     def check_clock(self) -> None:
         if time.monotonic() > self.deadline:
-            check_time_left()  # the checks' budget, when that is what ran out
+            check_time_left()  # the checks' budget ran out: it ends the checks
+        if time.thread_time() > self.cpu_deadline:
             raise TemplateLimitError(
                 f"the template took longer than {MAX_RENDER_SECONDS:g} s to render")
 
@@ -90,9 +96,9 @@ _METER: ContextVar[Meter | None] = ContextVar("template_meter", default=None)
 @contextmanager
 def metered() -> Iterator[Meter]:
     """A fresh meter for one render, ending at the render limit or the checks' budget."""
-    deadline = time.monotonic() + MAX_RENDER_SECONDS
     outer = budget_deadline()
-    token = _METER.set(Meter(deadline if outer is None else min(deadline, outer)))
+    token = _METER.set(Meter(time.thread_time() + MAX_RENDER_SECONDS,
+                             math.inf if outer is None else outer))
     try:
         check_time_left()
         yield _METER.get()  # type: ignore[misc]

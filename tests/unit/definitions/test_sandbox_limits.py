@@ -95,6 +95,33 @@ def test_a_render_past_its_time_limit_stops(renderer: str,
 
 
 @pytest.mark.parametrize("renderer", RENDERERS)
+def test_a_render_stalled_by_a_busy_machine_is_not_the_templates_fault(
+        renderer: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The limit is the rendering thread's processor time: a render the machine
+    descheduled for seconds (a loaded CI host) still renders (it once made a golden
+    test's notification fail at random, 'notified: []')."""
+    import time as real_time
+
+    from workorders.definitions import sandbox_limits
+
+    class StalledClock:
+        """Every wall-clock reading is ten seconds later than the last."""
+
+        def __init__(self) -> None:
+            self.now = real_time.monotonic()
+
+        def monotonic(self) -> float:
+            self.now += 10.0
+            return self.now
+
+        def thread_time(self) -> float:
+            return real_time.thread_time()
+
+    monkeypatch.setattr(sandbox_limits, "time", StalledClock())
+    assert RENDERERS[renderer]("{% for line in lines %}{{ line }}{% endfor %}") == "abc"
+
+
+@pytest.mark.parametrize("renderer", RENDERERS)
 @pytest.mark.parametrize(("source", "text"), [
     ("{{ case.number }}: {% for l in lines %}{{ l|upper }}{% endfor %}", "NV-1: ABC"),
     ("{{ case.note or 'none' }}|{{ case.note }}|", "none||"),
