@@ -31,6 +31,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from . import vocabulary as v
+from .conditions import OP_WORDS
 from .facts import fact_types
 from .model import Bundle
 from .schema_check import bundle_schema
@@ -58,14 +59,6 @@ _SECTIONS: Mapping[str, tuple[str, ...]] = {
     "labor": ("properties", "catalog", "properties", "labor", "items"),
     "notifications": ("properties", "notifications"),
 }
-_OP_DETAIL = {
-    "eq": "equals", "ne": "differs from", "gt": "more than", "gte": "at least",
-    "lt": "less than", "lte": "at most", "in": "one of a list", "not_in": "none of a list",
-    "contains": "text contains / list has", "matches": "whole text matches a pattern",
-    "present": "has a value", "missing": "has no value",
-}
-
-
 def _item(label: str, detail: str = "") -> Item:
     return {"label": label, "detail": detail}
 
@@ -104,7 +97,7 @@ def schema_words() -> dict[str, list[Item]]:
         "top_level": top,
         "section_keys": section_keys,
         "field_types": [_item(t, "field type") for t in v.FIELD_TYPES],
-        "ops": [_item(op, _OP_DETAIL.get(op, "comparison")) for op in schema_ops()],
+        "ops": [_item(op, OP_WORDS.get(op, "comparison")) for op in schema_ops()],
         "actions": [_item(a, "rule action") for a in v.ACTION_KINDS],
         "severities": [_item(s, "exception severity") for s in v.SEVERITIES],
         "triggers": [_item(t, "rule trigger") for t in v.FIXED_TRIGGERS]

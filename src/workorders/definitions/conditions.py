@@ -18,6 +18,14 @@ OPS: tuple[str, ...] = (
     "eq", "ne", "gt", "gte", "lt", "lte", "in", "not_in", "contains", "matches",
     "present", "missing",
 )
+#: how each op reads after the fact's name ("total hours is more than 16"): the one
+#: wording of ops, for rules in words and the editor's autocomplete alike
+OP_WORDS: dict[str, str] = {
+    "eq": "is", "ne": "is not", "gt": "is more than", "gte": "is at least",
+    "lt": "is less than", "lte": "is at most", "in": "is one of", "not_in": "is none of",
+    "contains": "contains", "matches": "matches the pattern", "present": "is filled in",
+    "missing": "is empty",
+}
 #: ops that take no ``value``
 UNARY_OPS: frozenset[str] = frozenset({"present", "missing"})
 

@@ -24,16 +24,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from workorders.definitions.conditions import All, AnyOf, Condition, Leaf, Not
+from workorders.definitions.conditions import OP_WORDS, All, AnyOf, Condition, Leaf, Not
 from workorders.definitions.model import Action, Bundle, CaseType, Field, Form, Rule
 
-#: how each op reads after the fact's name ("total hours is more than 16")
-OP_WORDS: Mapping[str, str] = {
-    "eq": "is", "ne": "is not", "gt": "is more than", "gte": "is at least",
-    "lt": "is less than", "lte": "is at most", "in": "is one of", "not_in": "is none of",
-    "contains": "contains", "matches": "matches the pattern", "present": "is filled in",
-    "missing": "is empty",
-}
 #: the same comparisons on dates and date-times read as time
 DATE_OP_WORDS: Mapping[str, str] = {
     "gt": "is after", "gte": "is on or after", "lt": "is before", "lte": "is on or before",
