@@ -23,6 +23,7 @@ from sqlalchemy import func, select
 
 from workorders.definitions import MAX_BUNDLE_BYTES, LoadResult, diff_bundles
 from workorders.definitions.diff_words import change_sentences
+from workorders.definitions.model import Bundle, CaseType, State
 from workorders.definitions.yaml_reader import read_yaml
 from workorders.errors import (
     Conflict,
@@ -263,28 +264,65 @@ def start_draft(tenant_id: int, actor_email: str, *, from_version: int | None = 
     return version
 
 
+@dataclass(frozen=True)
+class CaseGroup:
+    """How many of the tenant's cases of one version and case type are in one state,
+    read against that version's own lifecycle (``case_type``/``state`` are None when
+    the version no longer parses or lacks them: such cases count as open)."""
+
+    version: DefinitionVersion
+    case_type_id: str
+    case_type: CaseType | None
+    status: str
+    state: State | None
+    count: int
+
+    @property
+    def open(self) -> bool:
+        return self.state is None or not self.state.final
+
+
+def bundle_or_none(version: DefinitionVersion) -> Bundle | None:
+    """The version's model, or None for a version the validator now refuses (its
+    cases still count and show, under their stored state ids)."""
+    try:
+        return bundle_of(version)
+    except Conflict:
+        return None
+
+
+def case_groups(tenant_id: int, *, except_version_id: int | None = None) -> list[CaseGroup]:
+    """The tenant's cases grouped by version, case type and state: one grouped query,
+    one parse per version in use; the one place that decides which cases are open."""
+    stmt = (select(Case.definition_version_id, Case.case_type, Case.status, func.count())
+            .where(Case.tenant_id == tenant_id)
+            .group_by(Case.definition_version_id, Case.case_type, Case.status))
+    if except_version_id is not None:
+        stmt = stmt.where(Case.definition_version_id != except_version_id)
+    rows = db.session.execute(stmt).all()
+    versions = {v.id: v for v in db.session.execute(select(DefinitionVersion).where(
+        DefinitionVersion.id.in_({r[0] for r in rows}))).scalars()} if rows else {}
+    bundles = {version_id: bundle_or_none(version) for version_id, version in versions.items()}
+    groups = []
+    for version_id, case_type_id, status, count in rows:
+        bundle = bundles[version_id]
+        case_type = bundle.case_type(case_type_id) if bundle is not None else None
+        state = case_type.lifecycle.state(status) if case_type is not None else None
+        groups.append(CaseGroup(versions[version_id], case_type_id, case_type, status, state,
+                                count))
+    return groups
+
+
 def cases_by_version(tenant_id: int) -> dict[int, dict[str, int]]:
     """``{version number: {"open": n, "total": n}}`` for every version a case of the
     tenant is pinned to; a case is open until it reaches a final state of its
-    version's lifecycle. One grouped query, one parse per version in use."""
-    rows = db.session.execute(
-        select(Case.definition_version_id, Case.case_type, Case.status, func.count())
-        .where(Case.tenant_id == tenant_id)
-        .group_by(Case.definition_version_id, Case.case_type, Case.status)).all()
-    versions = {v.id: v for v in db.session.execute(select(DefinitionVersion).where(
-        DefinitionVersion.id.in_({r[0] for r in rows}))).scalars()} if rows else {}
+    version's lifecycle."""
     counts: dict[int, dict[str, int]] = {}
-    for version_id, case_type_id, status, count in rows:
-        version = versions[version_id]
-        try:
-            case_type = bundle_of(version).case_type(case_type_id)
-        except Conflict:  # a version the validator now refuses: its cases count as open
-            case_type = None
-        state = case_type.lifecycle.state(status) if case_type is not None else None
-        entry = counts.setdefault(version.number, {"open": 0, "total": 0})
-        entry["total"] += count
-        if state is None or not state.final:
-            entry["open"] += count
+    for group in case_groups(tenant_id):
+        entry = counts.setdefault(group.version.number, {"open": 0, "total": 0})
+        entry["total"] += group.count
+        if group.open:
+            entry["open"] += group.count
     return counts
 
 

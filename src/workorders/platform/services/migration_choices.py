@@ -7,7 +7,8 @@ to, the same id preselected when the new version still has it), and the case
 fields of those versions that the new version lacks (to rename or drop).
 Final states of the new version are not offered: the planner refuses them
 (a migration does not close cases). One grouped query and one parse per
-version in use, like ``definition_drafts.cases_by_version``.
+version in use: ``definition_drafts.case_groups``, which also counts the open
+cases of each version for the version list.
 """
 
 from __future__ import annotations
@@ -16,12 +17,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
-
 from workorders.definitions.model import Bundle, CaseType
-from workorders.errors import Conflict
-from workorders.platform.extensions import db
-from workorders.platform.models import Case, DefinitionVersion
+from workorders.platform.models import DefinitionVersion
+from workorders.platform.services.definition_drafts import bundle_or_none, case_groups
 from workorders.platform.services.definitions import bundle_of, get_version
 
 
@@ -77,13 +75,6 @@ class Choices:
         return sum(v.open_cases for v in self.versions)
 
 
-def _bundle(version: DefinitionVersion) -> Bundle | None:
-    try:
-        return bundle_of(version)
-    except Conflict:  # a version the validator now refuses: nothing to offer from it
-        return None
-
-
 def _open_states(bundle: Bundle, new_types: list[CaseType]) -> tuple[Option, ...]:
     seen: dict[str, Option] = {}
     for case_type in new_types or list(bundle.case_types):
@@ -97,27 +88,20 @@ def migration_choices(tenant_id: int, number: int) -> Choices:
     """The choices for moving open cases to version ``number`` (404 when unknown)."""
     target = get_version(tenant_id, number)
     bundle = bundle_of(target)
-    rows = db.session.execute(
-        select(Case.definition_version_id, Case.case_type, Case.status, func.count())
-        .where(Case.tenant_id == tenant_id, Case.definition_version_id != target.id)
-        .group_by(Case.definition_version_id, Case.case_type, Case.status)).all()
-    versions = {v.id: v for v in db.session.execute(select(DefinitionVersion).where(
-        DefinitionVersion.id.in_({r[0] for r in rows}))).scalars()} if rows else {}
-    bundles = {vid: _bundle(v) for vid, v in versions.items()}
     per_version: dict[int, int] = {}
     states: dict[str, dict[str, Any]] = {}
     fields: dict[str, dict[str, Any]] = {}
-    for version_id, case_type_id, status, count in rows:
-        old = bundles[version_id]
-        old_type = old.case_type(case_type_id) if old is not None else None
-        state = old_type.lifecycle.state(status) if old_type is not None else None
-        if state is not None and state.final:
+    versions: dict[int, DefinitionVersion] = {}
+    for group in case_groups(tenant_id, except_version_id=target.id):
+        if not group.open:
             continue
-        number_of = versions[version_id].number
-        per_version[number_of] = per_version.get(number_of, 0) + count
-        entry = states.setdefault(status, {"label": state.label if state else status,
-                                           "cases": 0, "types": []})
-        entry["cases"] += count
+        case_type_id, old_type, state = group.case_type_id, group.case_type, group.state
+        versions[group.version.id] = group.version
+        number_of = group.version.number
+        per_version[number_of] = per_version.get(number_of, 0) + group.count
+        entry = states.setdefault(group.status, {"label": state.label if state else group.status,
+                                                 "cases": 0, "types": []})
+        entry["cases"] += group.count
         if case_type_id not in entry["types"]:
             entry["types"].append(case_type_id)
         new_type = bundle.case_type(case_type_id)
@@ -169,7 +153,7 @@ def state_labels(tenant_id: int, numbers: Iterable[int]) -> dict[int, dict[str, 
     for version in list_versions(tenant_id):
         if version.number not in wanted:
             continue
-        bundle = _bundle(version)
+        bundle = bundle_or_none(version)
         labels[version.number] = {s.id: s.label for t in (bundle.case_types if bundle else ())
                                   for s in t.lifecycle.states}
     return labels
