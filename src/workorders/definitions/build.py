@@ -14,6 +14,7 @@ from typing import Any
 
 from .codelists import to_decimal
 from .conditions import parse_condition
+from .formatting import DEFAULT_TIMEZONE
 from .model import (
     Action,
     Address,
@@ -139,7 +140,8 @@ def _case_type(raw: Mapping[str, Any]) -> CaseType:
                          s.get("final", False), s.get("work_complete", False),
                          s.get("description")) for s in life["states"])
     lifecycle = Lifecycle(life["initial"], states,
-                          tuple(_transition(t) for t in life["transitions"]))
+                          tuple(_transition(t) for t in life["transitions"]),
+                          bool(life.get("on_my_way", False)))
     return CaseType(raw["id"], raw["name"], lifecycle,
                     raw.get("number_prefix") or raw["id"][:4].upper(),
                     tuple(build_field(f) for f in raw.get("fields", ())),
@@ -198,4 +200,6 @@ def build_bundle(data: Mapping[str, Any]) -> Bundle:
         connectors=tuple(_connector(c) for c in data.get("connectors", ())),
         tests=tuple(_test(t) for t in data.get("tests", ())),
         seller=_seller(data.get("seller")),
+        timezone=data.get("timezone") or DEFAULT_TIMEZONE,
+        logo=(data.get("branding") or {}).get("logo"),
     )

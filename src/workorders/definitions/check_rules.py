@@ -69,9 +69,15 @@ def trigger_problem(ctx: Context, trigger: str,
                     case_types: list[str]) -> tuple[str, str | None] | None:
     """Why ``transition:x`` / ``enter:s`` names nothing in these case types, or None."""
     kind, _, name = trigger.partition(":")
+    lifecycles = [ct.lifecycle for ct in ctx.bundle.case_types if ct.id in case_types]
+    if trigger == "on_my_way":
+        if any(life.on_my_way for life in lifecycles):
+            return None
+        return ("trigger 'on_my_way' never fires: none of this rule's case types has "
+                "'on_my_way: true' in its lifecycle",
+                "add 'on_my_way: true' to the lifecycle of the case types it is for")
     if not name:
         return None
-    lifecycles = [ct.lifecycle for ct in ctx.bundle.case_types if ct.id in case_types]
     if kind == "transition":
         known = [t.id for life in lifecycles for t in life.transitions]
     else:

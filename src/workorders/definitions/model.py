@@ -113,6 +113,9 @@ class Lifecycle:
     initial: str
     states: tuple[State, ...]
     transitions: tuple[Transition, ...]
+    #: the assigned technician may say "On my way" before the work starts (rule
+    #: trigger ``on_my_way``, e.g. to text the customer)
+    on_my_way: bool = False
 
     def state(self, state_id: str) -> State | None:
         return next((s for s in self.states if s.id == state_id), None)
@@ -235,6 +238,12 @@ class Bundle:
     connectors: tuple[Connector, ...] = ()
     tests: tuple[GoldenTest, ...] = ()
     seller: Seller | None = None
+    #: the IANA zone the tenant's people read times in (pages, customer pages,
+    #: emails); ``formatting.DEFAULT_TIMEZONE`` when the bundle names none
+    timezone: str = "Europe/Stockholm"
+    #: the tenant's logo as written: a ``data:image/...;base64,`` URL, checked at
+    #: validation (``branding.read_logo``) and served by the platform, never fetched
+    logo: str | None = None
 
     def case_type(self, case_type_id: str) -> CaseType | None:
         return next((c for c in self.case_types if c.id == case_type_id), None)

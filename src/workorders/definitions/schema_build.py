@@ -18,7 +18,7 @@ from . import vocabulary as v
 from .limits import MAX_INVOICE_START
 
 ID_PATTERN = "^[a-z][a-z0-9_]{0,62}$"
-_TRIGGER = "^(submit|correct|draft|migrate|(transition|enter):[a-z][a-z0-9_]{0,62})$"
+_TRIGGER = "^(submit|correct|draft|migrate|on_my_way|(transition|enter):[a-z][a-z0-9_]{0,62})$"
 _EXPORT_TRIGGER = "^(transition|enter):[a-z][a-z0-9_]{0,62}$"
 
 ID = {"$ref": "#/$defs/id"}
@@ -110,7 +110,8 @@ def _case_type() -> dict[str, Any]:
                       "requires_forms": IDS, "requires_invoice_ready": BOOL},
                      "id", "from", "to", "roles")
     lifecycle = obj({"initial": ID, "states": array(state, 1),
-                     "transitions": array(transition)}, "initial", "states", "transitions")
+                     "transitions": array(transition), "on_my_way": BOOL},
+                    "initial", "states", "transitions")
     return obj({"id": ID, "name": TEXT, "description": TEXT,
                 "number_prefix": {"type": "string", "pattern": "^[A-Z][A-Z0-9]{0,9}$"},
                 "fields": array({"$ref": "#/$defs/field"}), "forms": IDS,
@@ -159,7 +160,7 @@ def _rule() -> dict[str, Any]:
     action = obj(params, minProperties=1, maxProperties=1)
     return obj({"id": ID, "description": TEXT, "case_types": array(ID, 1),
                 "on": array({"type": "string", "pattern": _TRIGGER,
-                             "description": "submit, correct, draft, migrate, "
+                             "description": "submit, correct, draft, migrate, on_my_way, "
                                             "transition:<id> or enter:<state>"}, 1),
                 "per": {"enum": list(v.RULE_SCOPES),
                         "description": "case (default): one outcome per case, whichever form "
@@ -224,6 +225,11 @@ def build_schema() -> dict[str, Any]:
         **obj({"format": {"const": v.FORMAT}, "name": TEXT,
                "currency": {"type": "string", "pattern": "^[A-Z]{3}$"},
                "locale": {"type": "string", "pattern": "^[a-z]{2}(-[A-Z]{2})?$"},
+               "timezone": {**TEXT, "description": "the IANA time zone the tenant's people "
+                            "read times in, e.g. Europe/Stockholm (the default)"},
+               "branding": obj({"logo": {**TEXT, "description": "the logo itself as a data: "
+                                         "URL (PNG, JPEG or WebP, at most 64 KB), e.g. "
+                                         "data:image/png;base64,iVBORw0..."}}),
                "seller": _seller(), "catalog": _catalog(),
                "case_types": array({"$ref": "#/$defs/case_type"}, 1),
                "forms": array({"$ref": "#/$defs/form"}),

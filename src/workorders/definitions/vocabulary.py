@@ -46,7 +46,9 @@ TOTALS = (
     "vat_amount", "gross_amount",
 )
 SUBMISSION_KINDS = ("draft", "final", "correction")
-FIXED_TRIGGERS = ("submit", "correct", "draft", "migrate")
+#: ``on_my_way``: the assigned technician says they are on their way (lifecycles with
+#: ``on_my_way: true`` only)
+FIXED_TRIGGERS = ("submit", "correct", "draft", "migrate", "on_my_way")
 DEFAULT_TRIGGERS = ("submit", "correct")
 #: ``per``: a rule keeps one outcome per case (default) or one per form it judges
 RULE_SCOPES = ("case", "form")

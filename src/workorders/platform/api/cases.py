@@ -115,6 +115,21 @@ def transition_case(case_id: int) -> Any:
     return _case_response(svc.get_case(actor, case.id))
 
 
+@api.post("/cases/<int:case_id>/on-my-way")
+@operation("The assigned technician is on the way: recorded in the history, runs the "
+           "case type's on_my_way rules (lifecycles with on_my_way: true; If-Match honoured)",
+           responses={200: "The case", 403: "Not the assigned technician",
+                      409: "Not used by this case type, or the work has started",
+                      412: "Stale If-Match"})
+def on_my_way(case_id: int) -> Any:
+    from workorders.platform.services.field_work import say_on_my_way
+
+    actor = current_actor()
+    svc.get_case(actor, case_id)
+    say_on_my_way(actor, case_id, expected_version())
+    return _case_response(svc.get_case(actor, case_id))
+
+
 @api.get("/cases/<int:case_id>/events")
 @operation("The case's audit trail, oldest first")
 def case_events(case_id: int) -> Any:

@@ -38,6 +38,7 @@ def register_web(app: Flask) -> None:
         definition_panels,  # helper 6: the editor's see-it panels and the form preview
         definition_publish,
         exports,
+        field_work,  # H1 (issue 15): On my way and the work timer
         inbox,
         migration_page,  # helper 8 (issue 14): moving open cases to a new version
         my_jobs,

@@ -11,18 +11,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 
+from workorders.definitions.lifecycle import is_work_complete_or_later
 from workorders.errors import Conflict, ValidationFailed
 from workorders.platform.auth import current_actor
 from workorders.platform.problems import PreconditionFailed
 from workorders.platform.services.case_context import LoadedCase, load_case
 from workorders.platform.services.case_queries import case_events, case_view
 from workorders.platform.services.cases import BOOKERS, assign_case, transition_case
+from workorders.platform.services.field_work import (
+    last_on_my_way,
+    on_my_way_offered,
+    time_form,
+    timer_state,
+)
 from workorders.platform.web import web
 from workorders.platform.web.capture import may_capture
 from workorders.platform.web.case_forms import AssignForm, TransitionForm, assign_choices
 from workorders.platform.web.diagram import lifecycle_diagram
+from workorders.platform.web.job_steps import forms_to_fill, maps_url, next_step
 from workorders.platform.web.lookups import names_by_email, technicians
 from workorders.platform.web.reports import case_reports
 from workorders.platform.web.timeline import timeline
@@ -52,12 +60,27 @@ def render_case(loaded: LoadedCase, *, status: int = 200, problem: dict[str, Any
     for option in view["blocked_transitions"]:
         kinds = {u["kind"] for u in option["unmet"]}
         (waiting if kinds <= {"role", "assignee"} else blocked).append(option)
+    can_capture = may_capture(actor, loaded)
+    # the technician's order (next step, forms, address, the rest): the assigned
+    # technician, and a member who is a technician only
+    tech_view = (loaded.case.assignee_id == actor.user_id and actor.has_any("technician")) or (
+        actor.has_any("technician") and not actor.has_any(*BOOKERS))
+    is_assignee = loaded.case.assignee_id == actor.user_id and actor.has_any("technician")
+    state = loaded.case_type.lifecycle.state(loaded.case.status)
+    closed = state is None or state.final or is_work_complete_or_later(loaded.case_type,
+                                                                        loaded.case.status)
     return render_template(
         "case.html", case=loaded.case, view=view, case_type=loaded.case_type,
+        tech_view=tech_view, step=next_step(loaded, view, may_fill=can_capture),
+        forms=forms_to_fill(loaded), maps=maps_url(view["site"]),
+        on_my_way=on_my_way_offered(actor, loaded),
+        on_my_way_said=last_on_my_way(loaded.case.id, loaded.case.tenant_id),
+        timer=timer_state(actor, loaded.case.id) if is_assignee and not closed else None,
+        timer_form=time_form(loaded),
         diagram=diagram, entries=timeline(loaded.case_type, names, events),
         assignee_name=names.get(view["assignee"] or "", view["assignee"]), names=names,
         blocked=blocked, waiting=waiting, can_assign=can_assign,
-        reports=case_reports(actor, loaded, names), can_capture=may_capture(actor, loaded),
+        reports=case_reports(actor, loaded, names), can_capture=can_capture,
         assign_form=assign_form, transition_form=transition_form or TransitionForm(
             formdata=None), problem=problem or {}), status
 
@@ -102,6 +125,9 @@ def case_transition(case_id: int) -> Any:
     except (Conflict, ValidationFailed, PreconditionFailed) as err:
         return _refused(loaded, "transition", err, transition_form=form)
     flash(f"Done: {transition.label}.", "success")
+    target = request.form.get("next", "")
+    if target.startswith("/") and not target.startswith("//"):  # My jobs' Start opens the form
+        return redirect(target)
     return redirect(url_for("web.case_page", case_id=case_id))
 
 

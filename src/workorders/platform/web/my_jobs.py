@@ -1,4 +1,11 @@
-"""My jobs: a technician's open assigned cases on a phone, grouped by day.
+"""My jobs: the technician's home on a phone. Today's jobs first, then what is
+overdue or left from earlier days, then what is coming.
+
+Each job carries what the technician needs on the doorstep: the window, the
+customer, the address as a maps link, a call button, the access notes and one
+primary button for the next step (``job_steps.next_step``: Start and Complete
+post the transition right here, with the CSRF token and the case version;
+Start then opens the first form to fill).
 
 Days are the display zone's days (see ``display``), so a job at 00:30 local time
 is today's job, not yesterday's in UTC. Finished work (a work-complete state or
@@ -11,17 +18,22 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from flask import render_template
+from flask import render_template, url_for
 from sqlalchemy import select
 
 from workorders.definitions.lifecycle import is_work_complete_or_later
 from workorders.definitions.model import CaseType
+from workorders.platform.actor import Actor
 from workorders.platform.auth import current_actor
 from workorders.platform.extensions import db
 from workorders.platform.models import Case
+from workorders.platform.services.case_context import LoadedCase
+from workorders.platform.services.case_queries import case_view
 from workorders.platform.services.definitions import bundle_of
+from workorders.platform.services.field_work import last_on_my_way, on_my_way_offered
 from workorders.platform.web import web
 from workorders.platform.web.display import display_zone, week_bounds
+from workorders.platform.web.job_steps import Step, maps_url, next_step
 
 MAX_JOBS = 300
 
@@ -33,6 +45,10 @@ class Job:
     status_label: str
     my_turn: bool
     overdue: bool = False
+    step: Step | None = None
+    after_start: str | None = None
+    maps: str | None = None
+    on_my_way: bool = False
 
 
 @dataclass
@@ -40,6 +56,20 @@ class Group:
     key: str
     title: str
     jobs: list[Job] = field(default_factory=list)
+
+
+def _with_step(actor: Actor, job: Job) -> Job:
+    loaded = LoadedCase(job.case, bundle_of(job.case.definition), job.case_type)
+    job.step = next_step(loaded, case_view(actor, loaded), may_fill=True)
+    job.maps = maps_url(job.case.site)
+    job.on_my_way = (on_my_way_offered(actor, loaded)
+                     and last_on_my_way(job.case.id, job.case.tenant_id) is None)
+    if job.step is not None and job.step.kind == "transition":
+        # after Start, the form the job waits for opens directly (one tap saved)
+        forms = [f for f in job.case_type.forms if loaded.bundle.form(f) is not None]
+        job.after_start = url_for("web.capture_page", case_id=job.case.id,
+                                  form_id=forms[0]) if forms else None
+    return job
 
 
 def _open_jobs(user_id: int, tenant_id: int) -> list[Job]:
@@ -65,7 +95,7 @@ def group_jobs(jobs: list[Job], now: datetime) -> list[Group]:
     tomorrow = today + timedelta(days=1)
     _, week_end = week_bounds(local_now)
     groups = {g.key: g for g in (
-        Group("earlier", "Earlier, not finished"), Group("today", "Today"),
+        Group("today", "Today's jobs"), Group("earlier", "Overdue or from earlier days"),
         Group("week", "Later this week"), Group("later", "Later"),
         Group("unscheduled", "Not scheduled yet"))}
     for job in jobs:
@@ -89,6 +119,7 @@ def group_jobs(jobs: list[Job], now: datetime) -> list[Group]:
 def my_jobs() -> Any:
     actor = current_actor()
     now = datetime.now(UTC)
-    groups = group_jobs(_open_jobs(actor.user_id, actor.tenant_id), now)
+    jobs = [_with_step(actor, j) for j in _open_jobs(actor.user_id, actor.tenant_id)]
+    groups = group_jobs(jobs, now)
     return render_template("my_jobs.html", groups=groups, now=now,
                            total=sum(len(g.jobs) for g in groups))

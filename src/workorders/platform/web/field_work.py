@@ -1,0 +1,104 @@
+"""The technician's buttons on the case page and on My jobs: "On my way" and the
+work timer (services/field_work.py does the work, the API shares it).
+
+Both are plain form posts with the CSRF token and the case version the page
+showed; a stale page is refused (412) like every other change to a case. A
+success redirects back to where the button was (My jobs or the case page).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask import abort, flash, redirect, url_for
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, IntegerField
+from wtforms.validators import AnyOf, InputRequired, Optional
+
+from workorders.errors import Conflict, Forbidden, ValidationFailed
+from workorders.platform.auth import current_actor
+from workorders.platform.problems import PreconditionFailed
+from workorders.platform.services import field_work as svc
+from workorders.platform.services.case_context import LoadedCase, load_case
+from workorders.platform.web import web
+from workorders.platform.web.case_page import STALE, render_case
+from workorders.platform.web.display import display_zone
+
+BAD_FORM = "The form was incomplete or expired. Reload the page and try again."
+
+
+class OnMyWayForm(FlaskForm):
+    version = IntegerField(validators=[InputRequired()])
+    next = HiddenField(validators=[Optional()])
+
+
+class TimerForm(FlaskForm):
+    action = HiddenField(validators=[InputRequired(), AnyOf(svc.TIMER_ACTIONS)])
+    version = IntegerField(validators=[InputRequired()])
+    next = HiddenField(validators=[Optional()])
+
+
+def _back(case_id: int, target: str | None) -> Any:
+    """Back to the page the button was on: only this site's own paths."""
+    if target and target.startswith("/") and not target.startswith("//"):
+        return redirect(target)
+    return redirect(url_for("web.case_page", case_id=case_id))
+
+
+def _refused(loaded: LoadedCase, err: Exception) -> tuple[str, int]:
+    fresh = load_case(current_actor(), loaded.case.id)
+    if isinstance(err, Forbidden):
+        abort(403, f"Not possible: {err.message}.")
+    if isinstance(err, PreconditionFailed):
+        return render_case(fresh, status=412, problem={"where": "field", "message": STALE,
+                                                       "stale": True})
+    status = 422 if isinstance(err, ValidationFailed) else 409
+    message = getattr(err, "message", str(err))
+    return render_case(fresh, status=status, problem={
+        "where": "field", "message": f"Not possible: {message[:1].upper()}{message[1:]}."})
+
+
+@web.post("/cases/<int:case_id>/on-my-way")
+def case_on_my_way(case_id: int) -> Any:
+    actor = current_actor()
+    loaded = load_case(actor, case_id)
+    form = OnMyWayForm()
+    if not form.validate_on_submit():
+        return render_case(loaded, status=400, problem={"where": "field", "message": BAD_FORM})
+    try:
+        svc.say_on_my_way(actor, case_id, form.version.data)
+    except (Conflict, Forbidden, ValidationFailed, PreconditionFailed) as err:
+        return _refused(loaded, err)
+    flash(f"On my way: noted for {loaded.case.number}"
+          + (" and the customer is told." if loaded.bundle.rules_for(
+              loaded.case_type.id, svc.ON_MY_WAY) else "."), "success")
+    return _back(case_id, form.next.data)
+
+
+@web.post("/cases/<int:case_id>/timer")
+def case_timer(case_id: int) -> Any:
+    actor = current_actor()
+    loaded = load_case(actor, case_id)
+    form = TimerForm()
+    if not form.validate_on_submit():
+        return render_case(loaded, status=400, problem={
+            "where": "field", "message": "Use the timer's Start or Stop button. " + BAD_FORM})
+    try:
+        if form.action.data == "start":
+            svc.start_timer(actor, case_id, form.version.data)
+            flash("Timer started: stop it when the work pauses or ends.", "success")
+        else:
+            today = datetime.now(display_zone()).date()
+            stopped = svc.stop_timer(actor, case_id, form.version.data, today)
+            hours = format(stopped.hours.normalize(), "f")
+            if stopped.problem:
+                flash(f"Timer stopped: {hours} h. Not added to a report: {stopped.problem}.",
+                      "error")
+            else:
+                assert stopped.form is not None
+                flash(f"Timer stopped: {hours} h added to the draft of "
+                      f"{stopped.form.title}.", "success")
+    except (Conflict, Forbidden, ValidationFailed, PreconditionFailed) as err:
+        return _refused(loaded, err)
+    return _back(case_id, form.next.data)
