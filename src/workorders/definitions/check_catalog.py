@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from . import codelists
+from .branding import LOGO_EXAMPLE, LogoProblem, read_logo
 from .context import Context, report_duplicates
+from .formatting import known_locale, known_zones
 from .schema_check import suggest
 
 
@@ -14,6 +16,7 @@ def check_top_level(ctx: Context) -> None:
     if currency not in codelists.currencies():
         ctx.out.error("/currency", f"'{currency}' is not an ISO 4217 currency code",
                       suggest(currency, codelists.currencies()) or "e.g. SEK, EUR, NOK, DKK")
+    _check_tenant_settings(ctx)
     seller = ctx.bundle.seller
     if seller is None:
         if ctx.bundle.connectors:
@@ -75,3 +78,20 @@ def _check_item(ctx: Context, path: str, item: dict[str, Any], rates: dict[str, 
     if item["vat"] not in rates:
         ctx.out.error(f"{path}/vat", f"VAT category '{item['vat']}' is not in catalog.vat_rates",
                       suggest(item["vat"], rates) or f"known: {', '.join(rates) or 'none'}")
+
+
+def _check_tenant_settings(ctx: Context) -> None:
+    """The locale, time zone and logo every page, customer page and email is shown in."""
+    if "locale" in ctx.data and not known_locale(ctx.bundle.locale):
+        ctx.out.error("/locale", f"'{ctx.bundle.locale}' is not a language and country we "
+                      "can write dates and money in", "e.g. sv-SE, nb-NO, da-DK, en-GB, de-DE")
+    if "timezone" in ctx.data and ctx.bundle.timezone not in known_zones():
+        zone = ctx.bundle.timezone
+        ctx.out.error("/timezone", f"'{zone}' is not a time zone name",
+                      suggest(zone, known_zones()) or "use an IANA name such as "
+                      "Europe/Stockholm, Europe/Oslo or Europe/London")
+    if ctx.bundle.logo is not None:
+        try:
+            read_logo(ctx.bundle.logo)
+        except LogoProblem as problem:
+            ctx.out.error("/branding/logo", str(problem), f"e.g. logo: {LOGO_EXAMPLE}")

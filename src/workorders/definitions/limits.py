@@ -47,3 +47,7 @@ MAX_PATTERN_LENGTH = 500
 MAX_MATCHES_LENGTH = 200
 #: Characters in one template (action strings, notification subject/body, options).
 MAX_TEMPLATE_LENGTH = 20_000
+
+#: Bytes of the tenant's logo (``branding.logo``, decoded): a header image, not a
+#: photo; every customer page and the bundle's own size carry it.
+MAX_LOGO_BYTES = 64 * 1024

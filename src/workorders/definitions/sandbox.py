@@ -10,7 +10,10 @@ also through text filters, ``join``, ``~`` and ``%``, so an invoice never reads
 bounded in time and size (``sandbox_limits``): loop items, calls, output,
 intermediate texts and lists, numbers, padding widths and wall-clock time.
 ``|attr`` (attribute names as data) and ``lipsum`` (unbounded filler text) are
-left out; nothing a tenant writes needs them.
+left out; nothing a tenant writes needs them. ``date``, ``datetime``, ``clock``,
+``money`` and ``number`` format in the tenant's locale and time zone, which the
+platform passes in the context (``FORMATTING_NAME``): the same formatter as the
+pages, so an email reads ``1 234,50 kr`` where the page does.
 """
 
 from __future__ import annotations
@@ -21,12 +24,20 @@ from itertools import islice
 from string import Formatter
 from typing import Any
 
-from jinja2 import StrictUndefined, Template, TemplateError, TemplateSyntaxError, nodes
+from jinja2 import (
+    StrictUndefined,
+    Template,
+    TemplateError,
+    TemplateSyntaxError,
+    nodes,
+    pass_context,
+)
 from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from workorders.errors import WorkordersError
 
+from .formatting import Formatting
 from .sandbox_ast import harden
 from .sandbox_limits import (
     MAX_ITERATIONS,
@@ -50,6 +61,49 @@ _PRINTABLE_DIGITS = 4300
 TEXT_FILTERS = frozenset({
     "capitalize", "center", "e", "escape", "forceescape", "indent", "lower", "replace",
     "string", "striptags", "title", "trim", "truncate", "upper", "urlencode", "wordwrap"})
+
+
+#: the context name the platform puts the tenant's :class:`Formatting` under; a
+#: template cannot name it (validation knows no such fact), only the filters read it
+FORMATTING_NAME = "_formatting"
+
+
+def _formatting(context: Context) -> Formatting:
+    found = context.get(FORMATTING_NAME)
+    return found if isinstance(found, Formatting) else Formatting()
+
+
+@pass_context
+def _date_filter(context: Context, value: Any) -> str:
+    """``{{ case.scheduled_start|date }}``: the day in the tenant's locale and zone."""
+    return "" if value is None else _formatting(context).date(value)
+
+
+@pass_context
+def _datetime_filter(context: Context, value: Any, with_zone: bool = True) -> str:
+    """``{{ case.scheduled_start|datetime }}``: ``tors 26 nov. 2026 08:00 CET``."""
+    return "" if value is None else _formatting(context).datetime(value, bool(with_zone))
+
+
+@pass_context
+def _clock_filter(context: Context, value: Any) -> str:
+    return "" if value is None else _formatting(context).clock(value)
+
+
+@pass_context
+def _money_filter(context: Context, value: Any, currency: str | None = None) -> str:
+    """``{{ totals.net_amount|money }}``: ``1 234,50 kr`` in the tenant's currency."""
+    return _formatting(context).money(value, currency)
+
+
+@pass_context
+def _number_filter(context: Context, value: Any, decimals: int | None = None) -> str:
+    return _formatting(context).number(value, decimals)
+
+
+#: the tenant-aware filters templates get besides Jinja's own (same names as the pages')
+LOCALE_FILTERS = {"date": _date_filter, "datetime": _datetime_filter, "clock": _clock_filter,
+                  "money": _money_filter, "number": _number_filter}
 
 
 class RenderFailed(WorkordersError):
@@ -141,6 +195,7 @@ class HardenedEnvironment(ImmutableSandboxedEnvironment):
         for name in REMOVED_GLOBALS:
             del self.globals[name]
         self.globals["range"] = bounded_range
+        self.filters.update(LOCALE_FILTERS)
         self.filters = {name: _guard_filter(name, f) for name, f in self.filters.items()}
 
     def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:

@@ -19,8 +19,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from workorders.definitions.formatting import formatting_of
 from workorders.definitions.model import Bundle
-from workorders.definitions.sandbox import RenderFailed, render_text
+from workorders.definitions.sandbox import FORMATTING_NAME, RenderFailed, render_text
 from workorders.definitions.templates import LINK_NAMES, SELLER_NAMES
 from workorders.rules.errors import TemplateRenderError
 
@@ -64,6 +65,7 @@ def template_context(document: Mapping[str, Any], bundle: Bundle, case_type_id: 
     context["case"] = case
     seller = bundle.seller
     context["seller"] = {key: getattr(seller, key, None) for key in SELLER_NAMES}
+    context[FORMATTING_NAME] = formatting_of(bundle)  # for |date, |money...: tenant's locale
     if links is not None:
         if set(links) != set(LINK_NAMES):
             raise ValueError(f"templates are given the links {', '.join(LINK_NAMES)}; got "
