@@ -22,18 +22,20 @@ from __future__ import annotations
 import re
 
 from workorders.definitions.model import Bundle
+from workorders.definitions.vocabulary import FIXED_TRIGGERS
 from workorders.rules.api import CompiledRules, EngineName, compile_rules, recall, remember
 from workorders.rules.errors import RuleEngineError
 from workorders.rules.model import RuleSpec
 
-_TRIGGER = re.compile(r"^(submit|correct|draft|migrate|(transition|enter):[a-z][a-z0-9_]{0,62})$")
+#: the fixed triggers come from the vocabulary, so a new one is known here too
+_TRIGGER = re.compile(rf"^({'|'.join(FIXED_TRIGGERS)}|(transition|enter):[a-z][a-z0-9_]{{0,62}})$")
 
 
 def check_trigger(trigger: str) -> str:
     """``trigger`` itself, or RuleEngineError when it is not one of these forms."""
     if not isinstance(trigger, str) or not _TRIGGER.match(trigger):
-        raise RuleEngineError(f"unknown trigger {trigger!r}: use submit, correct, draft, "
-                              "migrate, transition:<id> or enter:<state>")
+        raise RuleEngineError(f"unknown trigger {trigger!r}: use {', '.join(FIXED_TRIGGERS)}, "
+                              "transition:<id> or enter:<state>")
     return trigger
 
 
