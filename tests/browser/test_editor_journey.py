@@ -267,8 +267,10 @@ def test_an_admin_changes_the_workflow_and_a_technician_gets_it(demo_server: Dem
     _fill_report(tech)
     tech.click("label.choice-btn:has(input[name=roof_work][value=true])")
     tech.click("[data-testid=submit-final]")
-    tech.wait_for_url(f"**/cases/{case['id']}#reports", timeout=60_000)
+    # sent, the technician is taken on to the next report; the case page shows the outcome
+    tech.wait_for_url(f"**/cases/{case['id']}/forms/commissioning_protocol", timeout=60_000)
     tech.wait_for_selector("text=Sent: Installation report, revision 1.")
+    tech.goto(f"{demo_server.url}/cases/{case['id']}")
     raised = tech.locator("[data-testid=case-exception][data-code=ROOF_WORK]")
     raised.wait_for()
     assert "check the harness log" in raised.inner_text()

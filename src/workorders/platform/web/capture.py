@@ -17,7 +17,8 @@ from typing import Any
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 
-from workorders.definitions.model import Form
+from workorders.definitions.lifecycle import is_work_complete_or_later
+from workorders.definitions.model import Form, Transition
 from workorders.errors import Conflict, ValidationFailed
 from workorders.forms import (
     build_form_class,
@@ -31,10 +32,12 @@ from workorders.platform.auth import Actor, current_actor
 from workorders.platform.models import Submission
 from workorders.platform.problems import Forbidden
 from workorders.platform.services.case_context import LoadedCase, load_case
+from workorders.platform.services.cases import transition_case
 from workorders.platform.services.submissions import (
     FINAL_KINDS,
     SubmissionResult,
     correct_submission,
+    final_forms_of,
     latest_revision,
     submit_form,
 )
@@ -45,6 +48,7 @@ from workorders.platform.web.capture_data import (
     merge_errors,
     posted_formdata,
     service_errors,
+    signer_name_fields,
 )
 from workorders.platform.web.lookups import names_by_email
 
@@ -104,6 +108,25 @@ def wants_json() -> bool:
     return best == "application/json"
 
 
+def finishing_step(actor: Actor, loaded: LoadedCase, form: Form) -> Transition | None:
+    """The step this form is the last missing report for (Complete), which the
+    page offers as "Submit and complete": one tap instead of two."""
+    done = final_forms_of(loaded.case.id)
+    for t in loaded.case_type.lifecycle.transitions_from(loaded.case.status):
+        others = set(t.requires_forms) - {form.id}
+        if form.id in t.requires_forms and others <= done and actor.has_any(*t.roles) \
+                and is_work_complete_or_later(loaded.case_type, t.to):
+            return t
+    return None
+
+
+def _next_form(loaded: LoadedCase, form: Form) -> Form | None:
+    """The case's next form nobody has submitted yet, after this one."""
+    done = final_forms_of(loaded.case.id)
+    return next((f for f in loaded.bundle.forms_of(loaded.case_type.id)
+                 if f.id != form.id and f.id not in done), None)
+
+
 def _render(loaded: LoadedCase, form: Form, ctx: dict[str, Any], latest: Submission | None,
             *, mode: str, reason: str = "", status: int = 200,
             message: str | None = None) -> tuple[str, int]:
@@ -111,6 +134,8 @@ def _render(loaded: LoadedCase, form: Form, ctx: dict[str, Any], latest: Submiss
     return render_template(
         "capture.html", case=loaded.case, case_type=loaded.case_type, form=form, ctx=ctx,
         latest=latest, mode=mode, reason=reason, message=message,
+        finishing=finishing_step(actor, loaded, form) if mode == "fill" else None,
+        signer_mirrors=signer_name_fields(form),
         can_capture=may_capture(actor, loaded) and not _is_closed(loaded),
         author=names_by_email(actor).get(latest.author, latest.author) if latest else None,
         revision=latest.revision if latest else 0), status
@@ -149,7 +174,8 @@ def _would_raise(blockers: list[str]) -> str:
     return f" If you submit it now: {'; '.join(blockers)}." if blockers else ""
 
 
-def _stored(loaded: LoadedCase, form: Form, result: SubmissionResult) -> Any:
+def _stored(loaded: LoadedCase, form: Form, result: SubmissionResult,
+            then: Transition | None = None) -> Any:
     s = result.submission
     if s.kind == "draft":
         missing = len(result.warnings)
@@ -162,12 +188,30 @@ def _stored(loaded: LoadedCase, form: Form, result: SubmissionResult) -> Any:
         verb = "Correction saved" if s.kind == "correction" else "Sent"
         text = f"{verb}: {form.title}, revision {s.revision}."
         target = url_for("web.case_page", case_id=loaded.case.id, _anchor="reports")
+        following = _next_form(loaded, form) if s.kind == "final" else None
+        if then is not None and s.kind == "final":
+            text += " " + _then_step(loaded, then)
+            target = url_for("web.case_page", case_id=loaded.case.id)
+        elif following is not None:  # the technician goes on to the next report
+            text += f" Next: {following.title}."
+            target = url_for("web.capture_page", case_id=loaded.case.id, form_id=following.id)
     flash(text, "success")
     if wants_json():
         return jsonify(ok=True, kind=s.kind, revision=s.revision, submission_id=s.id,
                        warnings=service_errors(result.warnings), message=text,
                        redirect=target), 201
     return redirect(target)
+
+
+def _then_step(loaded: LoadedCase, transition: Transition) -> str:
+    """"Submit and complete": the step after the report is stored, through the
+    same service as the case page; refused, it says why and the report stays sent."""
+    try:
+        transition_case(current_actor(), loaded.case.id, transition.id)
+    except (Conflict, ValidationFailed) as err:
+        unmet = [u["message"] for u in getattr(err, "extra", {}).get("unmet", [])]
+        return f"{transition.label} is not possible yet: {'; '.join(unmet) or err.message}."
+    return f"Done: {transition.label}."
 
 
 def _errors_of(instance: Any) -> list[dict[str, str]]:
@@ -186,6 +230,8 @@ def capture_post(case_id: int, form_id: str) -> Any:
     if action not in ACTIONS:
         abort(400, "Use the form's buttons: Save draft, Submit or Save correction.")
     mode = "correct" if action == "correct" else "fill"
+    # "Submit and complete": the step is worked out here again, never taken from the post
+    then = finishing_step(actor, loaded, form) if action == "final_then" else None
     instance = build_form_class(form, loaded.bundle)(
         posted_formdata(form, request.form.items(multi=True)), draft=action == "draft")
     instance.validate()
@@ -212,5 +258,5 @@ def capture_post(case_id: int, form_id: str) -> Any:
         text = f"Nothing was saved: {err.message}."
         return _refuse(loaded, form, instance, latest_revision(case_id, form_id), mode, [],
                        status=status, message=text)
-    return _stored(loaded, form, result)
+    return _stored(loaded, form, result, then)
 

@@ -19,7 +19,8 @@ from workorders.forms.formdata import LINE_TYPES
 
 #: names the page posts besides the form's own fields
 PAGE_NAMES = frozenset({"csrf_token", "_action", "_reason"})
-ACTIONS = ("draft", "final", "correct")
+#: ``final_then``: submit, then take the step this report was the last one missing for
+ACTIONS = ("draft", "final", "final_then", "correct")
 #: where the page shows a correction's missing reason
 REASON_PATH = "/_reason"
 
@@ -33,10 +34,35 @@ def _row_of(form: Form, name: str) -> tuple[str, str] | None:
     return (parts[0], parts[1]) if field is not None and field.type in LINE_TYPES else None
 
 
+def signer_name_fields(form: Form) -> dict[str, str]:
+    """The bundle's separate "name of the person signing" fields, by the
+    signature they belong to: a text field required exactly when that signature
+    is present. The page asks the name once (the signature's own name) and these
+    are filled from it."""
+    signatures = {f.id for f in form.fields if f.type == "signature"}
+    return {f.id: f.required_if.field for f in form.fields
+            if f.type == "text" and f.required_if is not None
+            and f.required_if.op == "present" and f.required_if.field in signatures}
+
+
+def _with_signer_names(form: Form, pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    mirrors = signer_name_fields(form)
+    if not mirrors:
+        return pairs
+    values = dict(pairs)
+    out = [(k, v) for k, v in pairs if not (k in mirrors and v.strip() == "")]
+    for name_field, signature in mirrors.items():
+        signer = values.get(f"{signature}-name", "").strip()
+        if signer and not values.get(name_field, "").strip():
+            out.append((name_field, signer))
+    return out
+
+
 def posted_formdata(form: Form, pairs: Iterable[tuple[str, str]]) -> FormData:
     """The posted pairs the generated form should judge: page names and
-    untouched rows left out, everything else exactly as typed."""
-    kept = [(k, v) for k, v in pairs if k not in PAGE_NAMES]
+    untouched rows left out, the signer's name copied where the bundle asks it
+    a second time, everything else exactly as typed."""
+    kept = _with_signer_names(form, [(k, v) for k, v in pairs if k not in PAGE_NAMES])
     filled: set[tuple[str, str]] = set()
     for key, value in kept:
         row = _row_of(form, key)

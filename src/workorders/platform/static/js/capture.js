@@ -143,8 +143,6 @@
     var row = tpl.content.firstElementChild.cloneNode(true);
     list.appendChild(row);
     renumber(list);
-    var date = row.querySelector(".leaf-date input");
-    if (fresh && date) { date.value = today(); }
     showArticle(row);
     return row;
   }
@@ -225,10 +223,13 @@
 
   /* ---- uploads: photos and the signature ------------------------------------- */
 
-  function upload(blob, filename) {
-    var key = newKey();
+  /* One upload; a refusal or a dropped connection rejects with words for the person.
+   * The caller keeps ``key`` for a retry, so a photo the server got but whose answer
+   * was lost is not stored twice. A failed upload never holds up sending the form. */
+  function upload(blob, filename, key) {
+    key = key || newKey();
     uploads += 1;
-    function attempt(resolve, reject) {
+    return new Promise(function (resolve, reject) {
       var body = new FormData();
       body.append("file", blob, filename);
       fetch(form.getAttribute("data-upload-url"), {
@@ -241,11 +242,10 @@
             if (resp.ok) { resolve(json); } else { reject(new Error(json.error || "Upload refused (" + resp.status + ").")); }
           });
       }, function () {
-        setStatus("Waiting for connection: the photo is uploaded when you are back online", "waiting");
-        uploadQueue.push(function () { attempt(resolve, reject); });
+        uploads -= 1;
+        reject(new Error("No connection."));
       });
-    }
-    return new Promise(attempt);
+    });
   }
 
   function renumberPhotos(list) {
@@ -280,34 +280,60 @@
     li.appendChild(img);
     li.appendChild(remove);
     list.appendChild(li);
-    return { li: li, img: img, input: input };
+    return { li: li, img: img, input: input, remove: remove };
+  }
+
+  function tryPhoto(list, item, file, key) {
+    var max = parseInt(list.getAttribute("data-max") || "0", 10);
+    item.li.classList.remove("upload-failed");
+    item.li.classList.add("uploading");
+    item.note.className = "muted";
+    item.note.textContent = "Uploading…";
+    item.actions.hidden = true;
+    item.remove.textContent = "Remove";
+    upload(file, file.name || "photo.jpg", key).then(function (json) {
+      item.li.classList.remove("uploading");
+      item.input.value = json.id;
+      item.li.insertBefore(item.input, item.li.firstChild);
+      item.note.remove();
+      item.actions.remove();
+      renumberPhotos(list);
+      changed();
+      if (max && $all("[data-photo] input[type=hidden]", list).length > max) {
+        setStatus("At most " + max + " photos: remove some before submitting", "error");
+      }
+    }, function (err) {
+      if (!item.li.isConnected) { return; }
+      item.li.classList.remove("uploading");
+      item.li.classList.add("upload-failed");
+      item.note.className = "field-error";
+      item.note.textContent = "Not uploaded: " + err.message + " Retry, or drop it: the form can be sent without it.";
+      item.actions.hidden = false;
+      item.remove.textContent = "Drop";
+      item.retry = function () { tryPhoto(list, item, file, key); };
+      uploadQueue.push(function () { if (item.li.isConnected && item.li.classList.contains("upload-failed")) { item.retry(); } });
+    });
   }
 
   function takePhotos(fileInput) {
     var field = fileInput.getAttribute("data-photo-input");
     var list = form.querySelector("[data-photo-list][data-field='" + field + "']");
-    var max = parseInt(list.getAttribute("data-max") || "0", 10);
     Array.prototype.forEach.call(fileInput.files, function (file) {
       var item = addPhoto(list, null);
       item.img.src = URL.createObjectURL(file);
-      var note = document.createElement("small");
-      note.className = "muted";
-      note.textContent = "Uploading…";
-      item.li.appendChild(note);
-      upload(file, file.name || "photo.jpg").then(function (json) {
-        item.li.classList.remove("uploading");
-        item.input.value = json.id;
-        item.li.insertBefore(item.input, item.li.firstChild);
-        note.remove();
-        renumberPhotos(list);
-        changed();
-        if (max && $all("[data-photo] input[type=hidden]", list).length > max) {
-          setStatus("At most " + max + " photos: remove some before submitting", "error");
-        }
-      }, function (err) {
-        note.className = "field-error";
-        note.textContent = err.message;
-      });
+      item.note = document.createElement("small");
+      item.li.appendChild(item.note);
+      item.actions = document.createElement("div");
+      item.actions.className = "upload-actions";
+      var retry = document.createElement("button");
+      retry.type = "button";
+      retry.textContent = "Retry";
+      retry.setAttribute("data-retry-photo", "");
+      item.actions.appendChild(retry);
+      item.li.appendChild(item.actions);
+      item.li.appendChild(item.remove);   // Drop, beside Retry
+      item.li.retryUpload = function () { if (item.retry) { item.retry(); } };
+      tryPhoto(list, item, file, newKey());
     });
     fileInput.value = "";
   }
@@ -343,10 +369,82 @@
     return today() + "T" + ("0" + d.getHours()).slice(-2) + ":" + ("0" + d.getMinutes()).slice(-2);
   }
 
+  /* Store a signature image (drawn, or the typed name drawn by the page) and show it. */
+  function saveSignature(box, blob, filename, typed) {
+    var field = box.getAttribute("data-signature");
+    var status = box.querySelector("[data-signature-status]");
+    status.textContent = "Saving the signature…";
+    return upload(blob, filename).then(function (json) {
+      box.querySelector("[data-signature-image]").value = json.id;
+      var when = box.querySelector(".leaf-signed_at input");
+      if (when && !when.value) { when.value = localNow(); }
+      status.textContent = "";
+      var caption = box.querySelector("[data-signature-kind]");
+      if (caption) { caption.textContent = typed ? "Typed signature saved (not drawn)." : "Signature saved."; }
+      showSignature(box);
+      changed();
+      var name = box.querySelector(".leaf-name input");
+      if (name && !name.value) { name.focus(); }
+      return json;
+    }, function (err) {
+      status.textContent = "Not saved: " + err.message + " Tap Done to try again.";
+      throw err;
+    });
+  }
+
+  function canvasBlob(canvas) {
+    return new Promise(function (resolve) { canvas.toBlob(resolve, "image/png"); });
+  }
+
+  /* Drawn but not saved with Done: saved now, before the form is sent. */
+  function flushSignatures() {
+    return Promise.all($all("[data-signature]").map(function (box) {
+      var pad = pads[box.getAttribute("data-signature")];
+      var image = box.querySelector("[data-signature-image]");
+      if (!pad || pad.isEmpty() || image.value !== "") { return null; }
+      var canvas = box.querySelector("canvas");
+      return canvasBlob(canvas).then(function (blob) {
+        return saveSignature(box, blob, box.getAttribute("data-signature") + ".png", false);
+      });
+    }));
+  }
+
+  /* The accessible alternative to drawing: the signer's typed name, drawn as an image
+   * that says in words it was typed, stored as the signature. */
+  function typedSignature(name) {
+    var canvas = document.createElement("canvas");
+    canvas.width = 600;
+    canvas.height = 200;
+    var ctx = canvas.getContext("2d");
+    ctx.fillStyle = "#ffffff";
+    ctx.fillRect(0, 0, canvas.width, canvas.height);
+    ctx.fillStyle = "#10182a";
+    ctx.font = "italic 48px Georgia, serif";
+    ctx.fillText(name, 24, 100, 552);
+    ctx.font = "20px sans-serif";
+    ctx.fillText("Typed signature (not drawn), " + localNow().replace("T", " "), 24, 170, 552);
+    return canvasBlob(canvas);
+  }
+
   function wireSignature(box) {
     var field = box.getAttribute("data-signature");
     var canvas = box.querySelector("canvas");
     var status = box.querySelector("[data-signature-status]");
+    var typedButton = box.querySelector("[data-signature-typed]");
+    if (typedButton) {
+      typedButton.hidden = false;
+      typedButton.addEventListener("click", function () {
+        var name = box.querySelector(".leaf-name input");
+        if (!name || name.value.trim() === "") {
+          status.textContent = "Type the signer's name in the field below first.";
+          if (name) { name.focus(); }
+          return;
+        }
+        typedSignature(name.value.trim()).then(function (blob) {
+          return saveSignature(box, blob, "typed-signature-" + field + ".png", true);
+        }).catch(function () { /* the status says it */ });
+      });
+    }
     if (!window.SignaturePad || !canvas) { return; }
     var pad = new window.SignaturePad(canvas, { penColor: "#10182a" });
     pads[field] = pad;
@@ -360,19 +458,29 @@
     });
     box.querySelector("[data-signature-done]").addEventListener("click", function () {
       if (pad.isEmpty()) { status.textContent = "Sign in the box first."; return; }
-      status.textContent = "Saving the signature…";
-      canvas.toBlob(function (blob) {
-        upload(blob, field + ".png").then(function (json) {
-          box.querySelector("[data-signature-image]").value = json.id;
-          var when = box.querySelector(".leaf-signed_at input");
-          if (when && !when.value) { when.value = localNow(); }
-          status.textContent = "";
-          showSignature(box);
-          changed();
-          var name = box.querySelector(".leaf-name input");
-          if (name && !name.value) { name.focus(); }
-        }, function (err) { status.textContent = err.message; });
-      }, "image/png");
+      canvasBlob(canvas).then(function (blob) {
+        return saveSignature(box, blob, field + ".png", false);
+      }).catch(function () { /* the status says it */ });
+    });
+  }
+
+  /* The signer's name is asked once: the bundle's separate name field (required when
+   * the signature is present) is hidden and takes the signature's name. */
+  function mirrorSignerNames() {
+    var raw = form.getAttribute("data-signer-mirrors");
+    if (!raw) { return; }
+    var mirrors = JSON.parse(raw);
+    Object.keys(mirrors).forEach(function (target) {
+      var box = form.querySelector("[data-field='" + target + "']");
+      var source = form.querySelector("input[name='" + mirrors[target] + "-name']");
+      var input = box && box.querySelector("input[name='" + target + "']");
+      if (!box || !source || !input) { return; }
+      box.classList.add("signer-mirror");
+      box.hidden = true;
+      box.removeAttribute("data-visible-if");
+      function copy() { input.value = source.value; }
+      source.addEventListener("input", function () { copy(); save(); });
+      if (!input.value) { copy(); }
     });
   }
 
@@ -487,11 +595,16 @@
     event.preventDefault();
     if (pending) { send(); return; }
     var submitter = event.submitter || form.querySelector("button[type=submit]");
-    var pairs = entries(false);
-    if (submitter && submitter.name) { pairs.push([submitter.name, submitter.value]); }
-    pending = { key: newKey(), entries: prepared(pairs) };
-    save(false);
-    send();
+    flushSignatures().then(function () {
+      var skip = untouchedNames();
+      var pairs = entries(false).filter(function (pair) { return !skip[pair[0]]; });
+      if (submitter && submitter.name) { pairs.push([submitter.name, submitter.value]); }
+      pending = { key: newKey(), entries: prepared(pairs) };
+      save(false);
+      send();
+    }, function (err) {
+      setStatus("The signature could not be saved: " + err.message, "error");
+    });
   });
 
   window.addEventListener("online", function () {
@@ -509,10 +622,39 @@
     save();
   }
 
+  /* A row is used once a person types into it: then its date becomes today, its work
+   * type the form's first one, and a catalog article's quantity 1, each marked as
+   * filled in by the page (data-auto). A row whose only values are such fills (the
+   * person typed and cleared again) is not sent: an untouched row is no line. */
+  function autofill(el, value) {
+    if (el && el.value === "") { el.value = value; el.setAttribute("data-auto", ""); }
+  }
+
   function rowTouched(row, target) {
+    if (target && target.removeAttribute) { target.removeAttribute("data-auto"); }
     var date = row.querySelector(".leaf-date input");
-    if (date && target !== date && date.value === "") { date.value = today(); }
+    if (date && target !== date) { autofill(date, today()); }
+    var labor = row.querySelector(".leaf-labor select");
+    if (labor && target !== labor) {
+      var first = $all("option", labor).filter(function (o) { return o.value !== ""; })[0];
+      if (first) { autofill(labor, first.value); }
+    }
+    var article = row.querySelector(".leaf-article input");
+    var quantity = row.querySelector(".leaf-quantity input");
+    if (article && quantity && target === article && articles[article.value.trim()]) { autofill(quantity, "1"); }
     showArticle(row);
+  }
+
+  function untouchedNames() {
+    var names = {};
+    $all("[data-row]").forEach(function (row) {
+      var typed = $all("input, select, textarea", row).some(function (el) {
+        if (el.type === "checkbox" || el.type === "radio") { return el.checked; }
+        return el.value.trim() !== "" && !el.hasAttribute("data-auto");
+      });
+      if (!typed) { $all("[name]", row).forEach(function (el) { names[el.name] = true; }); }
+    });
+    return names;
   }
 
   form.addEventListener("input", function (event) {
@@ -539,6 +681,9 @@
       t.closest("[data-row]").remove();
       renumber(list);
       changed();
+    } else if (t.matches("[data-retry-photo]")) {
+      var failed = t.closest("[data-photo]");
+      if (failed && failed.retryUpload) { failed.retryUpload(); }
     } else if (t.matches("[data-remove-photo]")) {
       var photos = t.closest("[data-photo-list]");
       t.closest("[data-photo]").remove();
@@ -564,6 +709,7 @@
       forget();   // the server has a newer revision than this copy was based on
     }
   }
+  mirrorSignerNames();
   $all("[data-needs-script]").forEach(function (el) { el.classList.add("has-script"); });
   $all("[data-row]").forEach(showArticle);
   applyConditions();
