@@ -1,100 +1,137 @@
-"""Showing times and people the way a person reads them.
+"""Showing times, numbers and money the way the tenant's people read them.
 
-Times are stored in UTC. Pages show them in the *display zone*: the browser's
-IANA zone, which ``static/js/timezone.js`` puts in the ``wo_tz`` cookie, or
-Europe/Stockholm (where the demo tenants work) until that cookie exists. The
-zone is only ever used to format and to read form input, never trusted as
-anything else: an unknown name falls back to the default.
+Times are stored in UTC. Pages show them in the *display zone*: the tenant's
+time zone (the published bundle's ``timezone``, Europe/Stockholm when it names
+none), in the tenant's ``locale`` (sv-SE: ``tors 26 nov. 2026 08:00 CET``,
+``1 234,50 kr``). The tenant's zone wins over the browser's: everyone working
+for one tenant (office, technicians, customers, emails) sees the same clock, so
+"08:00" on the dispatch board is "08:00" on the technician's phone. The
+browser's IANA zone, which ``static/js/timezone.js`` puts in the ``wo_tz``
+cookie, is only offered on the booking form, where a person may type a time in
+another zone; it is only ever used to read that input, never trusted as anything
+else: an unknown name falls back to the tenant's zone.
+
+Every filter formats through the one pure formatter
+(``workorders.definitions.formatting``), which notification templates use too.
+The tenant's settings are read once per request from its published bundle.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-from functools import lru_cache
+from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import ZoneInfo
 
-from flask import Flask, request
+from flask import Flask, g, has_request_context, request
 
-DEFAULT_ZONE = "Europe/Stockholm"
+from workorders.definitions.formatting import (
+    DEFAULT_TIMEZONE,
+    Formatting,
+    formatting_of,
+)
+from workorders.definitions.formatting import valid_zone as _valid_zone
+
+DEFAULT_ZONE = DEFAULT_TIMEZONE
 ZONE_COOKIE = "wo_tz"
 #: Zones offered on the booking form beside the browser's own.
 COMMON_ZONES = ("Europe/Stockholm", "Europe/Oslo", "Europe/Copenhagen", "Europe/Helsinki",
                 "Europe/Berlin", "Europe/London", "UTC")
 
 
-@lru_cache(maxsize=1)
-def _known_zones() -> frozenset[str]:
-    return frozenset(available_timezones())
-
-
 def valid_zone(name: str | None) -> str | None:
-    return name if name and name in _known_zones() else None
+    return _valid_zone(name)
+
+
+def tenant_formatting(tenant_id: int) -> Formatting:
+    """The locale, zone and currency of a tenant's published bundle (defaults without one)."""
+    from workorders.platform.services.definitions import bundle_of, current_version
+
+    version = current_version(tenant_id)
+    return formatting_of(bundle_of(version)) if version is not None else Formatting()
+
+
+def use_tenant(tenant_id: int) -> Formatting:
+    """Format this request for ``tenant_id`` (pages without a signed-in person, such
+    as the customer pages, name their tenant here)."""
+    formatting = tenant_formatting(tenant_id)
+    g.wo_formatting = formatting
+    return formatting
+
+
+def formatting() -> Formatting:
+    """This request's tenant formatting, read once per request; defaults outside one."""
+    if not has_request_context():
+        return Formatting()
+    cached = g.get("wo_formatting")
+    if cached is None:
+        actor = g.get("actor")
+        cached = tenant_formatting(actor.tenant_id) if actor is not None else Formatting()
+        g.wo_formatting = cached
+    return cached
 
 
 def display_zone_name() -> str:
-    return valid_zone(request.cookies.get(ZONE_COOKIE)) or DEFAULT_ZONE
+    """The zone pages show times in: the tenant's."""
+    return formatting().zone.key
+
+
+def browser_zone_name() -> str | None:
+    """The browser's own zone (the ``wo_tz`` cookie), when it is a real zone name."""
+    return valid_zone(request.cookies.get(ZONE_COOKIE)) if has_request_context() else None
 
 
 def display_zone() -> ZoneInfo:
-    return ZoneInfo(display_zone_name())
+    return formatting().zone
 
 
 def zone_choices(preferred: str) -> list[tuple[str, str]]:
-    names = [preferred, *(z for z in COMMON_ZONES if z != preferred)]
-    return [(z, z.replace("_", " ")) for z in names]
+    """The booking form's zones: the preferred one, the browser's, then common ones."""
+    browser = browser_zone_name()
+    names = [preferred, *(z for z in (browser, *COMMON_ZONES) if z and z != preferred)]
+    return [(z, z.replace("_", " ")) for z in dict.fromkeys(names)]
 
 
 def local(value: datetime | str | None) -> datetime | None:
     """A stored UTC time (or its ISO text from a view dict) in the display zone."""
-    if value is None or value == "":
-        return None
-    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(display_zone())
+    return formatting().local(value)
 
 
 def fmt_datetime(value: datetime | str | None, with_zone: bool = False) -> str:
-    moment = local(value)
-    if moment is None:
-        return "—"
-    text = moment.strftime("%a %d %b %Y, %H:%M")
-    return f"{text} {moment.tzname()}" if with_zone else text
+    return formatting().datetime(value, with_zone)
 
 
 def fmt_window(start: datetime | str | None, end: datetime | str | None) -> str:
-    """``Thu 26 Nov 2026, 08:00–16:00 CET``: the end's date only when it differs."""
-    begin, finish = local(start), local(end)
-    if begin is None:
-        return "Not scheduled"
-    text = begin.strftime("%a %d %b %Y, %H:%M")
-    if finish is not None:
-        same_day = finish.date() == begin.date()
-        text += "–" + finish.strftime("%H:%M" if same_day else "%a %d %b %Y, %H:%M")
-    return f"{text} {begin.tzname()}"
+    """``tors 26 nov. 2026 08:00–16:00 CET``: the end's date only when it differs."""
+    return formatting().window(start, end)
 
 
 def fmt_time(value: datetime | str | None) -> str:
-    moment = local(value)
-    return moment.strftime("%H:%M") if moment else ""
+    return formatting().clock(value)
+
+
+def fmt_date(value: Any) -> str:
+    """The day only, in the tenant's locale (``tors 26 nov. 2026``)."""
+    return formatting().date(value)
 
 
 def age(value: datetime | str | None, now: datetime | None = None) -> str:
     """How long ago, coarse: a board card needs '3 d', not a timestamp."""
-    if value is None:
-        return ""
-    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    seconds = max(0, int(((now or datetime.now(UTC)) - moment).total_seconds()))
-    if seconds < 60:
-        return "just now"
-    if seconds < 3600:
-        return f"{seconds // 60} min"
-    if seconds < 86400:
-        return f"{seconds // 3600} h"
-    return f"{seconds // 86400} d"
+    return formatting().age(value, now)
+
+
+def money(value: Any, currency: str | None = None) -> str:
+    """``1 234,50 kr`` for a Swedish tenant; without a currency, the tenant's."""
+    return formatting().money(value, currency)
+
+
+def number(value: Any, decimals: int | None = None) -> str:
+    """``1 234,5`` for a Swedish tenant; ``decimals`` fixes the number of decimals."""
+    return formatting().number(value, decimals)
+
+
+def page_lang() -> str:
+    """The ``lang`` of a page: the tenant's locale."""
+    return formatting().lang
 
 
 def week_bounds(today: datetime) -> tuple[datetime, datetime]:
@@ -118,5 +155,7 @@ def init_filters(app: Flask) -> None:
 
     filters: dict[str, Any] = {"datetime": fmt_datetime, "window": fmt_window,
                                "clock": fmt_time, "age": age, "owner_words": owner_words,
-                               "person": member_name}
+                               "person": member_name, "date": fmt_date, "money": money,
+                               "number": number}
     app.jinja_env.filters.update(filters)
+    app.jinja_env.globals["page_lang"] = page_lang
