@@ -243,7 +243,9 @@
           });
       }, function () {
         uploads -= 1;
-        reject(new Error("No connection."));
+        var offline = new Error("No connection.");
+        offline.offline = true;
+        reject(offline);
       });
     });
   }
@@ -311,7 +313,9 @@
       item.actions.hidden = false;
       item.remove.textContent = "Drop";
       item.retry = function () { tryPhoto(list, item, file, key); };
-      uploadQueue.push(function () { if (item.li.isConnected && item.li.classList.contains("upload-failed")) { item.retry(); } });
+      if (err.offline) {   // tried again by itself when the connection is back
+        uploadQueue.push(function () { if (item.li.isConnected && item.li.classList.contains("upload-failed")) { item.retry(); } });
+      }
     });
   }
 
