@@ -26,9 +26,8 @@ from tests.browser.conftest import DemoServer
 from tests.browser.helpers import DemoApi as Api
 from tests.browser.helpers import demo_token
 from tests.browser.test_case_journey import _context, _watch_dialogs
-from tests.support.processes import ROOT
 
-SHOTS = Path(os.environ.get("WORKORDERS_SCREENSHOTS", ROOT / "docs" / "img"))
+SHOTS = Path(os.environ.get("WORKORDERS_SCREENSHOTS", "/tmp/workorders-shots"))
 MAX_TAPS = 12
 PHONE_HEIGHT = 844
 

@@ -231,4 +231,54 @@ def test_the_timer_refuses_others_stale_pages_and_bad_input(world_with_bundle: W
     assert tech.post(url, data={"action": "stop", "version": v}).status_code == 409
     stale = tech.post(url, data={"action": "start", "version": "1"})
     assert stale.status_code == 412
-    assert not [a for a in actions(world, case["id"]) if a.startswith("timer:")]
+    assert not [a for a in actions(world, case["id"]) if a.startswith("work_timer")]
+
+
+# ---- the form page: the signer's name once, Submit and complete ------------------------
+
+def test_the_signers_name_is_asked_once_and_fills_the_bundles_name_field(
+        world_with_bundle: World) -> None:
+    from tests.integration.test_capture_pages import page_upload, pairs, post_form, submissions
+    from tests.support.capture import jpeg_bytes, png_bytes, report, started_case
+
+    world = world_with_bundle
+    case = started_case(world)
+    client = login(world, "technician")
+    photo = page_upload(client, case["id"], jpeg_bytes()).json["id"]
+    signature = page_upload(client, case["id"], png_bytes(), "s.png").json["id"]
+    data = report(photo, signature)
+    del data["customer_name"]  # the page hides it: only the signature's name is typed
+    form = text_of(client.get(f"/cases/{case['id']}/forms/installation_report"))
+    assert "data-signer-mirrors=" in form and "customer_name" in form
+    resp = post_form(client, case["id"], pairs(data, "final"))
+    assert resp.status_code == 302
+    [final] = submissions(world, case["id"])
+    assert final["data"]["customer_name"] == "Lena Berg"
+
+
+def test_submit_and_complete_takes_the_step_the_last_report_was_missing(
+        world_with_bundle: World) -> None:
+    from tests.integration.test_capture_pages import page_upload, pairs, post_form
+    from tests.support.capture import jpeg_bytes, report, started_case
+
+    world = world_with_bundle
+    case = started_case(world)
+    client = login(world, "technician")
+    url = f"/cases/{case['id']}/forms/commissioning_protocol"
+    # the installation report is still missing: no "Submit and complete" yet, and asking
+    # for it anyway only submits (the step is worked out on the server, never posted)
+    assert 'data-testid="submit-and-complete"' not in text_of(client.get(url))
+    photo = page_upload(client, case["id"], jpeg_bytes()).json["id"]
+    resp = post_form(client, case["id"], pairs(report(photo), "final"))
+    assert resp.status_code == 302 and resp.headers["Location"].endswith(url)
+    page = text_of(client.get(url))
+    assert "Next: Commissioning protocol." in page
+    assert 'data-testid="submit-and-complete"' in page and "Submit and complete" in page
+    protocol = {"flow_temperature": "35", "leak_test_passed": "true",
+                "commissioning_date": "2026-11-26", "_action": "final_then"}
+    resp = client.post(url, data=protocol)
+    assert resp.status_code == 302 and resp.headers["Location"].endswith(f"/cases/{case['id']}")
+    assert case_json(world, case["id"])["status"] == "work_done"
+    assert "Done: Complete." in text_of(client.get(f"/cases/{case['id']}"))
+    bad = client.post(url, data={"_action": "final_and_invoice"})
+    assert bad.status_code == 400

@@ -2,9 +2,10 @@
 
 Both are case events in the audit trail (no table of their own): ``on_my_way``
 records that the assigned technician has set off and fires the rule trigger of
-the same name (a rule may text the customer); ``timer:start`` and
-``timer:stop`` bracket a stretch of work. The timer's state is read back from
-those events, so it survives a reload and shows on another device. Stopping it
+the same name (a rule may text the customer); ``work_timer_started`` and
+``work_timer_stopped`` bracket a stretch of work (the start is the event's
+time). The timer's state is read back from those events, so it survives a
+reload and shows on another device. Stopping it
 adds a time row (the day, the hours rounded to a quarter) to the draft of the
 case's first form with time lines, where the technician sees it prefilled.
 
@@ -36,8 +37,9 @@ from workorders.platform.services.submissions import FINAL_KINDS, latest_revisio
 from workorders.platform.services.unit_of_work import transaction
 
 ON_MY_WAY = "on_my_way"
-TIMER_START = "timer:start"
-TIMER_STOP = "timer:stop"
+#: event names that read as words in the case's history ("Work timer started")
+TIMER_START = "work_timer_started"
+TIMER_STOP = "work_timer_stopped"
 TIMER_ACTIONS = ("start", "stop")
 #: stopped time is written in quarter hours (the report's hours have no step of their own)
 HOURS_STEP = Decimal("0.25")
@@ -123,7 +125,7 @@ def say_on_my_way(actor: Actor, case_id: int, expected_version: int | None) -> L
         case.version += 1
         case.updated_at = utcnow()
         record_event(session, tenant_id=case.tenant_id, subject_type="case", subject_id=case.id,
-                     actor=actor.email, action=ON_MY_WAY, after={"on_my_way": True})
+                     actor=actor.email, action=ON_MY_WAY)
         run_rules(session, actor, loaded, ON_MY_WAY)
     return loaded
 
@@ -139,7 +141,7 @@ def timer_state(actor: Actor, case_id: int) -> TimerState:
         .order_by(AuditEvent.seq.desc()).limit(1)).scalar_one_or_none()
     if last is None or last.action != TIMER_START:
         return TimerState(None)
-    return TimerState(datetime.fromisoformat(str((last.after or {})["started_at"])))
+    return TimerState(last.at)
 
 
 def time_form(loaded: LoadedCase) -> Form | None:
@@ -173,12 +175,11 @@ def start_timer(actor: Actor, case_id: int, expected_version: int | None) -> Tim
         _timer_check(actor, loaded)
         if timer_state(actor, case_id).running:
             raise Conflict("the timer is already running")
-        now = utcnow()
+        now = utcnow()  # the event's own time is the start (read back by timer_state)
         loaded.case.version += 1
         loaded.case.updated_at = now
         record_event(session, tenant_id=actor.tenant_id, subject_type="case",
-                     subject_id=case_id, actor=actor.email, action=TIMER_START,
-                     after={"started_at": now.isoformat()})
+                     subject_id=case_id, actor=actor.email, action=TIMER_START)
     return TimerState(now)
 
 
@@ -209,7 +210,6 @@ def stop_timer(actor: Actor, case_id: int, expected_version: int | None,
         loaded.case.updated_at = now
         record_event(session, tenant_id=actor.tenant_id, subject_type="case",
                      subject_id=case_id, actor=actor.email, action=TIMER_STOP,
-                     before={"started_at": running.started_at.isoformat()},
                      after={"hours": _hours_text(hours)})
     loaded = load_case(actor, case_id)
     form = time_form(loaded)
