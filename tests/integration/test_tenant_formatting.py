@@ -37,8 +37,9 @@ SETTINGS = f"locale: sv-SE\ntimezone: Europe/Stockholm\nbranding:\n  logo: \"{LO
 
 def _source(settings: str = SETTINGS, connectors: str | None = None) -> str:
     text = (ROOT / "definitions" / "nordvarme-heatpumps.yaml").read_text(encoding="utf-8")
-    assert "locale: sv-SE\n" in text
-    text = text.replace("locale: sv-SE\n", settings, 1)
+    ours = "locale: sv-SE\ntimezone: Europe/Stockholm\n"
+    assert ours in text
+    text = text.replace(ours, settings, 1)
     if connectors is not None:
         head, rest = text.split("\nconnectors:\n", 1)
         text = f"{head}\n{connectors}{rest[rest.index(chr(10) + 'tests:'):]}"

@@ -232,6 +232,7 @@ def _preview(target: FormTarget, instance: Any, *, tried: dict[str, Any] | None 
         "admin/form_preview.html", case=case, case_type=target.case_type, form=target.form,
         ctx=ctx, latest=None, mode="fill", reason="", message=None, can_capture=True,
         author=None, revision=0, version=target.version, tried=tried, tried_action=action,
+        currency=target.bundle.currency,
         preview_action=url_for("web.definition_form_preview", n=target.version.number,
                                form_id=target.form.id))
     return _frameable(html, status)
