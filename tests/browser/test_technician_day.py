@@ -229,7 +229,8 @@ def test_untouched_rows_and_failed_photos_never_block_submit(
     failed = page.locator("li.photo.upload-failed")
     failed.wait_for()
     assert "Not uploaded: The server is busy." in failed.inner_text()
-    page.screenshot(path=str(SHOTS / "tech-photo-failed.png"))
+    failed.scroll_into_view_if_needed()
+    page.locator("[data-field=photos]").screenshot(path=str(SHOTS / "tech-photo-failed.png"))
     state["fail"] = False
     failed.locator("[data-retry-photo]").click()
     page.wait_for_selector("input[name=photos-0]", state="attached")
