@@ -230,7 +230,7 @@ def test_untouched_rows_and_failed_photos_never_block_submit(
     failed.wait_for()
     assert "Not uploaded: The server is busy." in failed.inner_text()
     failed.scroll_into_view_if_needed()
-    page.locator("[data-field=photos]").screenshot(path=str(SHOTS / "tech-photo-failed.png"))
+    page.locator("div.cf[data-field=photos]").screenshot(path=str(SHOTS / "tech-photo-failed.png"))
     state["fail"] = False
     failed.locator("[data-retry-photo]").click()
     page.wait_for_selector("input[name=photos-0]", state="attached")
