@@ -25,6 +25,7 @@ from sqlalchemy import select
 
 from workorders.definitions.lifecycle import is_work_complete_or_later
 from workorders.definitions.model import CaseType, Form
+from workorders.definitions.money import decimal_text
 from workorders.errors import Conflict, Forbidden, ValidationFailed
 from workorders.platform.actor import Actor
 from workorders.platform.extensions import db
@@ -156,8 +157,9 @@ def rounded_hours(seconds: float) -> Decimal:
     return max(quarters, Decimal(1)) * HOURS_STEP
 
 
-def _hours_text(hours: Decimal) -> str:
-    return format(hours.normalize(), "f")
+def hours_text(hours: Decimal) -> str:
+    """``1.25``, ``2`` (not ``2.00``): how the report's hours are written."""
+    return decimal_text(hours.normalize())
 
 
 def _timer_check(actor: Actor, loaded: LoadedCase) -> None:
@@ -210,7 +212,7 @@ def stop_timer(actor: Actor, case_id: int, expected_version: int | None,
         loaded.case.updated_at = now
         record_event(session, tenant_id=actor.tenant_id, subject_type="case",
                      subject_id=case_id, actor=actor.email, action=TIMER_STOP,
-                     after={"hours": _hours_text(hours)})
+                     after={"hours": hours_text(hours)})
     loaded = load_case(actor, case_id)
     form = time_form(loaded)
     if form is None:
@@ -219,7 +221,7 @@ def stop_timer(actor: Actor, case_id: int, expected_version: int | None,
     if latest is not None and latest.kind in FINAL_KINDS:
         return Stopped(hours, form, None, f"'{form.title}' is already submitted; correct it "
                                           "to add the time")
-    row = {"date": today.isoformat(), "hours": _hours_text(hours)}
+    row = {"date": today.isoformat(), "hours": hours_text(hours)}
     try:
         result = submit_form(actor, case_id, form.id,
                              _with_row(form, dict(latest.data) if latest else {}, row),

@@ -91,7 +91,7 @@ def case_timer(case_id: int) -> Any:
         else:
             today = datetime.now(display_zone()).date()
             stopped = svc.stop_timer(actor, case_id, form.version.data, today)
-            hours = format(stopped.hours.normalize(), "f")
+            hours = svc.hours_text(stopped.hours)
             if stopped.problem:
                 flash(f"Timer stopped: {hours} h. Not added to a report: {stopped.problem}.",
                       "error")
