@@ -54,7 +54,7 @@ def _book(page: Any, server: DemoServer, title: str, customer: str, start: datet
     page.fill("#site_city", "Umeå")
     page.fill("#scheduled_start", start.strftime("%Y-%m-%dT%H:%M"))
     page.fill("#scheduled_end", (start + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"))
-    assert page.input_value("#timezone") == ZONE  # the browser's zone, picked by timezone.js
+    assert page.input_value("#timezone") == ZONE  # the tenant's zone (the browser's is offered)
     page.click("[data-testid=book]")
     page.wait_for_selector("text=Booked INST-")
     return str(page.url)

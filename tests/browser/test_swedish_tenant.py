@@ -133,6 +133,11 @@ def test_a_swedish_tenants_pages_and_customer_pages(demo_server: DemoServer,
     card = page.locator(f"text={case['title']}").locator("xpath=ancestor::*[contains(@class,"
                                                           "'card')][1]")
     assert "tors 26 nov. 2026 08:00" in card.inner_text()
+    # booking defaults to the tenant's zone too; the browser's own is one choice away
+    page.goto(demo_server.url + "/cases/new?case_type=service")
+    assert page.input_value("#timezone") == "Europe/Stockholm"
+    zones = page.locator("#timezone option").evaluate_all("os => os.map(o => o.value)")
+    assert "America/New_York" in zones
     office.close()
 
     # the customer, on a phone, from the approval email

@@ -1,6 +1,7 @@
-/* workorders: tell the server the browser's time zone, so pages show local times.
- * Sets the wo_tz cookie (read by web/display.py), and on the booking form picks
- * the browser's zone in the time zone select when the person has not chosen one. */
+/* workorders: tell the server the browser's time zone.
+ * Sets the wo_tz cookie (read by web/display.py). Pages show times in the tenant's
+ * zone; the booking form defaults to it too and offers the browser's zone as a
+ * choice, added here when the server did not know it yet (before the cookie). */
 (function () {
   "use strict";
   var zone;
@@ -19,15 +20,13 @@
     document.cookie = "wo_tz=" + encodeURIComponent(zone) + "; path=/; max-age=31536000; samesite=lax";
   }
   var select = document.getElementById("timezone");
-  // only on a fresh form: a form sent back with errors keeps the zone the person chose
-  if (select && !document.querySelector(".field-error, [role=alert]")) {
+  if (select) {
     var exists = Array.prototype.some.call(select.options, function (o) { return o.value === zone; });
     if (!exists) {
       var option = document.createElement("option");
       option.value = zone;
       option.textContent = zone.replace(/_/g, " ");
-      select.insertBefore(option, select.firstChild);
+      select.insertBefore(option, select.options[1] || null);
     }
-    select.value = zone;
   }
 })();
