@@ -227,3 +227,29 @@ def test_a_bad_time_zone_or_logo_is_refused_in_plain_words(world: World, setting
                        headers={"Content-Type": "application/yaml"})
     assert_problem(store, 422)
     assert snapshot(world.app) == before
+
+
+def test_the_form_previews_totals_are_in_kronor(world: World) -> None:
+    from werkzeug.datastructures import MultiDict
+
+    from tests.integration.test_capture_pages import pairs
+    from tests.support.capture import report
+
+    _publish(world, _source())
+    admin = login(world, "admin")
+    resp = admin.post("/admin/definitions/1/forms/installation_report/preview",
+                      data=MultiDict(pairs(report("example", hours="17"), "final")))
+    html = text_of(resp)
+    totals = re.search(r"<p>Totals: ([^<]*)</p>", html)
+    assert totals, html
+    assert re.fullmatch(r"18 h, net [\d\xa0]+,\d\d\xa0kr, gross [\d\xa0]+,\d\d\xa0kr\.",
+                        totals.group(1)), totals.group(1)
+
+
+def test_the_customers_approval_email_writes_kronor(world: World) -> None:
+    _approval_asked(world)
+    mail_dir = world.app.extensions["workorders.settings"].mail_dir
+    [path] = mail_dir.glob("*-approval.eml")
+    mail = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+    body = mail.get_body().get_content()  # type: ignore[union-attr]
+    assert re.search(r"costs \d{2}\xa0\d{3},\d\d\xa0kr incl\. VAT", body), body
