@@ -92,7 +92,9 @@ def test_book_assign_schedule_then_the_technician_starts_it(demo_server: DemoSer
     job = today.locator("[data-testid=job]", has_text=title)
     assert job.count() == 1
     box = job.bounding_box()
-    assert box["height"] >= 60 and box["width"] >= 300  # a thumb-sized target
+    assert box["height"] >= 44 and box["width"] >= 200  # the title: a thumb-sized link
+    card = today.locator("[data-testid=job-card]", has_text=title).bounding_box()
+    assert card["height"] >= 60 and card["width"] >= 300
     job.click()
     assert tech.url == case_url
     start_button = tech.locator("[data-testid=transition-start]")
