@@ -258,6 +258,9 @@ def test_untouched_rows_and_failed_photos_never_block_submit(
     assert [r["hours"] for r in report["data"]["time"]] == ["2"]
     assert "materials" not in report["data"] and len(report["data"]["photos"]) == 1
     assert report["data"]["customer_signature"]["name"] == "Lena Berg"
+    page.goto(f"{demo_server.url}/cases/{case['id']}")
+    assert "Typed, not drawn" in page.inner_text(
+        "[data-testid=signature-installation_report]")  # marked where it is shown
     assert errors == []
     context.close()
 

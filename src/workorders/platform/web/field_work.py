@@ -13,11 +13,14 @@ from typing import Any
 
 from flask import abort, flash, redirect, url_for
 from flask_wtf import FlaskForm
+from sqlalchemy import select
 from wtforms import HiddenField, IntegerField
 from wtforms.validators import AnyOf, InputRequired, Optional
 
 from workorders.errors import Conflict, Forbidden, ValidationFailed
 from workorders.platform.auth import current_actor
+from workorders.platform.extensions import db
+from workorders.platform.models import Attachment
 from workorders.platform.problems import PreconditionFailed
 from workorders.platform.services import field_work as svc
 from workorders.platform.services.case_context import LoadedCase, load_case
@@ -57,6 +60,22 @@ def _refused(loaded: LoadedCase, err: Exception) -> tuple[str, int]:
     message = getattr(err, "message", str(err))
     return render_case(fresh, status=status, problem={
         "where": "field", "message": f"Not possible: {message[:1].upper()}{message[1:]}."})
+
+
+#: the file name the form page gives a signature made from the typed name (capture.js)
+TYPED_SIGNATURE_PREFIX = "typed-signature-"
+
+
+@web.app_context_processor
+def typed_signature_check() -> dict[str, Any]:
+    """``typed_signature(id)`` for the Reports section: whether a signature image is
+    the typed-name alternative, so it is marked as typed where it is shown."""
+    def typed_signature(attachment_id: str) -> bool:
+        name = db.session.execute(select(Attachment.filename).where(
+            Attachment.id == str(attachment_id),
+            Attachment.tenant_id == current_actor().tenant_id)).scalar_one_or_none()
+        return bool(name and name.startswith(TYPED_SIGNATURE_PREFIX))
+    return {"typed_signature": typed_signature}
 
 
 @web.post("/cases/<int:case_id>/on-my-way")
