@@ -52,6 +52,10 @@ CASES: list[tuple[str, str, str, str, str | None]] = [
      "/case_types/0/number_prefix", None),
     # --- catalog and seller
     ("currency_not_iso", "currency: SEK", "currency: SKR", "/currency", None),
+    ("timezone_unknown", "locale: sv-SE\n", "locale: sv-SE\ntimezone: Europe/Stokholm\n",
+     "/timezone", "timezone:"),
+    ("logo_not_an_image", "locale: sv-SE\n", "locale: sv-SE\nbranding:\n  logo: "
+     "\"data:image/png;base64,PGh0bWw+PC9odG1sPg==\"\n", "/branding/logo", "  logo:"),
     ("unit_not_rec20", "unit: MTR, price: 89.00", "unit: METER, price: 89.00",
      "/catalog/articles/0/unit", None),
     ("price_three_decimals", "price: 695.00", "price: 695.005", "/catalog/labor/0/price", None),
