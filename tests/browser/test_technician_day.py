@@ -285,6 +285,7 @@ def test_on_my_way_and_the_work_timer(demo_server: DemoServer, browser: Any) -> 
     page.wait_for_selector("text=Timer started")
     page.reload()
     page.wait_for_selector("[data-testid=timer-stop]")
+    assert page.inner_text("[data-timer-elapsed]") == "Running for 0 min."
     page.screenshot(path=str(SHOTS / "tech-case.png"))
     # the same technician on another device sees the timer running and stops it
     other, other_page, other_errors = _phone(browser, demo_server)
