@@ -59,7 +59,8 @@ def render_case(loaded: LoadedCase, *, status: int = 200, problem: dict[str, Any
     blocked: list[dict[str, Any]] = []
     for option in view["blocked_transitions"]:
         kinds = {u["kind"] for u in option["unmet"]}
-        (waiting if kinds <= {"role", "assignee"} else blocked).append(option)
+        # a step this person's role cannot take is someone else's, whatever else it lacks
+        (waiting if "role" in kinds or kinds <= {"role", "assignee"} else blocked).append(option)
     can_capture = may_capture(actor, loaded)
     # the technician's order (next step, forms, address, the rest): the assigned
     # technician, and a member who is a technician only
