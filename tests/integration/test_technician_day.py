@@ -279,6 +279,9 @@ def test_submit_and_complete_takes_the_step_the_last_report_was_missing(
     resp = client.post(url, data=protocol)
     assert resp.status_code == 302 and resp.headers["Location"].endswith(f"/cases/{case['id']}")
     assert case_json(world, case["id"])["status"] == "work_done"
-    assert "Done: Complete." in text_of(client.get(f"/cases/{case['id']}"))
+    done = text_of(client.get(f"/cases/{case['id']}"))
+    assert "Done: Complete." in done
+    # Release is the coordinator's: named, without its requirements, for the technician
+    assert 'data-testid="blocked-release"' not in done and "Others can reopen, release." in done
     bad = client.post(url, data={"_action": "final_and_invoice"})
     assert bad.status_code == 400
