@@ -112,6 +112,16 @@ def _on_first_screen(page: Any, selector: str) -> bool:
     return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= PHONE_HEIGHT
 
 
+def _small_targets(page: Any, scope: str = "main") -> list[str]:
+    """Visible buttons and button-like links in ``scope`` under 44 px tall."""
+    return list(page.evaluate("""(scope) => Array.from(document.querySelectorAll(
+        scope + ' button, ' + scope + ' [role=button], ' + scope + ' .job-card a'))
+      .filter(el => el.offsetParent !== null && el.getBoundingClientRect().height < 44)
+      .map(el => (el.textContent || '').trim() + ' '
+                 + Math.round(el.getBoundingClientRect().height))
+    """, scope))
+
+
 def _phone(browser: Any, server: DemoServer) -> tuple[Any, Any, list[str]]:
     context = _context(browser, phone=True)
     page = context.new_page()
@@ -143,6 +153,7 @@ def test_an_installation_is_finished_from_my_jobs_in_at_most_12_taps(
         assert size is not None and size["height"] >= 44, target
     page.locator(card).scroll_into_view_if_needed()
     page.screenshot(path=str(SHOTS / "tech-my-jobs.png"))
+    assert _small_targets(page, ".jobs") == []
 
     taps = Taps(page)
     # 1. Start, right on My jobs: the case moves and the installation report opens
@@ -165,6 +176,7 @@ def test_an_installation_is_finished_from_my_jobs_in_at_most_12_taps(
     assert page.locator("[data-field=customer_name]").is_hidden()
     assert _on_first_screen(page, "[data-testid=submit-final]")  # the bar stays at the bottom
     page.screenshot(path=str(SHOTS / "tech-form.png"))
+    assert _small_targets(page, "#capture-form") == []
     # 8. Submit: the commissioning protocol opens next
     taps.click("[data-testid=submit-final]")
     page.wait_for_url(f"**/cases/{case['id']}/forms/commissioning_protocol")
@@ -287,6 +299,8 @@ def test_on_my_way_and_the_work_timer(demo_server: DemoServer, browser: Any) -> 
     page.wait_for_selector("[data-testid=timer-stop]")
     assert page.inner_text("[data-timer-elapsed]") == "Running for 0 min."
     page.screenshot(path=str(SHOTS / "tech-case.png"))
+    assert _small_targets(page, ".case-actions") + _small_targets(page, ".case-work") + \
+        _small_targets(page, ".case-contact") + _small_targets(page, ".case-reports") == []
     # the same technician on another device sees the timer running and stops it
     other, other_page, other_errors = _phone(browser, demo_server)
     other_page.goto(f"{demo_server.url}/cases/{case['id']}")
