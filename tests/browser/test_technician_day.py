@@ -224,6 +224,15 @@ def test_untouched_rows_and_failed_photos_never_block_submit(
     page.click("[data-testid=add-time]")  # an extra row nobody types in
     page.click("[data-testid=add-materials]")
     assert page.input_value("input[name=time-1-date]") == ""  # nothing prefilled
+    # typed in and cleared again: only the page's own fills are left, still no line,
+    # also after a reload restores the copy kept on the phone
+    page.fill("input[name=time-1-hours]", "3")
+    page.fill("input[name=time-1-hours]", "")
+    assert page.input_value("input[name=time-1-date]") != ""
+    page.reload()
+    page.wait_for_load_state("load")
+    page.wait_for_selector("input[name=time-1-date]")
+    assert page.input_value("input[name=time-1-date]") != ""
     page.fill("textarea[name=work_description]", "Replaced the valve")
 
     # the first upload is refused, the retry goes through

@@ -181,7 +181,8 @@
   function save(note) {
     if (preview) { return; }
     try {
-      localStorage.setItem(storageKey, JSON.stringify({ base: revision, values: entries(false), pending: pending, at: Date.now() }));
+      var auto = $all("[data-auto]").map(function (el) { return el.name; });
+      localStorage.setItem(storageKey, JSON.stringify({ base: revision, values: entries(false), auto: auto, pending: pending, at: Date.now() }));
       if (note !== false && !pending) { setStatus("Saved on this phone (not sent yet)", "saved"); }
     } catch (e) {
       setStatus("This phone could not keep a copy: send the form before leaving the page", "error");
@@ -703,6 +704,10 @@
     try { stored = preview ? null : JSON.parse(localStorage.getItem(storageKey) || "null"); } catch (e) { stored = null; }
     if (stored && String(stored.base) === String(revision)) {
       restore(stored.values || []);
+      (stored.auto || []).forEach(function (name) {   // what the page filled stays marked as such
+        var el = form.querySelector("[name='" + name + "']");
+        if (el) { el.setAttribute("data-auto", ""); }
+      });
       if (stored.pending) {
         pending = stored.pending;
         send();
