@@ -31,6 +31,7 @@ from workorders.platform.services.case_context import LoadedCase
 from workorders.platform.services.case_queries import case_view
 from workorders.platform.services.definitions import bundle_of
 from workorders.platform.services.field_work import last_on_my_way, on_my_way_offered
+from workorders.platform.services.submissions import final_forms_of
 from workorders.platform.web import web
 from workorders.platform.web.display import display_zone, week_bounds
 from workorders.platform.web.job_steps import Step, maps_url, next_step
@@ -66,7 +67,9 @@ def _with_step(actor: Actor, job: Job) -> Job:
                      and last_on_my_way(job.case.id, job.case.tenant_id) is None)
     if job.step is not None and job.step.kind == "transition":
         # after Start, the form the job waits for opens directly (one tap saved)
-        forms = [f for f in job.case_type.forms if loaded.bundle.form(f) is not None]
+        done = final_forms_of(job.case.id)
+        forms = [f for f in job.case_type.forms
+                 if loaded.bundle.form(f) is not None and f not in done]
         job.after_start = url_for("web.capture_page", case_id=job.case.id,
                                   form_id=forms[0]) if forms else None
     return job
