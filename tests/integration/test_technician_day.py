@@ -285,3 +285,32 @@ def test_submit_and_complete_takes_the_step_the_last_report_was_missing(
     assert 'data-testid="blocked-release"' not in done and "Others can reopen, release." in done
     bad = client.post(url, data={"_action": "final_and_invoice"})
     assert bad.status_code == 400
+
+
+def test_the_timer_over_the_api_refuses_what_the_page_refuses(
+        world_with_bundle: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    from workorders.platform.services import field_work
+
+    world = world_with_bundle
+    case = scheduled(world)
+    tech = world.api("technician")
+    tech.post(f"/api/v1/cases/{case['id']}/transitions", json={"transition": "start"})
+    path = f"/api/v1/cases/{case['id']}/timer"
+    version = case_json(world, case["id"])["version"]
+    assert world.api("coordinator").post(path, json={"action": "start"}).status_code == 403
+    assert tech.post(path, json={"action": "pause"}).status_code == 422
+    assert tech.post(path, json={"action": "stop"}).status_code == 409
+    assert tech.post(path, json={"action": "start"},
+                     headers={"If-Match": '"1"'}).status_code == 412
+    started = tech.post(path, json={"action": "start"}, headers={"If-Match": f'"{version}"'})
+    assert started.status_code == 200 and started.json["timer"]["running"] is True
+    assert started.headers["ETag"] == f'"{version + 1}"'
+    later = datetime.now(UTC) + timedelta(minutes=30)
+    monkeypatch.setattr(field_work, "utcnow", lambda: later)
+    stopped = tech.post(path, json={"action": "stop"})
+    assert stopped.status_code == 200 and stopped.json["timer"]["running"] is False
+    assert stopped.json["stopped"] == {"hours": "0.5", "form": "installation_report",
+                                       "revision": 1, "problem": None}
+    theirs = scheduled(world, tenant="b")
+    assert tech.post(f"/api/v1/cases/{theirs['id']}/timer",
+                     json={"action": "start"}).status_code == 404

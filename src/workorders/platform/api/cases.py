@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from flask import Response, jsonify, request
@@ -128,6 +129,44 @@ def on_my_way(case_id: int) -> Any:
     svc.get_case(actor, case_id)
     say_on_my_way(actor, case_id, expected_version())
     return _case_response(svc.get_case(actor, case_id))
+
+
+TIMER_SCHEMA: dict[str, Any] = {
+    "type": "object", "additionalProperties": False, "required": ["action"],
+    "properties": {"action": {"enum": ["start", "stop"]}}}
+
+
+@api.post("/cases/<int:case_id>/timer")
+@operation("The assigned technician's work timer: start, or stop (the hours, to the "
+           "quarter, become a time row in the draft of the case's first form with time "
+           "lines); If-Match honoured", body=TIMER_SCHEMA,
+           responses={200: "The case with timer {running, started_at} (and stopped "
+                           "{hours, form, revision, problem} after a stop)",
+                      403: "Not the assigned technician",
+                      409: "Already running, not running, or the work is finished",
+                      412: "Stale If-Match"})
+def work_timer(case_id: int) -> Any:
+    from workorders.platform.services import field_work
+
+    actor = current_actor()
+    svc.get_case(actor, case_id)
+    body = json_body(TIMER_SCHEMA)
+    stopped = None
+    if body["action"] == "start":
+        field_work.start_timer(actor, case_id, expected_version())
+    else:
+        stopped = field_work.stop_timer(actor, case_id, expected_version())
+    resp = _case_response(svc.get_case(actor, case_id))
+    state = field_work.timer_state(actor, case_id)
+    payload = dict(resp.get_json())
+    payload["timer"] = {"running": state.running, "started_at":
+                        state.started_at.isoformat() if state.started_at else None}
+    if stopped is not None:
+        payload["stopped"] = {"hours": field_work.hours_text(stopped.hours),
+                              "form": stopped.form.id if stopped.form else None,
+                              "revision": stopped.revision, "problem": stopped.problem}
+    resp.set_data(json.dumps(payload))
+    return resp
 
 
 @api.get("/cases/<int:case_id>/events")

@@ -23,6 +23,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from workorders.definitions.formatting import Formatting
 from workorders.definitions.lifecycle import is_work_complete_or_later
 from workorders.definitions.model import CaseType, Form
 from workorders.definitions.money import decimal_text
@@ -192,8 +193,13 @@ def _with_row(form: Form, data: dict[str, Any], row: dict[str, str]) -> dict[str
     return {**data, field.id: [*(data.get(field.id) or []), row]}
 
 
+def local_today(loaded: LoadedCase) -> date:
+    """Today in the tenant's time zone (the bundle's ``timezone``), the day pages show."""
+    return datetime.now(Formatting(timezone=loaded.bundle.timezone).zone).date()
+
+
 def stop_timer(actor: Actor, case_id: int, expected_version: int | None,
-               today: date) -> Stopped:
+               today: date | None = None) -> Stopped:
     """Stop the timer; the time goes into the time form's draft as a new row.
 
     The stop is recorded first (its own transaction): if the draft cannot take
@@ -221,7 +227,7 @@ def stop_timer(actor: Actor, case_id: int, expected_version: int | None,
     if latest is not None and latest.kind in FINAL_KINDS:
         return Stopped(hours, form, None, f"'{form.title}' is already submitted; correct it "
                                           "to add the time")
-    row = {"date": today.isoformat(), "hours": hours_text(hours)}
+    row = {"date": (today or local_today(loaded)).isoformat(), "hours": hours_text(hours)}
     try:
         result = submit_form(actor, case_id, form.id,
                              _with_row(form, dict(latest.data) if latest else {}, row),

@@ -8,7 +8,6 @@ success redirects back to where the button was (My jobs or the case page).
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from flask import abort, flash, redirect, url_for
@@ -26,7 +25,6 @@ from workorders.platform.services import field_work as svc
 from workorders.platform.services.case_context import LoadedCase, load_case
 from workorders.platform.web import web
 from workorders.platform.web.case_page import STALE, render_case
-from workorders.platform.web.display import display_zone
 
 BAD_FORM = "The form was incomplete or expired. Reload the page and try again."
 
@@ -108,8 +106,7 @@ def case_timer(case_id: int) -> Any:
             svc.start_timer(actor, case_id, form.version.data)
             flash("Timer started: stop it when the work pauses or ends.", "success")
         else:
-            today = datetime.now(display_zone()).date()
-            stopped = svc.stop_timer(actor, case_id, form.version.data, today)
+            stopped = svc.stop_timer(actor, case_id, form.version.data)
             hours = svc.hours_text(stopped.hours)
             if stopped.problem:
                 flash(f"Timer stopped: {hours} h. Not added to a report: {stopped.problem}.",
