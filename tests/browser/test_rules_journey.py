@@ -97,7 +97,7 @@ def test_overtime_and_missing_signature_through_queue_inbox_and_correction(
     assert "No customer signature" in readiness
     tech.screenshot(path=str(SHOTS / "case-not-ready-phone.png"), full_page=True)
     outcomes = tech.inner_text("[data-testid=case-outcomes]")
-    assert "MISSING_SIGNATURE" in outcomes and "Total hours 17 > 16" in outcomes
+    assert "MISSING_SIGNATURE" in outcomes and "Total hours 17 is more than 16" in outcomes
 
     # the coordinator: the exception in the queue, with the trace in words
     office = _context(browser)
@@ -110,7 +110,7 @@ def test_overtime_and_missing_signature_through_queue_inbox_and_correction(
     row = desk.locator("[data-testid=exception]", has_text=number)
     assert row.count() == 1
     assert "MISSING_SIGNATURE" in row.inner_text()
-    assert "Form customer signature is missing" in row.inner_text()
+    assert "Customer signature is missing" in row.inner_text()
     desk.screenshot(path=str(SHOTS / "exceptions-desktop.png"), full_page=True)
     row.locator("[data-testid=assign-me]").click()
     desk.wait_for_selector(f"text=MISSING_SIGNATURE on {number}: assigned to Carl Coordinator.")
@@ -121,7 +121,7 @@ def test_overtime_and_missing_signature_through_queue_inbox_and_correction(
     desk.click("[data-testid=nav-approvals]")
     item = desk.locator("[data-testid=approval]", has_text=number)
     assert "17 h reported on " + number in item.inner_text()
-    assert "Total hours 17 > 16" in item.inner_text()
+    assert "Total hours 17 is more than 16" in item.inner_text()
     desk.screenshot(path=str(SHOTS / "approvals-desktop.png"), full_page=True)
     item.locator("textarea").fill("Agreed with the customer: two heat pumps' worth of work")
     item.locator("[data-testid=approve]").click()
@@ -207,7 +207,7 @@ def test_queue_and_inbox_on_a_phone(demo_server: DemoServer, browser: Any) -> No
     page.screenshot(path=str(SHOTS / "exceptions-phone.png"), full_page=True)
     page.goto(f"{demo_server.url}/approvals")
     item = page.locator("[data-testid=approval]", has_text=case["number"])
-    assert "Total hours 18 > 16" in item.inner_text()
+    assert "Total hours 18 is more than 16" in item.inner_text()
     for button in ("approve", "reject"):
         box = item.locator(f"[data-testid={button}]").bounding_box()
         assert box is not None and box["height"] >= 44

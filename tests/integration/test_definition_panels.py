@@ -53,7 +53,7 @@ def test_the_tests_panel_and_api_show_expected_actual_and_traces(world: World) -
     admin = login(world, "admin")
     html = admin.get("/admin/definitions/1/panels/tests").get_data(as_text=True)
     assert "All 5 golden tests pass." in html
-    assert "Total hours 17 &gt; 16" in html
+    assert "Total hours 17 is more than 16" in html
     body = world.api("admin").get("/api/v1/definitions/1/tests").json
     assert body["tests_passed"] is True and body["total"] == 5
     first = body["tests"][0]
@@ -61,7 +61,7 @@ def test_the_tests_panel_and_api_show_expected_actual_and_traces(world: World) -
     assert first["actual"]["approvals"] == ["role:coordinator"]
     overtime = next(t for t in first["traces"] if t["rule"] == "overtime_needs_approval")
     assert overtime["fired"] is True
-    assert overtime["trace"][0]["text"] == "Total hours 17 > 16"
+    assert overtime["trace"][0]["text"] == "Total hours 17 is more than 16"
     not_fired = next(t for t in first["traces"] if t["rule"] == "expensive_material")
     assert not_fired["fired"] is False and not_fired["trace"][0]["result"] is False
 

@@ -46,9 +46,9 @@ def test_trying_a_report_shows_fired_rules_with_traces_and_stores_nothing(world:
     html = resp.get_data(as_text=True)
     assert "Tried: nothing was stored" in html
     assert "A technician could send this as the final report." in html
-    assert 'data-rule="overtime_needs_approval"' in html and "Total hours 18 &gt; 16" in html
+    assert 'data-rule="overtime_needs_approval"' in html and "Total hours 18 is more than 16" in html
     assert 'data-rule="missing_signature"' in html
-    assert "Form customer signature is missing" in html
+    assert "Customer signature is missing" in html
     assert "Waiting for approval by role coordinator: 18 h reported on INST-PREVIEW-00001" in html
     assert 'value="17"' in html  # what was typed stays in the form
     assert snapshot(world.app) == before
@@ -84,7 +84,7 @@ def test_the_api_twin_answers_the_same_and_stores_nothing(world: World) -> None:
     assert set(fired) == {"overtime_needs_approval", "missing_signature"}
     assert fired["overtime_needs_approval"]["trace"][0] == {
         "fact": "totals.hours", "op": "gt", "value": 16, "actual": "18", "result": True,
-        "note": "", "text": "Total hours 18 > 16"}
+        "note": "", "text": "Total hours 18 is more than 16"}
     assert fired["overtime_needs_approval"]["sentence"].startswith("When total hours is more")
     bad = api.post(TRY, json={"data": report("example", hours="abc")}).json
     assert bad["valid"] is False and bad["evaluated"] is False and bad["fired"] == []

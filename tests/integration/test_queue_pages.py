@@ -75,7 +75,7 @@ def test_queue_shows_the_exception_with_its_trace_and_a_case_link(
     assert _items(html) == [f"exception-{exc['id']}"]
     assert "MISSING_SIGNATURE" in html and f"{case['number']} has no customer signature" in html
     assert f'href="/cases/{case["id"]}"' in html
-    assert "Form customer signature is missing" in html  # the trace in words
+    assert "Customer signature is missing" in html  # the trace in words
     assert 'class="badge sev sev-high"' in html
     assert "the coordinators" in html  # routed to the role, no person yet
 
@@ -262,7 +262,7 @@ def test_inbox_shows_only_what_is_routed_to_me(overtime: tuple[World, dict[str, 
     aid = made["approval"]["id"]
     html = text_of(login(world, "coordinator").get("/approvals"))
     assert _items(html) == [f"approval-{aid}"]
-    assert "17 h reported on" in html and "Total hours 17 &gt; 16" in html
+    assert "17 h reported on" in html and "Total hours 17 is more than 16" in html
     assert f'href="/cases/{made["case"]["id"]}"' in html
     assert 'data-testid="approve"' in html and 'data-testid="reject"' in html
     for role in ("technician", "admin", "viewer"):
@@ -342,7 +342,7 @@ def test_case_page_lists_open_outcomes_with_links_to_act(
     assert "Exceptions and approvals" in html
     assert f'href="/exceptions?case={cid}#exception-{eid}"' in html
     assert f'href="/approvals#approval-{aid}"' in html
-    assert "Total hours 17 &gt; 16" in html
+    assert "Total hours 17 is more than 16" in html
 
     tech = text_of(login(world, "technician").get(f"/cases/{cid}"))
     assert "Exceptions and approvals" in tech and "MISSING_SIGNATURE" in tech

@@ -39,7 +39,7 @@ def test_overtime_without_signature_then_approval_and_correction(
     fired = {f["rule"]: f for f in evaluation["fired"]}
     assert set(fired) == {"overtime_needs_approval", "missing_signature"}
     sentence = [t["text"] for t in fired["overtime_needs_approval"]["trace"]]
-    assert sentence == ["Total hours 17 > 16"]
+    assert sentence == ["Total hours 17 is more than 16"]
     assert [e["code"] for e in evaluation["exceptions_opened"]] == ["MISSING_SIGNATURE"]
     [approval] = evaluation["approvals_requested"]
     assert approval["approver"] == "role:coordinator"

@@ -36,7 +36,7 @@ from workorders.rules.golden_checks import Observed, check_expectations
 from workorders.rules.outcomes import plan_outcomes
 from workorders.rules.readiness import invoice_readiness
 from workorders.rules.render import PLACEHOLDER_LINKS, template_context
-from workorders.rules.trace import describe, jsonable
+from workorders.rules.trace import TraceNames, describe, jsonable
 from workorders.rules.transitions import status_after
 
 
@@ -153,7 +153,8 @@ class _Run:
                                        case=document["case"], final_forms=given.final_forms)
         readiness = invoice_readiness(case_type, status, outcomes)
         return Observed(fired, outcomes, status, refused, readiness,
-                        _explainer(compiled, document, triggers, case_type.id))
+                        _explainer(compiled, document, triggers, case_type.id),
+                        TraceNames(bundle, case_type.id))
 
     def _submit(self, case_type: CaseType) -> _Input:
         submit = self.test.submit or {}
@@ -218,7 +219,7 @@ def _trace_of(observed: Observed, rule_id: str) -> dict[str, Any]:
         return {"rule": rule_id, "fired": False, "ran": False, "note": trace, "trace": []}
     return {"rule": rule_id, "fired": rule_id in observed.fired, "ran": True, "note": "",
             "trace": [dict(e.to_dict(), value=jsonable(e.value), actual=jsonable(e.actual),
-                           text=describe(e)) for e in trace]}
+                           text=describe(e, observed.names)) for e in trace]}
 
 
 def observed_details(test: GoldenTest, observed: Observed) -> dict[str, Any]:

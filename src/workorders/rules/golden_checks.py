@@ -18,7 +18,7 @@ from typing import Any
 from workorders.rules.model import TraceEntry
 from workorders.rules.outcomes import ACTION_FAILED, Outcome, failure_message
 from workorders.rules.readiness import Readiness
-from workorders.rules.trace import describe
+from workorders.rules.trace import TraceNames, describe
 
 #: trace sentences quoted per rule in a failure message
 MAX_SENTENCES = 6
@@ -34,6 +34,7 @@ class Observed:
     refused: list[str]  # transitions actions asked for that did not happen, and why
     readiness: Readiness
     explain: Callable[[str], Any]  # rule id -> trace entries or a sentence
+    names: TraceNames | None = None  # the labels the sentences name facts by
 
     def of_kind(self, kind: str) -> list[Outcome]:
         return [o for o in self.outcomes if o.kind == kind]
@@ -51,7 +52,7 @@ def _why(observed: Observed, rule_id: str, result: bool) -> str:
     entries: Sequence[TraceEntry] = [e for e in trace if e.result == result]
     if not entries:
         return f"{rule_id} has no conditions" if result else f"{rule_id}: no condition held"
-    sentences = [describe(e) for e in entries[:MAX_SENTENCES]]
+    sentences = [describe(e, observed.names) for e in entries[:MAX_SENTENCES]]
     more = len(entries) - MAX_SENTENCES
     return f"{rule_id}: " + "; ".join(sentences) + (f"; and {more} more" if more > 0 else "")
 

@@ -73,7 +73,7 @@ def test_a_rule_that_did_not_fire_is_named_with_what_fired_and_why() -> None:
     assert failed.failures == [
         "test 'overtime without signature is blocked': expected fired to include "
         "missing_signature; fired: [overtime_needs_approval] (why not: missing_signature: "
-        "Case status booked is not one of [in_progress, work_done])",
+        "Case status “Booked” is none of “In progress” or “Work done”)",
         "test 'overtime without signature is blocked': expected exceptions to include "
         "MISSING_SIGNATURE; raised: []",
     ]
@@ -88,9 +88,9 @@ def test_each_wrong_expectation_fails_with_its_own_message(engine: str) -> None:
     prefix = f"test '{OVERTIME}': "
     assert _failures(bundle, engine) == [prefix + m for m in [
         "expected fired to include expensive_material; fired: [overtime_needs_approval, "
-        "missing_signature] (why not: expensive_material: Material amount 0.00 is not ≥ 60000)",
+        "missing_signature] (why not: expensive_material: Material amount 0.00 is not at least 60000)",
         "expected missing_signature not to fire; it fired (missing_signature: Case status "
-        "in_progress is one of [in_progress, work_done]; Form customer signature is missing)",
+        "“In progress” is one of “In progress” or “Work done”; Customer signature is missing)",
         "expected exceptions to include BULK_MATERIAL; raised: [MISSING_SIGNATURE]",
         "expected approvals to include role:admin; requested: [role:coordinator]",
         "expected notified to include approval_needed; notified: []",

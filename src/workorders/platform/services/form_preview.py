@@ -30,7 +30,7 @@ from workorders.rules.facts_doc import build_fact_document
 from workorders.rules.outcomes import plan_outcomes
 from workorders.rules.readiness import outcome_blockers
 from workorders.rules.render import PLACEHOLDER_LINKS, template_context
-from workorders.rules.trace import jsonable
+from workorders.rules.trace import TraceNames, jsonable
 from workorders.rules.words import rules_in_words
 
 SUBMIT = "submit"
@@ -152,9 +152,10 @@ def _evaluate(target: FormTarget, case: dict[str, Any], cleaned: Mapping[str, An
         result.evaluated = True
         return
     sentences = {w.id: w.sentence for w in rules_in_words(bundle, evaluation.fired)}
+    names = TraceNames(bundle, case_type.id)
     result.fired = [{"rule": rule, "sentence": sentences.get(rule, rule),
                      "trace": [dict(e.to_dict(), value=jsonable(e.value),
-                                    actual=jsonable(e.actual), text=describe(e))
+                                    actual=jsonable(e.actual), text=describe(e, names))
                                for e in evaluation.traces[rule]]}
                     for rule in evaluation.fired]
     result.outcomes = [o.to_dict() for o in outcomes]

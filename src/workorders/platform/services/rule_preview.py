@@ -21,6 +21,7 @@ from workorders.rules.errors import TemplateRenderError
 from workorders.rules.outcomes import ACTION_FAILED, plan_outcomes
 from workorders.rules.readiness import outcome_blockers
 from workorders.rules.render import template_context
+from workorders.rules.trace import TraceNames
 
 #: the outcomes that would be stored on the case (and may block its invoice)
 PREVIEWED = ("raise_exception", "require_approval", "block_invoicing", ACTION_FAILED)
@@ -42,7 +43,8 @@ def preview_rules(actor: Actor, loaded: LoadedCase, draft: Submission) -> dict[s
             document, bundle, loaded.case_type.id, links=links_of(loaded)))
     except (RuleEngineError, TemplateRenderError) as exc:
         return {**empty, "errors": [f"the rules could not be evaluated: {exc}"]}
-    return {"fired": [{"rule": rule, "trace": [dict(e.to_dict(), text=describe(e))
+    names = TraceNames(bundle, loaded.case_type.id)
+    return {"fired": [{"rule": rule, "trace": [dict(e.to_dict(), text=describe(e, names))
                                                for e in evaluation.traces[rule]]}
                       for rule in evaluation.fired],
             "outcomes": [o.to_dict() for o in outcomes if o.kind in PREVIEWED],

@@ -40,6 +40,7 @@ from workorders.rules.bundle_rules import compiled_rules_for, rule_specs
 from workorders.rules.errors import TemplateRenderError
 from workorders.rules.outcomes import ACTION_FAILED, Outcome, failure_message, plan_outcomes
 from workorders.rules.render import template_context
+from workorders.rules.trace import TraceNames
 
 MAX_DEPTH = 3  # rule transitions that trigger rules that transition...
 #: a case moved to another version: its ``submit`` rules run again, but only rules
@@ -148,7 +149,9 @@ def run_rules(session: Session, actor: Actor | None, loaded: LoadedCase, trigger
     try:
         compiled = compiled_for(loaded, trigger)
         evaluation = evaluate(compiled, document, eager=True)
-        traces = {rule: [dict(e.to_dict(), text=describe(e)) for e in evaluation.traces[rule]]
+        names = TraceNames(bundle, loaded.case_type.id)
+        traces = {rule: [dict(e.to_dict(), text=describe(e, names))
+                           for e in evaluation.traces[rule]]
                   for rule in evaluation.fired}
         outcomes = plan_outcomes(evaluation.fired, bundle, template_context(
             document, bundle, loaded.case_type.id, links=links_of(loaded)))
