@@ -165,8 +165,8 @@ def test_overtime_and_missing_signature_through_queue_inbox_and_correction(
 
     desk.screenshot(path=str(SHOTS / "case-after-rules-desktop.png"), full_page=True)
     history = _words(desk.inner_text("[data-testid=timeline]"))
-    for step in ("approval requested from role coordinator",
-                 "exception missing signature raised (high)", "invoicing blocked by rule",
+    for step in ("approval requested from a coordinator",
+                 "exception missing signature raised (high)", "invoicing blocked by a rule",
                  "approved", "agreed with the customer", "assigned to",
                  "closed the rule no longer applies", "invoicing block lifted",
                  "the customer signed when i came back"):

@@ -263,7 +263,7 @@ def test_a_correction_needs_a_reason_and_shows_as_a_revision_with_its_diff(
     reports = html[html.index('data-testid="reports"'):]
     assert "Revision 2 · Correction" in reports and "Reason: Forgot the last hour" in reports
     diff = reports[reports.index('data-testid="diff-2"'):]
-    assert re.search(r"Time 1 · hours</span> <del>6</del> → <ins>7</ins>", diff)
+    assert re.search(r"Time, row 1: Hours</span> <del>6</del> → <ins>7</ins>", diff)
     assert f"/attachments/{photo_id}/thumbnail" in reports
     assert 'data-testid="correct-installation_report"' in reports
 

@@ -21,7 +21,7 @@ def describer() -> Describer:
     assert bundle is not None
     case_type = bundle.case_type("installation")
     assert case_type is not None
-    return Describer(case_type, {"carl@x.test": "Carl"})
+    return Describer(case_type, {"carl@x.test": "Carl"}, bundle)
 
 
 def event(action: str, after: dict[str, Any], before: dict[str, Any] | None = None) -> AuditEvent:
@@ -37,9 +37,9 @@ def event(action: str, after: dict[str, Any], before: dict[str, Any] | None = No
     ("exception:assigned", {"exception": 3, "assignee": "carl@x.test"},
      "Exception #3 assigned to Carl"),
     ("approval:requested", {"approval": 4, "approver": "role:coordinator", "rule": "r"},
-     "Approval requested from role coordinator"),
+     "Approval requested from a coordinator"),
     ("invoicing:unblocked", {"block": 1, "rule": "missing_signature"},
-     "Invoicing block lifted: rule missing_signature no longer applies"),
+     "Invoicing block lifted: the rule no longer applies"),
 ])
 def test_rule_outcomes_read_as_sentences(describer: Describer, action: str,
                                          after: dict[str, Any], headline: str) -> None:
@@ -51,9 +51,9 @@ def test_reports_name_the_form_and_revision_and_show_changes(describer: Describe
     entry = describer.entry(event("correction:installation_report",
                                   {"revision": 2, "customer_name": "Lena"},
                                   {"revision": 1, "customer_name": None}))
-    assert entry.headline == "Corrected the installation report (revision 2)"
+    assert entry.headline == "Corrected “Installation report” (revision 2)"
     assert [(c.label, c.before, c.after) for c in entry.changes] == [
-        ("customer name", "—", "Lena")]
+        ("Name of the person signing", "—", "Lena")]
 
 
 def test_report_lines_photos_and_signatures_read_as_words(describer: Describer) -> None:
@@ -61,4 +61,21 @@ def test_report_lines_photos_and_signatures_read_as_words(describer: Describer) 
         "revision": 1, "time": [{"date": "2026-11-26", "hours": "6"}, {"hours": "1"}],
         "photos": ["a1"], "customer_signature": {"image": "s1", "name": "Lena"}}))
     assert {(c.label, c.after) for c in entry.changes} == {
-        ("time", "2 lines"), ("photos", "1 item"), ("customer signature", "signed by Lena")}
+        ("Time", "2 lines"), ("Photos of the installation", "1 item"),
+        ("Customer signature", "signed by Lena")}
+
+
+def test_status_changes_and_transitions_read_as_state_labels(describer: Describer) -> None:
+    """Issue 15: "Status: scheduled → in_progress" must name the states."""
+    moved = describer.entry(event("updated", {"status": "in_progress"}, {"status": "scheduled"}))
+    assert [(c.label, c.before, c.after) for c in moved.changes] == [
+        ("Status", "Scheduled", "In progress")]
+    step = describer.entry(event("transition:start", {"status": "in_progress"},
+                                 {"status": "scheduled"}))
+    assert "in_progress" not in step.headline and "In progress" in step.headline
+
+
+def test_unknown_fields_and_forms_still_read_as_words(describer: Describer) -> None:
+    entry = describer.entry(event("final:old_form", {"revision": 1, "gone_field": "x"}))
+    assert entry.headline == "Submitted “old form” (revision 1)"
+    assert [c.label for c in entry.changes] == ["Gone field"]

@@ -78,7 +78,7 @@ def render_case(loaded: LoadedCase, *, status: int = 200, problem: dict[str, Any
         on_my_way_said=last_on_my_way(loaded.case.id, loaded.case.tenant_id),
         timer=timer_state(actor, loaded.case.id) if is_assignee and not closed else None,
         timer_form=time_form(loaded),
-        diagram=diagram, entries=timeline(loaded.case_type, names, events),
+        diagram=diagram, entries=timeline(loaded.case_type, names, events, bundle=loaded.bundle),
         assignee_name=names.get(view["assignee"] or "", view["assignee"]), names=names,
         blocked=blocked, waiting=waiting, can_assign=can_assign,
         reports=case_reports(actor, loaded, names), can_capture=can_capture,

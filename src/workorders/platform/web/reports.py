@@ -16,7 +16,9 @@ from datetime import datetime
 from typing import Any
 
 from workorders.definitions.model import Bundle, Field, Form
+from workorders.definitions.problems import pointer
 from workorders.forms.formdata import LINE_TYPES
+from workorders.forms.words import pointer_words
 from workorders.platform.auth import Actor
 from workorders.platform.models import Submission
 from workorders.platform.services.case_context import LoadedCase
@@ -86,6 +88,18 @@ def _scalar(f: Field, value: Any) -> str:
     return str(value)
 
 
+def _part(bundle: Bundle, key: str, value: Any) -> str:
+    """One key of a row: a work type by its name, a flag as yes/no."""
+    if value is None or value == "":
+        return NONE
+    if key == "labor":
+        labor = bundle.labor(str(value))
+        return labor.name if labor else str(value)
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    return str(value)
+
+
 def line_text(f: Field, line: dict[str, Any], bundle: Bundle) -> str:
     """One time entry or material line in words."""
     if f.type == "time_entries":
@@ -128,9 +142,9 @@ def _changes(form: Form, bundle: Bundle, before: dict[str, Any],
         f = form.field(key) or Field(key, "text", key)
         a, b = old.get(key), new.get(key)
         if f.type in LINE_TYPES and isinstance(a, list) and isinstance(b, list):
-            out += _line_changes(f, bundle, a, b)
+            out += _line_changes(form, f, bundle, a, b)
         elif f.type in ("signature", "approval") and isinstance(a, dict) and isinstance(b, dict):
-            out += [Change(f"{f.label} · {k.replace('_', ' ')}", _scalar(f, a.get(k)),
+            out += [Change(pointer_words(pointer(f.id, k), form), _scalar(f, a.get(k)),
                            _scalar(f, b.get(k)))
                     for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)]
         else:
@@ -140,18 +154,21 @@ def _changes(form: Form, bundle: Bundle, before: dict[str, Any],
     return out
 
 
-def _line_changes(f: Field, bundle: Bundle, a: list[Any], b: list[Any]) -> list[Change]:
+def _line_changes(form: Form, f: Field, bundle: Bundle, a: list[Any],
+                  b: list[Any]) -> list[Change]:
+    """Row by row, each changed key named the way the form page names it
+    ("Time, row 1: Hours"), a work type by its name rather than its code."""
     out: list[Change] = []
     for i in range(max(len(a), len(b))):
         x = a[i] if i < len(a) and isinstance(a[i], dict) else None
         y = b[i] if i < len(b) and isinstance(b[i], dict) else None
-        label = f"{f.label} {i + 1}"
+        label = pointer_words(pointer(f.id, i), form)
         if x is None or y is None:
             out.append(Change(label, line_text(f, x, bundle) if x else NONE,
                               line_text(f, y, bundle) if y else "removed"))
             continue
-        out += [Change(f"{label} · {k.replace('_', ' ')}", _scalar(f, x.get(k)),
-                       _scalar(f, y.get(k)))
+        out += [Change(pointer_words(pointer(f.id, i, k), form),
+                       _part(bundle, k, x.get(k)), _part(bundle, k, y.get(k)))
                 for k in sorted(set(x) | set(y)) if x.get(k) != y.get(k)]
     return out
 

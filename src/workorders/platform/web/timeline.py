@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from workorders.definitions.model import CaseType
+from workorders.definitions.model import Bundle, CaseType, Form
+from workorders.definitions.problems import pointer
+from workorders.forms.words import pointer_words
 from workorders.platform.models import AuditEvent
 from workorders.platform.web.display import fmt_datetime
 
@@ -45,9 +47,23 @@ class Entry:
 
 
 class Describer:
-    def __init__(self, case_type: CaseType, names: dict[str, str]) -> None:
+    """Words for one case type's events. Given the bundle, reports are named by
+    their forms' titles and their changed fields by the forms' labels."""
+
+    def __init__(self, case_type: CaseType, names: dict[str, str],
+                 bundle: Bundle | None = None) -> None:
         self.case_type = case_type
         self.names = names
+        self.bundle = bundle
+
+    def form(self, form_id: str) -> Form | None:
+        return self.bundle.form(form_id) if self.bundle is not None else None
+
+    def form_title(self, form_id: str) -> str:
+        form = self.form(form_id)
+        if form is not None:
+            return form.title
+        return form_id.replace("_", " ")
 
     def person(self, email: Any) -> str:
         if not email:
@@ -56,7 +72,7 @@ class Describer:
 
     def state(self, state_id: Any) -> str:
         state = self.case_type.lifecycle.state(str(state_id))
-        return state.label if state else str(state_id)
+        return state.label if state else str(state_id).replace("_", " ").capitalize()
 
     def value(self, key: str, value: Any) -> str:
         if value in (None, "", {}, []):
@@ -65,6 +81,8 @@ class Describer:
             return fmt_datetime(str(value), with_zone=True)
         if key == "assignee":
             return self.person(value)
+        if key == "status":
+            return self.state(value)
         if isinstance(value, bool):
             return "yes" if value else "no"
         if isinstance(value, dict):
@@ -79,7 +97,7 @@ class Describer:
     def label(self, parent: str | None, key: str) -> str:
         if parent == "fields":
             found = self.case_type.field(key)
-            return found.label if found else key
+            return found.label if found else key.replace("_", " ").capitalize()
         own = KEY_LABELS.get(key, key.replace("_", " "))
         return f"{KEY_LABELS.get(parent, parent)} {own}" if parent else own
 
@@ -98,6 +116,16 @@ class Describer:
                                   self.value(key, new)))
         return out
 
+    def report_changes(self, form_id: str, before: dict[str, Any],
+                       after: dict[str, Any]) -> list[Change]:
+        """A report's changed fields by the form's labels ("Customer signature",
+        "Time"), never the field ids; counts and "signed by" as elsewhere."""
+        form = self.form(form_id)
+        return [Change(pointer_words(pointer(key), form), self.value(key, before.get(key)),
+                       self.value(key, after.get(key)))
+                for key in sorted(set(before) | set(after), key=str)
+                if before.get(key) != after.get(key)]
+
     def outcome_headline(self, action: str, after: dict[str, Any]) -> str | None:
         """Rule outcomes and people's decisions on them, in words (the rule's own
         message or reason is the event's comment, shown beneath)."""
@@ -108,7 +136,9 @@ class Describer:
         values.setdefault("assignee", None)
         values["assignee"] = self.person(values["assignee"])
         approver = str(values.get("approver", ""))
-        values["approver"] = approver.replace("role:", "role ").replace("user:", "")
+        kind, _, who = approver.partition(":")
+        values["approver"] = f"a {who}" if kind == "role" else (
+            self.person(who) if kind == "user" else "the customer")
         try:
             return template.format(**values)
         except (KeyError, IndexError):
@@ -150,11 +180,11 @@ class Describer:
         kind, _, form_id = event.action.partition(":")
         if kind in REPORT_VERBS and form_id:
             revision = after.get("revision")
-            headline = f"{REPORT_VERBS[kind]} the {form_id.replace('_', ' ')}" + (
+            headline = f"{REPORT_VERBS[kind]} “{self.form_title(form_id)}”" + (
                 f" (revision {revision})" if revision else "")
-            changes = self.changes({k: v for k, v in before.items() if k != "revision"},
-                                   {k: v for k, v in after.items() if k != "revision"})
-            return self._make(event, "report", headline, changes)
+            return self._make(event, "report", headline, self.report_changes(
+                form_id, {k: v for k, v in before.items() if k != "revision"},
+                {k: v for k, v in after.items() if k != "revision"}))
         outcome = self.outcome_headline(event.action, after)
         if outcome is not None:
             return self._make(event, "rule", outcome)
@@ -197,8 +227,8 @@ OUTCOME_HEADLINES = {
     "approval:approved": "Approval #{approval} approved",
     "approval:rejected": "Approval #{approval} rejected",
     "approval:resolved_by_rule": "Approval #{approval} withdrawn: the rule no longer applies",
-    "invoicing:blocked": "Invoicing blocked by rule {rule}",
-    "invoicing:unblocked": "Invoicing block lifted: rule {rule} no longer applies",
+    "invoicing:blocked": "Invoicing blocked by a rule",
+    "invoicing:unblocked": "Invoicing block lifted: the rule no longer applies",
     "rule:set_field": "A rule set a case field",
     "rule:assign": "A rule routed the case",
 }
@@ -206,6 +236,6 @@ OUTCOME_HEADLINES = {
 
 
 def timeline(case_type: CaseType, names: dict[str, str], events: list[AuditEvent],
-             newest_first: bool = True) -> list[Entry]:
-    entries = [Describer(case_type, names).entry(e) for e in events]
+             newest_first: bool = True, bundle: Bundle | None = None) -> list[Entry]:
+    entries = [Describer(case_type, names, bundle).entry(e) for e in events]
     return list(reversed(entries)) if newest_first else entries
