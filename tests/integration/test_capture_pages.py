@@ -208,7 +208,7 @@ def test_errors_are_shown_beside_their_fields_and_nothing_is_stored(
     html = text(resp)
     assert resp.status_code == 422
     assert "Nothing was saved" in html
-    assert "Enter a number such as 12.50" in around(html, "/time/0/hours", 900)
+    assert "Use a number like 2.5" in around(html, "/time/0/hours", 900)
     assert "This field is required." in around(html, "/work_description", 1500)
     assert "Not in the expected format." in around(html, "/heat_pump_serial", 1500)
     assert "Unknown field: this form has no such field." in html
@@ -218,7 +218,7 @@ def test_errors_are_shown_beside_their_fields_and_nothing_is_stored(
     as_json = post_form(client, case["id"], pairs(data, "final"), Accept="application/json")
     assert as_json.status_code == 422 and as_json.json["ok"] is False
     assert {"path": "/time/0/hours",
-            "message": "Enter a number such as 12.50 (digits, a point before decimals)."} \
+            "message": "Use a number like 2.5 (digits, a point before decimals)."} \
         in as_json.json["errors"]
     assert submissions(world, case["id"]) == []
 

@@ -63,7 +63,7 @@ def test_bad_data_gets_the_technicians_errors_beside_the_fields(world: World) ->
     del data["work_description"]
     html = admin.post(PREVIEW, data=MultiDict(pairs(data, "final"))).get_data(as_text=True)
     assert "A technician would be told to fix 2 things" in html
-    assert "Enter a number such as 12.50" in html
+    assert "Use a number like 2.5" in html
     assert "Fix the marked values to see which rules would fire." in html
     assert 'data-rule="' not in html
     draft = report("example")
@@ -89,7 +89,7 @@ def test_the_api_twin_answers_the_same_and_stores_nothing(world: World) -> None:
     bad = api.post(TRY, json={"data": report("example", hours="abc")}).json
     assert bad["valid"] is False and bad["evaluated"] is False and bad["fired"] == []
     assert bad["errors"] == [{"path": "/time/0/hours", "message": bad["errors"][0]["message"]}]
-    assert "Enter a number" in bad["errors"][0]["message"]
+    assert "Use a number like 2.5" in bad["errors"][0]["message"]
     assert api.post(TRY, json={"data": "not an object"}).status_code == 422
     assert api.post(TRY, json={}).status_code == 422
     assert snapshot(world.app) == before

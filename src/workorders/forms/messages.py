@@ -1,25 +1,27 @@
 """The sentences a technician reads next to a field, shared by both paths.
 
 One place, so the API and the browser say the same thing about the same problem,
-and every message says what to enter instead (the quality bar: an error says
-what to do next). docs/forms.md lists them.
+and every message says what to enter instead with an example (the quality bar: an error says
+what to do next; issue 15: "Use a date like 2026-12-03"). docs/forms.md lists them.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 REQUIRED = "This field is required."
 UNKNOWN_FIELD = "Unknown field: this form has no such field."
 NOT_AN_OBJECT = "Send the form's data as an object of field values."
 TEXT = "Enter text."
-WHOLE_NUMBER = "Enter a whole number."
+WHOLE_NUMBER = "Use a whole number like 3."
 DECIMAL_AS_TEXT = 'Send the number as text, e.g. "12.50".'
-DECIMAL_FORMAT = "Enter a number such as 12.50 (digits, a point before decimals)."
+DECIMAL_FORMAT = "Use a number like 2.5 (digits, a point before decimals)."
 BOOLEAN = "Answer yes or no."
-DATE = "Enter a date as YYYY-MM-DD."
-DATETIME = "Enter a date and time with its UTC offset, e.g. 2026-11-20T14:30+01:00."
-TIME = "Enter a time as HH:MM (00:00 to 23:59)."
-EMAIL = "Enter an email address."
-OPTION = "Choose one of the options."
+DATE = "Use a date like 2026-12-03."
+DATETIME = "Use a date and time with its UTC offset, like 2026-12-03T14:30+01:00."
+TIME = "Use a time like 14:30 (00:00 to 23:59)."
+EMAIL = "Use an email address like name@example.com."
+OPTION = "Pick one of the options in the list."
 UNIQUE = "Each value may appear only once."
 PATTERN = "Not in the expected format."
 LIST = "Send a list."
@@ -33,6 +35,19 @@ ARTICLE_NEEDED = "Choose an article from the catalog."
 ARTICLE_OR_TEXT = "Choose an article or describe the item."
 ARTICLE_AND_TEXT = "Choose an article or describe the item, not both."
 FREE_TEXT_NOT_ALLOWED = "Free text is not allowed here: choose an article from the catalog."
+
+
+#: how many choices a "Pick one of: …" message lists before it refers to the list
+ONE_OF_MAX = 8
+
+
+def one_of(labels: Iterable[str]) -> str:
+    """"Pick one of: Installation, Service, Repair." (the choices' labels, never
+    their stored values); a long list is referred to rather than written out."""
+    shown = [str(label) for label in labels]
+    if not shown or len(shown) > ONE_OF_MAX:
+        return OPTION
+    return f"Pick one of: {', '.join(shown)}."
 
 
 def too_long(limit: int) -> str:
@@ -52,7 +67,7 @@ def at_most(bound: object) -> str:
 
 
 def places(count: int) -> str:
-    return "Enter a whole number." if count == 0 else f"Use at most {count} decimals."
+    return WHOLE_NUMBER if count == 0 else f"Use at most {count} decimals, like 2.5."
 
 
 def min_items(count: int, noun: str) -> str:

@@ -74,7 +74,8 @@ def _scalar(field: Field, bundle: Bundle) -> dict[str, Any]:
         places = currency_decimals(bundle.currency) if kind == "money" else None
         return decimal(minimum=_bound(field.min), maximum=_bound(field.max), places=places)
     if kind == "choice":
-        options = {"enum": [o.value for o in field.options]}
+        options = {"enum": [o.value for o in field.options],
+                   "x-labels": [o.label for o in field.options]}
         return {"type": "array", "items": options, "uniqueItems": True} if field.multiple \
             else options
     return {"boolean": BOOLEAN, "date": DATE, "datetime": DATETIME}[kind]
@@ -106,7 +107,8 @@ def _either(groups: list[list[str]], missing: str, conflict: str, draft: bool) -
 def time_entry(field: Field, bundle: Bundle, draft: bool) -> dict[str, Any]:
     codes = list(field.labor) or [lab.code for lab in bundle.catalog.labor]
     props = {"date": DATE, "hours": decimal(exclusiveMinimum="0", maximum=MAX_HOURS, places=2),
-             "start": TIME, "end": TIME, "labor": {"enum": codes},
+             "start": TIME, "end": TIME, "labor": {"enum": codes, "x-labels": [
+                 lab.name if (lab := bundle.labor(c)) else c for c in codes]},
              "technician": {"type": "string", "format": "email"}, "billable": BOOLEAN,
              "note": text(NOTE_MAX)}
     extra: dict[str, Any] = {"x-either": _either([["hours"], ["start", "end"]],
@@ -153,7 +155,8 @@ def _field_schema(field: Field, bundle: Bundle, draft: bool) -> dict[str, Any]:
         "signature": lambda: _obj({"image": ATTACHMENT, "name": text(NAME_MAX),
                                    "signed_at": DATETIME}, ["image", "name"], draft),
         "approval": lambda: _obj({"name": text(NAME_MAX),
-                                  "decision": {"enum": ["approved", "rejected"]},
+                                  "decision": {"enum": ["approved", "rejected"],
+                                               "x-labels": ["Approve", "Reject"]},
                                   "timestamp": DATETIME}, ["name", "decision"], draft),
     }
     schema = builders[field.type]() if field.type in builders else _scalar(field, bundle)

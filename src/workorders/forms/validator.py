@@ -111,7 +111,7 @@ def _message(error: ValidationError) -> str:
     simple: dict[str, Any] = {
         "maxLength": lambda: msg.too_long(int(value)),
         "format": lambda: {"date": msg.DATE, "date-time": msg.DATETIME}.get(value, msg.EMAIL),
-        "enum": lambda: msg.OPTION, "uniqueItems": lambda: msg.UNIQUE,
+        "enum": lambda: msg.one_of(schema.get("x-labels") or ()), "uniqueItems": lambda: msg.UNIQUE,
         "minItems": lambda: msg.min_items(int(value), schema.get("x-noun", "item")),
         "maxItems": lambda: msg.max_items(int(value), schema.get("x-noun", "item")),
         "minimum": lambda: msg.at_least(value), "maximum": lambda: msg.at_most(value),

@@ -108,7 +108,7 @@ def _string_messages(text: str, schema: Mapping[str, Any]) -> list[str]:
 def leaf_messages(text: str, schema: Mapping[str, Any]) -> list[str]:
     """Every problem of one submitted text under its property schema."""
     if "enum" in schema:
-        return [] if text in schema["enum"] else [msg.OPTION]
+        return [] if text in schema["enum"] else [msg.one_of(schema.get("x-labels") or ())]
     kind = schema.get("type")
     if kind == "boolean":
         return [] if text in ("true", "false") else [msg.BOOLEAN]

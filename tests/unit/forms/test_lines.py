@@ -47,9 +47,9 @@ def test_time_entry_rules(nordvarme: Bundle) -> None:
                        "two entries).",
         "/time/3/end": "This field is required.",
         "/time/4/hours": "Must be more than 0.",
-        "/time/4/labor": "Choose one of the options.",
+        "/time/4/labor": "Pick one of: Service work, Travel.",
         "/time/5/hours": "Must be at most 24.",
-        "/time/5/technician": "Enter an email address.",
+        "/time/5/technician": "Use an email address like name@example.com.",
     }
 
 
