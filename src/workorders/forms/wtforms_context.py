@@ -19,6 +19,7 @@ from workorders.definitions.model import Bundle, Field, FieldCondition, Form
 from .errors import pointer
 from .formdata import LINE_TYPES, OBJECT_TYPES
 from .values import plain
+from .words import with_place
 from .wtforms_data import attr, form_errors_to_paths
 
 if TYPE_CHECKING:
@@ -149,7 +150,8 @@ def template_context(form: Form, bundle: Bundle, form_instance: GeneratedForm) -
                        "price": plain(lab.price)} for lab in bundle.catalog.labor],
             "articles": [{"number": a.number, "name": a.name, "unit": a.unit,
                           "price": plain(a.price)} for a in bundle.catalog.articles]},
-        "form_errors": [m for p, ms in build.errors.items()
+        # shown above the form, away from any input: each says where ("Colour — ...")
+        "form_errors": [with_place(p, m, form) for p, ms in build.errors.items()
                         if not any(p == fp or p.startswith(fp + "/") for fp in fields_paths)
                         for m in ms],
     }

@@ -125,6 +125,6 @@ def test_template_context_for_a_phone(nordvarme: Bundle) -> None:
     assert "data-required-if" in fields["customer_name"]["data"]
     assert fields["installed_heat_pump"]["control"] == "radio"
     assert [a["number"] for a in ctx["catalog"]["articles"]][:2] == ["HP-F2120-8", "HP-VVM320"]
-    assert ctx["form_errors"] == ["Unknown field: this form has no such field."]
+    assert ctx["form_errors"] == ["Colour — Unknown field: this form has no such field."]
     assert fields["work_description"]["warnings"] == []
     assert fields["work_description"]["errors"] == ["This field is required."]

@@ -20,6 +20,7 @@ from workorders.definitions.lifecycle import is_work_complete_or_later
 from workorders.definitions.model import Form
 from workorders.errors import Conflict, Forbidden, ValidationFailed
 from workorders.forms import validate_submission
+from workorders.forms.words import with_place
 from workorders.platform.actor import Actor
 from workorders.platform.database import get_for_tenant
 from workorders.platform.extensions import db
@@ -74,13 +75,17 @@ def _form_of(loaded: LoadedCase, form_id: str) -> Form:
 def _check(loaded: LoadedCase, form: Form, data: Any, *, draft: bool) -> tuple[dict[str, Any],
                                                                             list[dict[str, str]]]:
     check = validate_submission(form, loaded.bundle, data, draft=draft)
-    errors: list[dict[str, Any]] = [{"path": "/data" + e.path, "message": e.message}
+    # the pointer stays the machine's; the message names the place in the form's
+    # labels for a person reading it away from the input ("Time, row 1: Hours — ...")
+    errors: list[dict[str, Any]] = [{"path": "/data" + e.path,
+                                     "message": with_place(e.path, e.message, form)}
                                     for e in check.errors]
     cleaned = dict(check.cleaned)
     errors += _attachment_errors(loaded, form, cleaned)
     if errors:
         raise ValidationFailed("the form has errors; nothing was stored", errors)
-    return cleaned, [{"path": "/data" + w.path, "message": w.message} for w in check.warnings]
+    return cleaned, [{"path": "/data" + w.path, "message": with_place(w.path, w.message, form)}
+                     for w in check.warnings]
 
 
 def _attachment_errors(loaded: LoadedCase, form: Form,
