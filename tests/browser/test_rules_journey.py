@@ -93,7 +93,7 @@ def test_overtime_and_missing_signature_through_queue_inbox_and_correction(
     tech.goto(case_url)
     readiness = tech.inner_text("[data-testid=readiness]")
     assert "Why not ready to invoice" in readiness
-    assert "Waiting for approval by role coordinator" in readiness
+    assert "Waiting for approval by a coordinator" in readiness
     assert "No customer signature" in readiness
     tech.screenshot(path=str(SHOTS / "case-not-ready-phone.png"), full_page=True)
     outcomes = tech.inner_text("[data-testid=case-outcomes]")

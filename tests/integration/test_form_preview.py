@@ -49,7 +49,7 @@ def test_trying_a_report_shows_fired_rules_with_traces_and_stores_nothing(world:
     assert 'data-rule="overtime_needs_approval"' in html and "Total hours 18 is more than 16" in html
     assert 'data-rule="missing_signature"' in html
     assert "Customer signature is missing" in html
-    assert "Waiting for approval by role coordinator: 18 h reported on INST-PREVIEW-00001" in html
+    assert "Waiting for approval by a coordinator: 18 h reported on INST-PREVIEW-00001" in html
     assert 'value="17"' in html  # what was typed stays in the form
     assert snapshot(world.app) == before
     assert "frame-ancestors 'self'" in resp.headers["Content-Security-Policy"]

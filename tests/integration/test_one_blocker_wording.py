@@ -41,7 +41,7 @@ def test_planned_and_stored_outcomes_block_in_the_same_words(world: World) -> No
         from_rows = stored.outcome_blockers(case_id)
     assert {b.kind for b in from_rows} == {"block", "approval", "exception"}
     assert planned.outcome_blockers(outcomes) == from_rows
-    assert any("Waiting for approval by role coordinator" in b.reason for b in from_rows)
+    assert any("Waiting for approval by a coordinator" in b.reason for b in from_rows)
 
 
 def test_each_blocker_sentence_is_written_once() -> None:

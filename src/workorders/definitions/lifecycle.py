@@ -28,6 +28,8 @@ class CaseSnapshot:
     attributes: Mapping[str, Any]  # assignee, scheduled_start, ..., customer, site, fields
     final_forms: frozenset[str] = frozenset()
     invoice_blockers: tuple[str, ...] = ()
+    #: form id -> title, so an unmet "requires_forms" names the form as people know it
+    form_titles: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +80,15 @@ def _role_unmet(t: Transition, case: CaseSnapshot) -> list[Unmet]:
     return []
 
 
+def _requirement(case_type: CaseType, name: str) -> str:
+    """A required attribute in words: a case field by its label, "customer.email"
+    as "customer email", never the id."""
+    own = case_type.field(name)
+    if own is not None:
+        return own.label
+    return name.replace("_", " ").replace(".", " ")
+
+
 def check(case_type: CaseType, transition_id: str, case: CaseSnapshot) -> TransitionCheck | None:
     """Every unmet requirement of one transition; None when the id is unknown."""
     t = case_type.lifecycle.transition(transition_id)
@@ -91,11 +102,13 @@ def check(case_type: CaseType, transition_id: str, case: CaseSnapshot) -> Transi
     unmet += _role_unmet(t, case)
     for name in t.requires:
         if not _present(attribute_value(case.attributes, name)):
-            unmet.append(Unmet("requires", name, f"{name.replace('_', ' ')} must be set first"))
+            unmet.append(Unmet("requires", name, f"{_requirement(case_type, name)} must be "
+                                                 "set first"))
     for form_id in t.requires_forms:
         if form_id not in case.final_forms:
+            title = case.form_titles.get(form_id) or form_id.replace("_", " ")
             unmet.append(Unmet("requires_forms", form_id,
-                               f"the form '{form_id}' needs a final submission"))
+                               f"the form “{title}” needs a final submission"))
     if t.requires_invoice_ready:
         for reason in case.invoice_blockers:
             unmet.append(Unmet("requires_invoice_ready", "invoice", reason))

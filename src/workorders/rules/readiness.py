@@ -43,6 +43,26 @@ class Blocker:
         return {"kind": self.kind, "rule": self.rule, "reason": self.reason}
 
 
+#: a blocker's kind as the badge beside it reads (the kind itself is the API's)
+KIND_WORDS: dict[str, str] = {
+    "work": "Work", "approval": "Approval", "exception": "Exception", "data": "Missing data",
+    "block": "Blocked by a rule", ACTION_FAILED: "A rule failed",
+}
+
+
+def kind_words(kind: str) -> str:
+    """"Missing data" for ``data``; an unknown kind as words, never the id."""
+    return KIND_WORDS.get(kind, kind.replace("_", " ").capitalize())
+
+
+def approver_words(approver: str) -> str:
+    """``role:coordinator`` → "a coordinator", ``user:x@y`` → "x@y"."""
+    kind, _, who = approver.partition(":")
+    if kind == "role":
+        return f"an {who}" if who[:1] in "aeiou" else f"a {who}"
+    return who or "the customer"
+
+
 @dataclass(frozen=True, slots=True)
 class Readiness:
     ready: bool
@@ -68,7 +88,7 @@ def work_blocker(case_type: CaseType, status: str) -> Blocker | None:
 
 def approval_blocker(approver: str, reason: str, rule: str | None) -> Blocker:
     """Planned (golden tests, previews) and stored (case page) approvals say the same."""
-    return Blocker("approval", f"Waiting for approval by {approver.replace(':', ' ')}: {reason}",
+    return Blocker("approval", f"Waiting for approval by {approver_words(approver)}: {reason}",
                    rule)
 
 

@@ -95,7 +95,7 @@ def test_each_wrong_expectation_fails_with_its_own_message(engine: str) -> None:
         "expected approvals to include role:admin; requested: [role:coordinator]",
         "expected notified to include approval_needed; notified: []",
         "expected invoice_ready true; it is false (blockers: work: The work is not finished "
-        "yet (the case is In progress).; approval: Waiting for approval by role coordinator: "
+        "yet (the case is In progress).; approval: Waiting for approval by a coordinator: "
         "17 h reported on INST-TEST-00001; block: No customer signature; exception: "
         "MISSING_SIGNATURE (high): INST-TEST-00001 has no customer signature)",
         "expected status work_done; status: in_progress",
@@ -133,7 +133,7 @@ def test_a_transition_action_refused_by_the_lifecycle_is_explained() -> None:
     assert failures == [
         "test 'a resolved signed service visit completes the case': expected status "
         "work_done; status: in_progress (rule auto_complete_resolved_service: transition "
-        "'complete' refused: the form 'service_visit' needs a final submission)"]
+        "'complete' refused: the form “service visit” needs a final submission)"]
 
 
 def test_a_transition_test_from_the_wrong_state_fails_clearly() -> None:

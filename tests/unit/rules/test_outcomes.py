@@ -149,5 +149,5 @@ def test_every_blocker_is_listed_with_kind_rule_and_reason(nordvarme: Bundle) ->
     assert not result.ready
     assert [(b.kind, b.rule) for b in result.blockers] == [
         ("work", None), ("block", "r"), ("approval", "r"), (ACTION_FAILED, "r"), ("data", None)]
-    assert result.blockers[2].reason == "Waiting for approval by customer: Overtime"
+    assert result.blockers[2].reason == "Waiting for approval by the customer: Overtime"
     assert result.blockers[3].reason == "rule r: action 1 (notify) failed: boom"

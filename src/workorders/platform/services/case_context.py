@@ -54,4 +54,6 @@ def snapshot_for(actor: Actor, loaded: LoadedCase, *, invoice_blockers: tuple[st
     return CaseSnapshot(status=case.status, actor_roles=actor.roles,
                         actor_is_assignee=case.assignee_id == actor.user_id,
                         attributes=attributes_of(case), final_forms=final_forms,
-                        invoice_blockers=invoice_blockers)
+                        invoice_blockers=invoice_blockers,
+                        form_titles={f: form.title for f in loaded.case_type.forms
+                                     if (form := loaded.bundle.form(f)) is not None})

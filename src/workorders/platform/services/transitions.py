@@ -53,7 +53,9 @@ def system_transition(session: Session, loaded: LoadedCase, transition_id: str,
         status=loaded.case.status, actor_roles=frozenset({lifecycle.SYSTEM_ROLE}),
         actor_is_assignee=False, attributes=attributes_of(loaded.case),
         final_forms=final_forms_of(loaded.case.id),
-        invoice_blockers=tuple(b.reason for b in invoice_blockers(loaded)))
+        invoice_blockers=tuple(b.reason for b in invoice_blockers(loaded)),
+        form_titles={f: form.title for f in loaded.case_type.forms
+                     if (form := loaded.bundle.form(f)) is not None})
     result = lifecycle.check(loaded.case_type, transition_id, snapshot)
     if result is None:
         return f"unknown transition '{transition_id}'"

@@ -30,6 +30,7 @@ from workorders.definitions.formatting import (
     formatting_of,
 )
 from workorders.definitions.formatting import valid_zone as _valid_zone
+from workorders.rules.readiness import kind_words
 
 DEFAULT_ZONE = DEFAULT_TIMEZONE
 ZONE_COOKIE = "wo_tz"
@@ -150,12 +151,17 @@ def owner_words(owner: str | None) -> str:
     return OWNER_WORDS.get(owner or "", owner or "Nobody")
 
 
+def blocker_words(kind: str) -> str:
+    """An invoicing blocker's kind as its badge reads ("Missing data", not ``data``)."""
+    return kind_words(kind)
+
+
 def init_filters(app: Flask) -> None:
     from workorders.platform.web.lookups import member_name
 
     filters: dict[str, Any] = {"datetime": fmt_datetime, "window": fmt_window,
                                "clock": fmt_time, "age": age, "owner_words": owner_words,
                                "person": member_name, "date": fmt_date, "money": money,
-                               "number": number}
+                               "number": number, "blocker_words": blocker_words}
     app.jinja_env.filters.update(filters)
     app.jinja_env.globals["page_lang"] = page_lang
