@@ -156,12 +156,20 @@ def blocker_words(kind: str) -> str:
     return kind_words(kind)
 
 
+def rule_words(rule_id: str | None) -> str:
+    """A rule's id as words ("Overtime needs approval"): the queue names the rule
+    that raised an item without showing its id."""
+    text = (rule_id or "").replace("_", " ").replace("-", " ").strip()
+    return text[:1].upper() + text[1:] if text else "a rule"
+
+
 def init_filters(app: Flask) -> None:
     from workorders.platform.web.lookups import member_name
 
     filters: dict[str, Any] = {"datetime": fmt_datetime, "window": fmt_window,
                                "clock": fmt_time, "age": age, "owner_words": owner_words,
                                "person": member_name, "date": fmt_date, "money": money,
-                               "number": number, "blocker_words": blocker_words}
+                               "number": number, "blocker_words": blocker_words,
+                               "rule_words": rule_words}
     app.jinja_env.filters.update(filters)
     app.jinja_env.globals["page_lang"] = page_lang
