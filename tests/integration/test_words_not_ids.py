@@ -78,6 +78,12 @@ def test_the_main_pages_show_no_pointers_or_ids(overtime: tuple[World, dict[str,
         "exceptions": coordinator.get("/exceptions"),
         "approvals": coordinator.get("/approvals"),
     }
+    technician = login(world, "technician")
+    pages |= {
+        "my jobs": technician.get("/my", follow_redirects=True),
+        "technician's case": technician.get(f"/cases/{case['id']}"),
+        "form": technician.get(f"/cases/{case['id']}/forms/installation_report"),
+    }
     found = {}
     for name, resp in pages.items():
         assert resp.status_code == 200, name
