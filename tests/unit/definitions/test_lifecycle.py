@@ -108,3 +108,18 @@ def test_work_complete_or_later(installation: CaseType) -> None:
         assert not is_work_complete_or_later(installation, state)
     invoiced = [t.to for t in lifecycle.transitions if t.id == "invoice"]
     assert invoiced and is_work_complete_or_later(installation, invoiced[0])
+
+
+def test_unmet_requirements_name_forms_by_title(
+        installation: CaseType) -> None:
+    """Issue 15: a person reads "the form “Installation report”", never its id."""
+    t = next(t for t in installation.lifecycle.transitions if t.requires_forms)
+    form_id = t.requires_forms[0]
+    named = check(installation, t.id, snap(t.from_states[0], set(t.roles),
+                                          form_titles={form_id: "Installation report"}))
+    assert named is not None
+    [message] = [u.message for u in named.unmet if u.name == form_id]
+    assert message == "the form “Installation report” needs a final submission"
+    bare = check(installation, t.id, snap(t.from_states[0], set(t.roles)))
+    assert bare is not None
+    assert all("_" not in u.message for u in bare.unmet if u.kind == "requires_forms")
