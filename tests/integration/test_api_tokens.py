@@ -94,7 +94,7 @@ def test_bad_input_says_what_is_wrong_and_creates_nothing(world: World) -> None:
     admin = login(world, "admin")
     before = snapshot(world.app)
     cases = [
-        ({}, 422, "'label' is a required property"),
+        ({}, 422, "Label — This field is required."),
         ({"label": "   "}, 422, "give the token a label that says what it is for"),
         ({"label": "x" * 101}, 422, "the label is longer than 100 characters"),
         ({"label": "a\tb"}, 422, "the label contains a line break or another control"),

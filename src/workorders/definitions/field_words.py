@@ -81,8 +81,13 @@ def pointer_words(path: str, form: Form | None = None,
     found = _find(fields, tokens[0])
     name = found.label if found is not None else _part(tokens[0])
     parts = [f"{prefix} {name[:1].lower()}{name[1:]}" if prefix else name]
-    for token in tokens[1:]:
-        parts.append(f"row {int(token) + 1}" if token.isdigit() else _part(token))
+    rows = found is not None and found.type in ("time_entries", "material_lines")
+    for i, token in enumerate(tokens[1:], start=1):
+        if token.isdigit():  # a row of lines, or an entry of a plain list ("Roles, item 2")
+            noun = "row" if rows or i + 1 < len(tokens) else "item"
+            parts.append(f"{noun} {int(token) + 1}")
+        else:
+            parts.append(_part(token))
     if len(parts) == 1:
         return parts[0]
     return f"{', '.join(parts[:-1])}: {parts[-1]}" if not tokens[-1].isdigit() \

@@ -14,6 +14,7 @@ UNKNOWN_FIELD = "Unknown field: this form has no such field."
 NOT_AN_OBJECT = "Send the form's data as an object of field values."
 TEXT = "Enter text."
 WHOLE_NUMBER = "Use a whole number like 3."
+NUMBER = "Use a number like 2.5."
 DECIMAL_AS_TEXT = 'Send the number as text, e.g. "12.50".'
 DECIMAL_FORMAT = "Use a number like 2.5 (digits, a point before decimals)."
 BOOLEAN = "Answer yes or no."

@@ -94,8 +94,8 @@ def make_validator(schema: dict[str, Any]) -> Any:
 def _type_message(expected: str, schema: Mapping[str, Any]) -> str:
     if expected == "string":
         return msg.DECIMAL_AS_TEXT if "x-decimal" in schema else msg.TEXT
-    return {"integer": msg.WHOLE_NUMBER, "boolean": msg.BOOLEAN, "array": msg.LIST,
-            "object": msg.NOT_AN_OBJECT}.get(expected, msg.TEXT)
+    return {"integer": msg.WHOLE_NUMBER, "number": msg.NUMBER, "boolean": msg.BOOLEAN,
+            "array": msg.LIST, "object": msg.NOT_AN_OBJECT}.get(expected, msg.TEXT)
 
 
 def _message(error: ValidationError) -> str:
@@ -111,12 +111,34 @@ def _message(error: ValidationError) -> str:
     simple: dict[str, Any] = {
         "maxLength": lambda: msg.too_long(int(value)),
         "format": lambda: {"date": msg.DATE, "date-time": msg.DATETIME}.get(value, msg.EMAIL),
-        "enum": lambda: msg.one_of(schema.get("x-labels") or ()), "uniqueItems": lambda: msg.UNIQUE,
+        "enum": lambda: msg.one_of(schema.get("x-labels") or [str(v) for v in value]),
+        "uniqueItems": lambda: msg.UNIQUE,
         "minItems": lambda: msg.min_items(int(value), schema.get("x-noun", "item")),
         "maxItems": lambda: msg.max_items(int(value), schema.get("x-noun", "item")),
         "minimum": lambda: msg.at_least(value), "maximum": lambda: msg.at_most(value),
     }
     return simple[str(kind)]() if kind in simple else error.message
+
+
+def schema_error(error: ValidationError) -> tuple[str, str]:
+    """(pointer, message) for a JSON Schema error outside a form (API bodies,
+    imported rows), in the forms' one wording: a missing key is blamed at the key
+    ("This field is required."), an extra key is an unknown field, a choice lists
+    what may be picked, a wrong type says what to send with an example."""
+    tokens = list(error.absolute_path)
+    instance = error.instance
+    if error.validator == "required" and isinstance(instance, Mapping):
+        # one error per missing key, each saying which ("'title' is a required property")
+        missing = next((k for k in _any(error.validator_value) if k not in instance
+                        and error.message.startswith(repr(k))), None)
+        if missing is not None:
+            return pointer(*tokens, missing), msg.REQUIRED
+    if error.validator == "additionalProperties" and isinstance(instance, Mapping):
+        known = error.schema.get("properties", {}) if isinstance(error.schema, Mapping) else {}
+        extras = [k for k in instance if k not in known]
+        if len(extras) == 1:
+            return pointer(*tokens, extras[0]), msg.UNKNOWN_FIELD
+    return pointer(*tokens), _message(error)
 
 
 def _any(value: object) -> Any:

@@ -29,6 +29,7 @@ def nordvarme() -> Bundle:
     ("/customer_signature/image", "Customer signature: Signature"),
     ("/work_description", "Work performed"),
     ("/installed_heat_pump", "A heat pump was installed"),
+    ("/photos/1", "Photos of the installation, item 2"),
     ("", "The form"),
 ])
 def test_a_pointer_reads_as_the_forms_labels(nordvarme: Bundle, path: str, words: str) -> None:
@@ -43,6 +44,7 @@ def test_a_pointer_reads_as_the_forms_labels(nordvarme: Bundle, path: str, words
     ("/customer/email", "Customer email"),
     ("/site/postal_code", "Site postal code"),
     ("/scheduled_start", "Scheduled start"),
+    ("/roles/1", "Roles, item 2"),
 ])
 def test_an_unknown_pointer_still_reads_as_words(nordvarme: Bundle, path: str,
                                                  words: str) -> None:
