@@ -98,6 +98,9 @@ def test_the_main_pages_show_no_pointers_or_ids(overtime: tuple[World, dict[str,
         "Total hours 17 is more than 16" in visible_text(text_of(pages["approvals"]))
     assert "Submitted “Installation report”" in case_text  # the history names the form
     assert "Waiting for approval by a coordinator" in case_text
+    # the invoicing blockers' badges are words, not the API's kinds
+    badges = re.findall(r'<span class="badge">([^<]*)</span>', text_of(pages["case"]))
+    assert "Approval" in badges and "approval" not in badges and "exception" not in badges
 
 
 def test_the_case_history_names_states_not_ids(overtime: tuple[World, dict[str, Any]]) -> None:
