@@ -37,6 +37,7 @@ def register_web(app: Flask) -> None:
         definition_pages,
         definition_panels,  # helper 6: the editor's see-it panels and the form preview
         definition_publish,
+        dispatch,  # H4 (issue 15): the dispatch week
         exports,
         field_work,  # H1 (issue 15): On my way and the work timer
         inbox,
