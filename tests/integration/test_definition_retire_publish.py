@@ -156,7 +156,8 @@ def test_the_publish_summary_says_what_changes_and_counts_open_cases(world: Worl
     _publish(world, one)
     cases = [book(world) for _ in range(3)]
     cancelled = world.api("coordinator").post(f"/api/v1/cases/{cases[0]['id']}/transitions",
-                                              json={"transition": "cancel"})
+                                              json={"transition": "cancel",
+                                                    "comment": "customer withdrew"})
     assert cancelled.status_code == 200 and cancelled.json["status"] == "cancelled"
     two = _draft(world, CHANGED)
     before = snapshot(world.app)

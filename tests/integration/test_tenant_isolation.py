@@ -154,7 +154,7 @@ OWN_NAMESPACE = {("api.put_tenant_secret", "PUT")}
 #: answer is about the foreign id, not about the body
 BODIES: dict[str, Any] = {
     "api.update_case": {"title": "Taken over"},
-    "api.transition_case": {"transition": "cancel"},
+    "api.transition_case": {"transition": "cancel", "comment": "taking over"},
     "api.submit": {"form": "installation_report", "data": {}, "draft": True},
     "api.correct": {"data": {}, "reason": "taking over"},
     "api.assign_exception": {"user": None},

@@ -53,7 +53,8 @@ def book(world: World, urgency: str | None = "high", tenant: str = "a") -> int:
 def move(world: World, case_id: int, *transitions: str, tenant: str = "a") -> None:
     for transition in transitions:
         _ok(world.api("coordinator", tenant).post(f"/api/v1/cases/{case_id}/transitions",
-                                                  json={"transition": transition}))
+                                                  json={"transition": transition,
+                                                        "comment": "moved by the test"}))
 
 
 def submit(world: World, case_id: int, hours: str = "2", travel: str | None = None,

@@ -18,7 +18,7 @@ from . import vocabulary as v
 from .limits import MAX_INVOICE_START
 
 ID_PATTERN = "^[a-z][a-z0-9_]{0,62}$"
-_TRIGGER = "^(submit|correct|draft|migrate|on_my_way|(transition|enter):[a-z][a-z0-9_]{0,62})$"
+_TRIGGER = "^(submit|correct|draft|migrate|on_my_way|reschedule|(transition|enter):[a-z][a-z0-9_]{0,62})$"
 _EXPORT_TRIGGER = "^(transition|enter):[a-z][a-z0-9_]{0,62}$"
 
 ID = {"$ref": "#/$defs/id"}
@@ -161,7 +161,7 @@ def _rule() -> dict[str, Any]:
     return obj({"id": ID, "description": TEXT, "case_types": array(ID, 1),
                 "on": array({"type": "string", "pattern": _TRIGGER,
                              "description": "submit, correct, draft, migrate, on_my_way, "
-                                            "transition:<id> or enter:<state>"}, 1),
+                                            "reschedule, transition:<id> or enter:<state>"}, 1),
                 "per": {"enum": list(v.RULE_SCOPES),
                         "description": "case (default): one outcome per case, whichever form "
                                        "set it off; form: one per form"},

@@ -48,7 +48,9 @@ TOTALS = (
 SUBMISSION_KINDS = ("draft", "final", "correction")
 #: ``on_my_way``: the assigned technician says they are on their way (lifecycles with
 #: ``on_my_way: true`` only)
-FIXED_TRIGGERS = ("submit", "correct", "draft", "migrate", "on_my_way")
+#: ``reschedule``: a case's scheduled window or its technician changed (the case page's
+#: Edit booking or ``PATCH /api/v1/cases/{id}``); ``case.*`` holds the new values
+FIXED_TRIGGERS = ("submit", "correct", "draft", "migrate", "on_my_way", "reschedule")
 DEFAULT_TRIGGERS = ("submit", "correct")
 #: ``per``: a rule keeps one outcome per case (default) or one per form it judges
 RULE_SCOPES = ("case", "form")

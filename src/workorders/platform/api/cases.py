@@ -105,8 +105,11 @@ def update_case(case_id: int) -> Any:
 
 
 @api.post("/cases/<int:case_id>/transitions")
-@operation("Move the case along its lifecycle", body=TRANSITION_SCHEMA,
-           responses={200: "The case", 409: "Not allowed: {unmet: [...]}", 412: "Stale If-Match"})
+@operation("Move the case along its lifecycle; a cancel-like step (to a final state that is "
+           "not work complete) needs a comment saying why",
+           body=TRANSITION_SCHEMA,
+           responses={200: "The case", 409: "Not allowed: {unmet: [...]}", 412: "Stale If-Match",
+                      422: "Unknown transition, or a cancel-like step without a comment"})
 def transition_case(case_id: int) -> Any:
     actor = current_actor()
     svc.get_case(actor, case_id)

@@ -162,7 +162,32 @@ def update_case(actor: Actor, case_id: int, changes: dict[str, Any],
         record_event(session, tenant_id=actor.tenant_id, subject_type="case", subject_id=case.id,
                      actor=actor.email, action="updated", before=diff_before,
                      after={k: after[k] for k in diff_before})
+        if RESCHEDULE_KEYS & diff_before.keys():
+            # the same transaction: what the rules raise or send commits with the move
+            from workorders.platform.services.rules_runtime import run_rules
+
+            run_rules(session, actor, loaded, "reschedule")
     return case
+
+
+#: a change to any of these is a reschedule: rules on ``reschedule`` run (page and API alike)
+RESCHEDULE_KEYS = frozenset({"scheduled_start", "scheduled_end", "assignee"})
+
+
+def needs_reason(case_type: Any, transition_id: str) -> bool:
+    """A cancel-like step (its target is final and not work-complete) must say why:
+    the page asks for a reason and the API refuses it without a comment."""
+    transition = case_type.lifecycle.transition(transition_id)
+    if transition is None:
+        return False
+    state = case_type.lifecycle.state(transition.to)
+    return bool(state is not None and state.final
+                and not lifecycle.is_work_complete_or_later(case_type, transition.to))
+
+
+def transitions_needing_reason(case_type: Any) -> frozenset[str]:
+    return frozenset(t.id for t in case_type.lifecycle.transitions
+                     if needs_reason(case_type, t.id))
 
 
 def _apply_changes(actor: Actor, loaded: LoadedCase, changes: dict[str, Any]) -> None:
@@ -211,6 +236,10 @@ def transition_case(actor: Actor, case_id: int, transition_id: str, comment: str
                 "path": "/transition", "message": f"'{transition_id}' is not one of: {known}"}])
         if not result.allowed:
             raise TransitionRefused(result)
+        if needs_reason(loaded.case_type, transition_id) and not (comment or "").strip():
+            raise ValidationFailed("a reason is required", [{
+                "path": "/comment", "message": f"Say why: “{result.transition.label}” needs a "
+                                               "reason in the comment."}])
         apply_transition(session, loaded, result.transition, actor.email, comment)
         run_transition_rules(session, actor, loaded, transition_id)
     return case

@@ -31,6 +31,7 @@ def register_web(app: Flask) -> None:
         board,
         booking,
         capture,
+        case_edit,  # H3 (issue 15): edit booking, cancel with a reason, customer lookup
         case_page,
         definition_diff,
         definition_editor,

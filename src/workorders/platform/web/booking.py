@@ -37,10 +37,11 @@ FRIENDLY = {
 }
 
 
-def _early_errors(body: dict[str, Any]) -> list[dict[str, Any]]:
+def early_errors(body: dict[str, Any],
+                 schema: dict[str, Any] = BOOKING_SCHEMA) -> list[dict[str, Any]]:
     """The API schema's errors and the schedule window's, before the service is
     asked, so one submit shows every problem rather than the first."""
-    validator = Draft202012Validator(BOOKING_SCHEMA)
+    validator = Draft202012Validator(schema)
     out: list[dict[str, Any]] = []
     for err in validator.iter_errors({k: v for k, v in body.items() if v is not None}):
         path = "".join("/" + str(p) for p in err.absolute_path)
@@ -57,7 +58,7 @@ def _early_errors(body: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
-def _place(errors: list[dict[str, Any]], form: BookingForm) -> tuple[dict[str, list[str]],
+def place_errors(errors: list[dict[str, Any]], form: BookingForm) -> tuple[dict[str, list[str]],
                                                                      list[str]]:
     """Errors by form field name, and those that belong to no single field."""
     by_field: dict[str, list[str]] = {}
@@ -72,7 +73,7 @@ def _place(errors: list[dict[str, Any]], form: BookingForm) -> tuple[dict[str, l
     return by_field, general
 
 
-def _setup(form: BookingForm, case_type: CaseType) -> None:
+def setup_form(form: BookingForm, case_type: CaseType) -> None:
     form.case_type.data = case_type.id
     form.timezone.data = valid_zone(form.timezone.data) or display_zone_name()
     form.timezone.choices = zone_choices(form.timezone.data)
@@ -93,7 +94,7 @@ def new_case() -> Any:
     if case_type is None:
         abort(404, f"there is no case type '{wanted}' to book")
     form = BookingForm()
-    _setup(form, case_type)
+    setup_form(form, case_type)
     errors: dict[str, list[str]] = {}
     general: list[str] = []
     status = 200
@@ -101,7 +102,7 @@ def new_case() -> Any:
         status = 422
         form_ok = form.validate_on_submit()
         body = booking_body(form, case_type, request.form)
-        problems = _early_errors(body)
+        problems = early_errors(body)
         if form_ok and not problems:
             try:
                 case = book_case(actor, body)
@@ -113,7 +114,7 @@ def new_case() -> Any:
             else:
                 flash(f"Booked {case.number}.", "success")
                 return redirect(url_for("web.case_page", case_id=case.id))
-        errors, general = _place(problems, form)
+        errors, general = place_errors(problems, form)
         for name, field in form._fields.items():
             if field.errors:  # the form's message is the plainer one for the same field
                 errors[name] = [str(e) for e in field.errors]
