@@ -131,3 +131,39 @@ def test_on_a_phone_the_week_is_a_day_by_day_list(browser: Any,
         assert case["number"] in days.inner_text() and "Tove Technician" in days.inner_text()
     finally:
         context.close()
+
+
+def test_on_a_tablet_a_touch_press_and_lift_moves_a_case(browser: Any,
+                                                         demo_server: DemoServer) -> None:
+    """Touch screens fire no HTML5 drags: the pointer fallback carries the move.
+    The touch pointer events are dispatched by the page (Playwright's touch API
+    only taps), at the coordinates of the block and of the day it is lifted over."""
+    api = Api(demo_server.url, demo_token(demo_server, "carl@nordvarme.test"))
+    case = _book(api, "Touch me to Tove", 22, "14:00", "15:30", None)  # Monday, week 12
+    context = browser.new_context(viewport={"width": 1180, "height": 820}, has_touch=True,
+                                  timezone_id="Europe/Stockholm")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        _sign_in(page, demo_server, "carl@nordvarme.test")
+        page.goto(f"{demo_server.url}/dispatch?week=2027-W12")
+        source = page.locator(f"[data-testid=unassigned] [data-testid=block-{case['id']}]")
+        target = page.locator(f"[data-testid='cell-{TOVE}-2027-03-24']")
+        target.scroll_into_view_if_needed()
+        with page.expect_navigation():
+            page.evaluate("""([block, cell]) => {
+              const at = (el) => { const r = el.getBoundingClientRect();
+                                   return {x: r.left + r.width / 2, y: r.top + r.height / 2}; };
+              const from = at(block), to = at(cell);
+              const fire = (el, type, p) => el.dispatchEvent(new PointerEvent(type, {
+                bubbles: true, pointerType: "touch", clientX: p.x, clientY: p.y}));
+              fire(block.querySelector(".block-title"), "pointerdown", from);
+              fire(document.elementFromPoint(to.x, to.y), "pointermove", to);
+              fire(document.elementFromPoint(to.x, to.y), "pointerup", to);
+            }""", [source.element_handle(), target.element_handle()])
+        placed = page.locator(f"[data-testid='cell-{TOVE}-2027-03-24'] "
+                              f"[data-testid=block-{case['id']}]")
+        placed.wait_for()
+        assert "14:00" in placed.inner_text() and "15:30" in placed.inner_text()
+    finally:
+        context.close()
