@@ -217,3 +217,36 @@ def test_the_week_is_read_with_a_fixed_number_of_queries(world_with_bundle: Worl
         book(world, **on(day, "08:00", "12:00"))
         book(world, assignee=None, **on(day, "13:00", "14:00"))
     assert selects_for_page() == few
+
+
+def _set_status(world: World, case_id: int, status: str) -> None:
+    """Put a case in a state directly (reaching Work done through the pages needs
+    two submitted reports, which other tests cover)."""
+    from workorders.platform.extensions import db
+    from workorders.platform.models import Case
+
+    with world.app.app_context():
+        db.session.get(Case, case_id).status = status  # type: ignore[union-attr]
+        db.session.commit()
+
+
+def test_finished_work_is_muted_and_invoiced_work_left_out(world_with_bundle: World) -> None:
+    world = world_with_bundle
+    done = book(world, title="Finished job", **on(1, "08:00", "10:00"))
+    invoiced = book(world, title="Billed job", **on(1, "10:00", "12:00"))
+    done_unassigned = book(world, title="Done, nobody", assignee=None, **on(2, "08:00", "09:00"))
+    _set_status(world, done["id"], "work_done")
+    _set_status(world, invoiced["id"], "invoiced")
+    _set_status(world, done_unassigned["id"], "ready_for_invoice")
+    html = text_of(login(world, "coordinator").get(f"/dispatch?week={WEEK}"))
+    block = html.split(f'data-case="{done["id"]}"')[0].rsplit("<article", 1)[1]
+    assert "muted" in block
+    assert "Work done" in html.split(f'data-case="{done["id"]}"')[1].split("</article>")[0]
+    assert "Billed job" not in html and "Done, nobody" not in html
+
+
+def test_before_anything_is_published_the_week_is_empty_not_broken(world: World) -> None:
+    resp = login(world, "coordinator").get(f"/dispatch?week={WEEK}")
+    assert resp.status_code == 200
+    html = text_of(resp)
+    assert "Every case is assigned." in html and "All case types" in html
