@@ -129,6 +129,9 @@ def test_on_a_phone_the_week_is_a_day_by_day_list(browser: Any,
         days = page.locator("[data-testid=dispatch-days]")
         assert days.is_visible()
         assert case["number"] in days.inner_text() and "Tove Technician" in days.inner_text()
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        days.scroll_into_view_if_needed()
+        page.screenshot(path=str(SHOTS / "dispatch-phone.png"))
     finally:
         context.close()
 
