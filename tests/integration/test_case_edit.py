@@ -58,7 +58,8 @@ def test_the_edit_page_is_prefilled_and_saves_through_update_case(world2: World)
     updated = [e for e in events(world, case["id"]) if e["action"] == "updated"]
     assert len(updated) == 1 and updated[0]["before"]["site"]["city"] == "Umeå"
     timeline = text_of(client.get(f"/cases/{case['id']}"))
-    assert "Luleå" in timeline
+    assert "Luleå" in timeline and "Changed the booking" in timeline
+    assert "Scheduled start" in timeline  # the change is named by its label, old → new
 
 
 def test_bad_input_is_shown_by_the_field_and_nothing_changes(world2: World) -> None:
@@ -171,6 +172,8 @@ def test_customer_lookup_finds_this_tenants_customers_only(world2: World) -> Non
     book(world, customer={"name": "Olof Lind", "email": "olof@example.test"})
     book(world, tenant="b", customer={"name": "Lena Bergström", "email": "lb@b.test"})
     client = login(world, "coordinator")
+    form = text_of(client.get("/cases/new"))
+    assert 'data-testid="customer-lookup"' in form and "js/customer_lookup.js" in form
     found = client.get("/customers/lookup?q=lena").json
     assert [c["customer"]["name"] for c in found] == ["Lena Berg"]
     assert found[0]["customer"]["phone"] == "+4670999"  # the most recent details

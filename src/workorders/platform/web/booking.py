@@ -122,4 +122,4 @@ def new_case() -> Any:
             general.append("The form expired. Reload the page and fill it in again.")
     return render_template("case_new.html", form=form, case_type=case_type,
                            case_types=case_types, errors=errors, general=general,
-                           values=request.form), status
+                           values=request.form, lookup=True), status
