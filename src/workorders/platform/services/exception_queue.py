@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, or_, select
 
 from workorders.platform.actor import Actor
 from workorders.platform.models import Case, CaseException, User
@@ -25,6 +25,16 @@ class ExceptionFilter:
     assignee: str = ""
     older_than_hours: int | None = None
     case_id: int | None = None
+    #: words to find in the case number, title or customer, the message or the code
+    q: str = ""
+
+
+def _search_clause(q: str) -> Any:
+    escaped = q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    like = f"%{escaped}%"
+    return or_(*(func.lower(column).like(like, escape="\\") for column in (
+        Case.number, Case.title, Case.customer_name, CaseException.message,
+        CaseException.code)))
 
 
 def _assignee_clause(actor: Actor, who: str) -> Any:
@@ -58,4 +68,6 @@ def filtered_exceptions(actor: Actor, wanted: ExceptionFilter) -> Select[Any]:
     if wanted.older_than_hours is not None:
         stmt = stmt.where(CaseException.created_at
                           < utcnow() - timedelta(hours=wanted.older_than_hours))
+    if wanted.q.strip():
+        stmt = stmt.where(_search_clause(wanted.q.strip()))
     return stmt

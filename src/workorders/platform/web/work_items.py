@@ -68,6 +68,7 @@ class QueueFilters:
     assignee: str = ""  # "" | me | unassigned | role:<r> | <email>
     age: str = ""
     case_id: int | None = None
+    q: str = ""
 
     @classmethod
     def from_args(cls, args: Mapping[str, str]) -> QueueFilters:
@@ -80,7 +81,7 @@ class QueueFilters:
             case_type=args.get("case_type", "").strip()[:63],
             assignee=args.get("assignee", "").strip().lower()[:260],
             age=args.get("age", "") if args.get("age") in AGES else "",
-            case_id=id_in_text(case_id))
+            case_id=id_in_text(case_id), q=args.get("q", "").strip()[:100])
 
     @property
     def narrowed(self) -> bool:
@@ -98,15 +99,27 @@ class ExceptionRow:
     assignee_name: str | None
 
 
+def _wanted(filters: QueueFilters, code: str) -> ExceptionFilter:
+    return ExceptionFilter(
+        status=None if filters.status == "all" else filters.status, severity=filters.severity,
+        code=code, case_type=filters.case_type, assignee=filters.assignee,
+        older_than_hours=AGES[filters.age][1] if filters.age else None, case_id=filters.case_id,
+        q=filters.q)
+
+
+def code_counts(actor: Actor, filters: QueueFilters) -> list[tuple[str, int]]:
+    """How many exceptions each code has under every filter but the code itself:
+    the chips that narrow the list to one code say how many they will show."""
+    sub = filtered_exceptions(actor, _wanted(filters, "")).subquery()
+    return [(str(code), int(n)) for code, n in db.session.execute(
+        select(sub.c.code, func.count()).group_by(sub.c.code).order_by(sub.c.code)).all()]
+
+
 def exception_rows(actor: Actor, filters: QueueFilters,
                    names: Mapping[str, str]) -> list[ExceptionRow]:
     """Most severe first, then longest waiting: what to work on next is on top."""
-    wanted = ExceptionFilter(
-        status=None if filters.status == "all" else filters.status, severity=filters.severity,
-        code=filters.code, case_type=filters.case_type, assignee=filters.assignee,
-        older_than_hours=AGES[filters.age][1] if filters.age else None, case_id=filters.case_id)
-    stmt = filtered_exceptions(actor, wanted).add_columns(Case.number, Case.title,
-                                                          Case.case_type)
+    stmt = filtered_exceptions(actor, _wanted(filters, filters.code)).add_columns(
+        Case.number, Case.title, Case.case_type)
     rank = sql_case({s: n for n, s in enumerate(SEVERITIES)}, value=CaseException.severity,
                     else_=len(SEVERITIES))
     stmt = stmt.order_by(rank, CaseException.created_at, CaseException.id).limit(MAX_ROWS)

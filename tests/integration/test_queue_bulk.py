@@ -1,0 +1,128 @@
+"""Working the exceptions queue quickly: bulk assign and resolve (item by item
+through the row buttons' services, with a summary of what was left and why),
+the search box and the counts per code."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from tests.integration.test_case_pages import login, text_of
+from tests.integration.test_queue_pages import _exception, _items, _overtime_case
+from tests.support.cases import publish_example
+from tests.support.world import World
+
+
+def _said(html: str) -> str:
+    found = re.findall(r'<p class="flash flash-\w+"[^>]*>(.*?)</p>', html, re.S)
+    assert found, "no flash message"
+    return " ".join(found)
+
+
+def _three(world: World) -> list[dict[str, Any]]:
+    publish_example(world)
+    return [_overtime_case(world) for _ in range(3)]
+
+
+def _bulk(client: Any, ids: list[Any], versions: dict[Any, int] | None = None,
+          **data: Any) -> str:
+    form: dict[str, Any] = {"ids": [str(i) for i in ids], **data}
+    for eid, version in (versions or {}).items():
+        form[f"version-{eid}"] = str(version)
+    resp = client.post("/exceptions/bulk", data=form, follow_redirects=True)
+    assert resp.status_code == 200, resp.status_code
+    return text_of(resp)
+
+
+def test_bulk_resolve_reports_done_stale_and_closed(world: World) -> None:
+    made = _three(world)
+    a, b, c = (m["exception"]["id"] for m in made)
+    world.api("coordinator").post(f"/api/v1/exceptions/{b}/assign",
+                                  json={"user": world.a.emails["admin"]})  # b is now v2
+    client = login(world, "coordinator")
+    html = _bulk(client, [a, b, c], {a: 1, b: 1, c: 1}, action="resolve", note="Signed on paper")
+    said = _said(html)
+    assert said.startswith("2 resolved.")
+    assert "1 had changed meanwhile and was left as is" in said
+    assert [_exception(world, e)["status"] for e in (a, b, c)] == ["resolved", "open", "resolved"]
+    assert _exception(world, a)["note"] == "Signed on paper"
+    # the closed ones are reported, never changed again
+    html = _bulk(client, [a, b], {a: 2, b: 2}, action="resolve", note="Again")
+    said = _said(html)
+    assert said.startswith("1 resolved.") and "1 was already closed and left as is" in said
+    assert _exception(world, a)["note"] == "Signed on paper"
+
+
+def test_bulk_assign_to_a_person_and_back_to_the_role(world: World) -> None:
+    made = _three(world)
+    ids = [m["exception"]["id"] for m in made]
+    client = login(world, "coordinator")
+    admin = world.a.emails["admin"]
+    said = _said(_bulk(client, ids, action="assign", assignee=admin))
+    assert said.startswith("3 assigned to ")
+    assert {_exception(world, e)["assigned_to"] for e in ids} == {admin}
+    said = _said(_bulk(client, ids[:1], action="assign", assignee=""))
+    assert said == "1 given back to the role."
+    assert _exception(world, ids[0])["assigned_to"] is None
+    said = _said(_bulk(client, ids[1:2], action="assign", assignee="nobody@example.com"))
+    assert said.startswith("0 assigned") and "nobody@example.com is not a member" in said
+    assert _exception(world, ids[1])["assigned_to"] == admin
+
+
+def test_bulk_refuses_bad_input_and_changes_nothing(world: World) -> None:
+    made = _three(world)
+    ids = [m["exception"]["id"] for m in made]
+    client = login(world, "coordinator")
+    cases = [
+        ({"ids": ids, "action": "resolve", "note": "  "}, "Write a note"),
+        ({"ids": [], "action": "resolve", "note": "x"}, "Tick at least one exception"),
+        ({"ids": [ids[0], "abc"], "action": "resolve", "note": "x"}, "were not exceptions"),
+        ({"ids": ids, "action": "delete"}, "Pick what to do"),
+    ]
+    for data, words in cases:
+        html = _bulk(client, **data)
+        assert words in _said(html), data
+    assert {_exception(world, e)["status"] for e in ids} == {"open"}
+    assert {_exception(world, e)["version"] for e in ids} == {1}
+
+
+def test_bulk_leaves_another_tenants_exceptions_alone(world: World) -> None:
+    made = _three(world)
+    ids = [m["exception"]["id"] for m in made]
+    client = login(world, "coordinator", tenant="b")
+    said = _said(_bulk(client, ids, action="resolve", note="Not mine"))
+    assert said.startswith("0 resolved.") and "3 could not be found in this workspace" in said
+    assert {_exception(world, e)["status"] for e in ids} == {"open"}
+
+
+def test_only_coordinators_and_admins_use_bulk(world: World) -> None:
+    made = _three(world)
+    eid = made[0]["exception"]["id"]
+    for role in ("technician", "viewer"):
+        resp = login(world, role).post("/exceptions/bulk", data={
+            "ids": [str(eid)], "action": "resolve", "note": "x"})
+        assert resp.status_code == 403, role
+    assert _exception(world, eid)["status"] == "open"
+
+
+def test_search_and_counts_per_code(world: World) -> None:
+    made = _three(world)
+    first = made[0]
+    client = login(world, "coordinator")
+    number = first["case"]["number"]
+    found = _items(text_of(client.get(f"/exceptions?q={number.lower()}")))
+    assert found == [f"exception-{first['exception']['id']}"]
+    assert len(_items(text_of(client.get("/exceptions?q=missing_sig")))) == 3  # the code
+    assert len(_items(text_of(client.get("/exceptions?q=no+customer+signature")))) == 3
+    assert _items(text_of(client.get("/exceptions?q=100%25"))) == []  # % is no wildcard
+    html = text_of(client.get("/exceptions"))
+    chips = re.findall(r'data-code="(\w+)"[^>]*>\w+ <span class="chip-count">(\d+)</span>', html)
+    assert chips == [("MISSING_SIGNATURE", "3")]
+    # the chip's count is what its link shows
+    html = text_of(client.get(f"/exceptions?q={number}&code=MISSING_SIGNATURE"))
+    chips = re.findall(r'<span class="chip-count">(\d+)</span>', html)
+    assert chips == ["1"] and len(_items(html)) == 1
+    login(world, "coordinator").post("/exceptions/bulk", data={
+        "ids": [str(made[1]["exception"]["id"])], "action": "resolve", "note": "ok"})
+    html = text_of(client.get("/exceptions"))
+    assert re.findall(r'<span class="chip-count">(\d+)</span>', html) == ["2"]
