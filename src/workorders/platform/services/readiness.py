@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, exists, func, not_, select, union_all
 
 from workorders.connectors import missing_requirements
 from workorders.connectors.from_bundle import seller_party, seller_payment
@@ -25,6 +25,7 @@ from workorders.platform.models import (
 )
 from workorders.platform.services.case_context import LoadedCase
 from workorders.rules.readiness import (
+    BLOCKING_SEVERITIES,
     Blocker,
     approval_blocker,
     data_blocker,
@@ -54,6 +55,17 @@ def partial_document(loaded: LoadedCase) -> dict[str, Any]:
     }
 
 
+def _outcome_sources() -> list[tuple[Any, ColumnElement[bool]]]:
+    """The stored outcomes that block invoicing, as (model, condition): the one
+    definition behind a case's blockers, the case list's counts and its filter."""
+    return [
+        (InvoiceBlock, InvoiceBlock.status == "active"),
+        (Approval, Approval.status == ApprovalStatus.PENDING.value),
+        (CaseException, and_(CaseException.status == ExceptionStatus.OPEN.value,
+                             CaseException.severity.in_(sorted(BLOCKING_SEVERITIES)))),
+    ]
+
+
 def outcome_blockers(case_id: int) -> list[Blocker]:
     found: list[Blocker] = []
     for block in db.session.execute(select(InvoiceBlock).where(
@@ -73,17 +85,40 @@ def outcome_blockers(case_id: int) -> list[Blocker]:
     return found
 
 
+def outcome_counts(case_ids: list[int]) -> dict[int, int]:
+    """How many stored outcomes block each case (one query for a whole page)."""
+    if not case_ids:
+        return {}
+    parts = [select(model.case_id.label("case_id")).where(cond, model.case_id.in_(case_ids))
+             for model, cond in _outcome_sources()]
+    rows = union_all(*parts).subquery()
+    counted = select(rows.c.case_id, func.count()).group_by(rows.c.case_id)
+    return {int(cid): int(n) for cid, n in db.session.execute(counted).all()}
+
+
+def no_outcome_blockers(case_id: Any) -> ColumnElement[bool]:
+    """SQL: no stored outcome blocks invoicing the case ``case_id`` (a column)."""
+    return and_(*(not_(exists().where(model.case_id == case_id, cond))
+                  for model, cond in _outcome_sources()))
+
+
+def data_blockers(loaded: LoadedCase) -> list[Blocker]:
+    """What each of the bundle's connectors still misses in the case's data."""
+    doc = partial_document(loaded)
+    return [data_blocker(req.message, connector.id)
+            for connector in loaded.bundle.connectors
+            for req in missing_requirements(connector.format, connector.options, doc)]
+
+
 def invoice_blockers(loaded: LoadedCase) -> list[Blocker]:
     blockers: list[Blocker] = []
     work = work_blocker(loaded.case_type, loaded.case.status)
     if work is not None:
         blockers.append(work)
     blockers += outcome_blockers(loaded.case.id)
-    doc = partial_document(loaded)
-    for connector in loaded.bundle.connectors:
-        for req in missing_requirements(connector.format, connector.options, doc):
-            blockers.append(data_blocker(req.message, connector.id))
+    blockers += data_blockers(loaded)
     return blockers
 
 
-__all__ = ["Blocker", "invoice_blockers", "outcome_blockers", "partial_document"]
+__all__ = ["Blocker", "data_blockers", "invoice_blockers", "no_outcome_blockers",
+           "outcome_blockers", "outcome_counts", "partial_document"]

@@ -32,6 +32,7 @@ def register_web(app: Flask) -> None:
         booking,
         capture,
         case_edit,  # H3 (issue 15): edit booking, cancel with a reason, customer lookup
+        case_list,  # H5 (issue 15): the case list across case types and its CSV
         case_page,
         definition_diff,
         definition_editor,

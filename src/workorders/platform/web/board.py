@@ -18,11 +18,11 @@ from flask import abort, redirect, render_template, request, url_for
 from sqlalchemy import func
 from sqlalchemy.orm import lazyload, load_only
 
-from workorders.definitions.lifecycle import is_work_complete_or_later
 from workorders.definitions.model import CaseType, State
 from workorders.platform.auth import Actor, current_actor
 from workorders.platform.extensions import db
 from workorders.platform.models import Case
+from workorders.platform.services.case_list import is_finished
 from workorders.platform.services.case_queries import CaseFilters, filtered
 from workorders.platform.web import web
 from workorders.platform.web.lookups import Person, bookable_case_types, technicians
@@ -54,13 +54,11 @@ class BoardFilters:
 
 
 def is_overdue(case_type: CaseType, case: Case, now: datetime) -> bool:
-    """Past its scheduled end and the work is not done (final states never are)."""
+    """Past its scheduled end and the work is not done (final states never are);
+    ``is_finished`` is shared with the case list's overdue filter."""
     if case.scheduled_end is None or case.scheduled_end >= now:
         return False
-    state = case_type.lifecycle.state(case.status)
-    if state is not None and state.final:
-        return False
-    return not is_work_complete_or_later(case_type, case.status)
+    return not is_finished(case_type, case.status)
 
 
 def _base_query(actor: Actor, case_type: CaseType, filters: BoardFilters) -> Any:
