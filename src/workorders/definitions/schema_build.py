@@ -18,7 +18,8 @@ from . import vocabulary as v
 from .limits import MAX_INVOICE_START
 
 ID_PATTERN = "^[a-z][a-z0-9_]{0,62}$"
-_TRIGGER = "^(submit|correct|draft|migrate|on_my_way|reschedule|(transition|enter):[a-z][a-z0-9_]{0,62})$"
+_TRIGGER = ("^(submit|correct|draft|migrate|on_my_way|reschedule|"
+            "(transition|enter):[a-z][a-z0-9_]{0,62})$")
 _EXPORT_TRIGGER = "^(transition|enter):[a-z][a-z0-9_]{0,62}$"
 
 ID = {"$ref": "#/$defs/id"}
