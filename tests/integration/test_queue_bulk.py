@@ -126,3 +126,34 @@ def test_search_and_counts_per_code(world: World) -> None:
         "ids": [str(made[1]["exception"]["id"])], "action": "resolve", "note": "ok"})
     html = text_of(client.get("/exceptions"))
     assert re.findall(r'<span class="chip-count">(\d+)</span>', html) == ["2"]
+
+
+def test_resolve_and_decide_from_the_case_page(world: World) -> None:
+    from tests.integration.test_queue_pages import _approval
+
+    publish_example(world)
+    made = _overtime_case(world)
+    case_id, eid, aid = made["case"]["id"], made["exception"]["id"], made["approval"]["id"]
+    assert 'data-testid="case-resolve-form"' not in text_of(
+        login(world, "technician").get(f"/cases/{case_id}"))
+    client = login(world, "coordinator")
+    page = text_of(client.get(f"/cases/{case_id}"))
+    assert 'data-testid="case-resolve-form"' in page and 'data-testid="case-decide-form"' in page
+    back = f"/cases/{case_id}"
+    # an empty note changes nothing and comes back to the case page
+    resp = client.post(f"/exceptions/{eid}/resolve", data={"text": " ", "version": 1,
+                                                            "next": back})
+    assert resp.status_code == 302 and resp.headers["Location"].endswith(back)
+    assert _exception(world, eid)["status"] == "open"
+    resp = client.post(f"/exceptions/{eid}/resolve", data={
+        "text": "Signed on paper", "version": 1, "next": back}, follow_redirects=True)
+    assert "Resolved MISSING_SIGNATURE" in _said(text_of(resp))
+    assert _exception(world, eid)["status"] == "resolved"
+    # another site is never a way back
+    resp = client.post(f"/approvals/{aid}/decision", data={
+        "decision": "approve", "version": 1, "comment": "Fine", "next": "//evil.example/x"})
+    assert resp.status_code == 302 and resp.headers["Location"].endswith("/approvals")
+    assert _approval(world, aid)["status"] == "approved"
+    page = text_of(client.get(back))
+    assert 'data-testid="case-decide-form"' not in page
+    assert 'data-testid="case-resolve-form"' not in page
