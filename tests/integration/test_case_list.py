@@ -202,3 +202,37 @@ def test_the_page_is_read_with_a_fixed_number_of_queries(world_with_bundle: Worl
         book(world)
         book(world, assignee=None)
     assert selects("/cases?ready=0") == few and selects("/cases.csv") == few_csv
+
+
+def test_ready_to_invoice_agrees_with_the_case_page(world: World) -> None:
+    """The list's yes/no and reason count are the case's own invoice blockers."""
+    from tests.integration.test_rules_flow import COMMISSIONING
+    from tests.support.capture import jpeg_bytes, png_bytes, report, started_case, upload
+
+    publish_example(world)
+    done = started_case(world)
+    cid = done["id"]
+    photo = upload(world, cid, jpeg_bytes()).json["id"]
+    signature = upload(world, cid, png_bytes(), name="signature.png").json["id"]
+    signed = {"customer_signature": {"image": signature, "name": "Lena Berg"}}
+    tech = world.api("technician")
+    for form, data in (("installation_report", report(photo, signature)),
+                       ("commissioning_protocol", {**COMMISSIONING, **signed})):
+        resp = tech.post(f"/api/v1/cases/{cid}/submissions", json={"form": form, "data": data})
+        assert resp.status_code == 201, resp.get_data(as_text=True)
+    assert tech.post(f"/api/v1/cases/{cid}/transitions",
+                     json={"transition": "complete"}).status_code == 200
+    waiting = book(world, title="Not done yet")
+    client = login(world, "coordinator")
+    for case in (done, waiting):
+        invoice = world.api().get(f"/api/v1/cases/{case['id']}").json["invoice"]
+        html = text_of(client.get(f"/cases?q={case['number']}"))
+        cell = html.split('data-label="Ready to invoice">')[1].split("</td>")[0]
+        n = len(invoice["blockers"])
+        assert cell == ("Yes" if invoice["ready"] else f"No ({n} reason{'' if n == 1 else 's'})")
+    ready = world.api().get(f"/api/v1/cases/{cid}").json["invoice"]["ready"]
+    assert ready is True  # signed, done, nothing pending
+    assert (str(cid) in rows(text_of(client.get("/cases?ready=1")))) is ready
+    assert (str(cid) in rows(text_of(client.get("/cases?ready=0")))) is not ready
+    assert str(waiting["id"]) in rows(text_of(client.get("/cases?ready=0")))
+    assert str(waiting["id"]) not in rows(text_of(client.get("/cases?ready=1")))
