@@ -236,3 +236,15 @@ def test_ready_to_invoice_agrees_with_the_case_page(world: World) -> None:
     assert (str(cid) in rows(text_of(client.get("/cases?ready=0")))) is not ready
     assert str(waiting["id"]) in rows(text_of(client.get("/cases?ready=0")))
     assert str(waiting["id"]) not in rows(text_of(client.get("/cases?ready=1")))
+    # the connectors' data: the same case without the customer's invoicing details
+    resp = world.api("coordinator").patch(f"/api/v1/cases/{cid}",
+                                          json={"customer": {"name": "Lena Berg"}})
+    assert resp.status_code == 200, resp.get_data(as_text=True)
+    invoice = world.api().get(f"/api/v1/cases/{cid}").json["invoice"]
+    assert invoice["ready"] is False
+    assert {b["kind"] for b in invoice["blockers"]} == {"data"}
+    assert str(cid) not in rows(text_of(client.get("/cases?ready=1")))
+    assert str(cid) in rows(text_of(client.get("/cases?ready=0")))
+    html = text_of(client.get(f"/cases?q={done['number']}"))
+    n = len(invoice["blockers"])
+    assert f"No ({n} reason{'' if n == 1 else 's'})" in html
