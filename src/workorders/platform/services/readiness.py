@@ -86,14 +86,17 @@ def outcome_blockers(case_id: int) -> list[Blocker]:
 
 
 def outcome_counts(case_ids: list[int]) -> dict[int, int]:
-    """How many stored outcomes block each case (one query for a whole page)."""
-    if not case_ids:
-        return {}
-    parts = [select(model.case_id.label("case_id")).where(cond, model.case_id.in_(case_ids))
-             for model, cond in _outcome_sources()]
-    rows = union_all(*parts).subquery()
-    counted = select(rows.c.case_id, func.count()).group_by(rows.c.case_id)
-    return {int(cid): int(n) for cid, n in db.session.execute(counted).all()}
+    """How many stored outcomes block each case: one query for a page, one per
+    thousand cases for a long CSV (the database's bound-parameter limits)."""
+    counts: dict[int, int] = {}
+    for at in range(0, len(case_ids), 1000):
+        chunk = case_ids[at:at + 1000]
+        parts = [select(model.case_id.label("case_id")).where(cond, model.case_id.in_(chunk))
+                 for model, cond in _outcome_sources()]
+        rows = union_all(*parts).subquery()
+        counted = select(rows.c.case_id, func.count()).group_by(rows.c.case_id)
+        counts.update({int(cid): int(n) for cid, n in db.session.execute(counted).all()})
+    return counts
 
 
 def no_outcome_blockers(case_id: Any) -> ColumnElement[bool]:
