@@ -157,3 +157,37 @@ def test_resolve_and_decide_from_the_case_page(world: World) -> None:
     page = text_of(client.get(back))
     assert 'data-testid="case-decide-form"' not in page
     assert 'data-testid="case-resolve-form"' not in page
+
+
+def test_customer_approvals_show_to_staff_read_only_and_the_inbox_searches(
+        world: World) -> None:
+    from tests.integration.test_rules_flow import _submit, started_case_of_type
+
+    publish_example(world)
+    case = started_case_of_type(world, "service")
+    data = {"fault_category": "no_heat", "work_description": "Replaced the compressor",
+            "resolved": False,
+            "time": [{"date": "2026-11-26", "hours": "3", "labor": "service"}],
+            "materials": [{"article": "HP-F2120-8", "quantity": "1"}]}
+    [approval] = _submit(world, case["id"], "service_visit", data)[
+        "evaluation"]["approvals_requested"]
+    assert approval["approver"] == "customer"
+    made = _overtime_case(world)
+    client = login(world, "coordinator")
+    page = text_of(client.get("/approvals"))
+    asks = page.split('data-testid="customer-asks"')[1]
+    assert f'id="customer-approval-{approval["id"]}"' in asks
+    assert "asked Lena Berg (lena@example.test)" in asks
+    assert "link sent" in asks or "the link is being sent" in asks
+    assert f'action="/approvals/{approval["id"]}/decision"' not in page  # read only
+    # the inbox's own list stays what is routed to me: the nav's and home's number
+    assert _items(page) == [f"approval-{made['approval']['id']}"]
+    # search: case number, reason; customer asks follow it too
+    found = text_of(client.get(f"/approvals?q={made['case']['number'].lower()}"))
+    assert _items(found) == [f"approval-{made['approval']['id']}"]
+    assert 'data-testid="customer-asks"' not in found
+    assert _items(text_of(client.get("/approvals?q=nothing+like+this"))) == []
+    assert 'data-testid="customer-asks"' not in text_of(login(world, "technician").get(
+        "/approvals"))
+    assert 'data-testid="customer-asks"' not in text_of(login(world, "coordinator", tenant="b")
+                                                        .get("/approvals"))

@@ -23,7 +23,7 @@ from workorders.platform.services.work_queue import case_number, decide_approval
 from workorders.platform.web import web
 from workorders.platform.web.lookups import names_by_email
 from workorders.platform.web.work_forms import DecisionForm, safe_back
-from workorders.platform.web.work_items import inbox_rows
+from workorders.platform.web.work_items import customer_asks, inbox_rows
 
 STALE = ("Someone decided or changed this approval while you had the page open, so "
          "nothing was saved. The inbox now shows it as it is.")
@@ -33,9 +33,11 @@ STALE = ("Someone decided or changed this approval while you had the page open, 
 def approvals_inbox() -> Any:
     actor = current_actor()
     show_decided = request.args.get("show") == "all"
-    return render_template("approvals.html", rows=inbox_rows(actor, show_decided),
+    q = request.args.get("q", "").strip()[:100]
+    return render_template("approvals.html", rows=inbox_rows(actor, show_decided, q),
                            show_decided=show_decided, names=names_by_email(actor),
-                           back=request.full_path.rstrip("?"))
+                           back=request.full_path.rstrip("?"), q=q,
+                           customer_asks=customer_asks(actor, q))
 
 
 @web.post("/approvals/<int:approval_id>/decision")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import case as sql_case
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from workorders.platform.auth import Actor
@@ -25,6 +25,7 @@ from workorders.platform.models import (
     Case,
     CaseException,
     ExceptionStatus,
+    OutboxJob,
 )
 from workorders.platform.services.exception_queue import ExceptionFilter, filtered_exceptions
 from workorders.platform.services.work_queue import STAFF, may_decide
@@ -162,11 +163,19 @@ def _approval_rows(actor: Actor, stmt: Any) -> list[ApprovalRow]:
     return rows
 
 
-def inbox_rows(actor: Actor, include_decided: bool) -> list[ApprovalRow]:
+def _approval_search(q: str) -> Any:
+    escaped = q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return or_(*(func.lower(column).like(f"%{escaped}%", escape="\\") for column in (
+        Case.number, Case.title, Case.customer_name, Approval.reason)))
+
+
+def inbox_rows(actor: Actor, include_decided: bool, q: str = "") -> list[ApprovalRow]:
     """Routed to me: pending first (longest waiting on top), then decided, newest first."""
     base = (select(Approval, Case.number, Case.title).join(Case, Case.id == Approval.case_id)
             .where(Approval.tenant_id == actor.tenant_id,
                    Approval.approver.in_(routed_to(actor))))
+    if q.strip():
+        base = base.where(_approval_search(q.strip()))
     pending = base.where(Approval.status == ApprovalStatus.PENDING.value).order_by(
         Approval.created_at, Approval.id).limit(MAX_ROWS)
     rows = _approval_rows(actor, pending)
@@ -175,6 +184,47 @@ def inbox_rows(actor: Actor, include_decided: bool) -> list[ApprovalRow]:
             Approval.decided_at.desc(), Approval.id.desc()).limit(MAX_ROWS)
         rows += _approval_rows(actor, decided)
     return rows
+
+
+@dataclass
+class CustomerAsk:
+    """A pending approval the customer decides on a signed link: staff see whom
+    it asked and when the link went out, and cannot decide it for them."""
+
+    item: Approval
+    case_number: str
+    case_title: str
+    customer_name: str
+    customer_email: str
+    link_sent_at: Any  # datetime | None: None while the email has not gone out
+    link_status: str
+
+
+def customer_asks(actor: Actor, q: str = "") -> list[CustomerAsk]:
+    """Pending customer approvals of the tenant, longest waiting first (staff only)."""
+    if not actor.has_any(*STAFF):
+        return []
+    stmt = (select(Approval, Case).join(Case, Case.id == Approval.case_id)
+            .where(Approval.tenant_id == actor.tenant_id, Approval.approver == "customer",
+                   Approval.status == ApprovalStatus.PENDING.value)
+            .order_by(Approval.created_at, Approval.id).limit(MAX_ROWS))
+    if q.strip():
+        stmt = stmt.where(_approval_search(q.strip()))
+    found = db.session.execute(stmt).all()
+    keys = [f"approval-link:{a.id}" for a, _ in found]
+    jobs = {j.dedupe_key: j for j in db.session.execute(select(OutboxJob).where(
+        OutboxJob.tenant_id == actor.tenant_id, OutboxJob.dedupe_key.in_(keys))).scalars()
+        } if keys else {}
+    asks = []
+    for approval, case in found:
+        job = jobs.get(f"approval-link:{approval.id}")
+        sent = job.finished_at if job is not None and job.status == "done" else None
+        customer = case.customer or {}
+        asks.append(CustomerAsk(approval, case.number, case.title,
+                                str(customer.get("name") or case.customer_name or ""),
+                                str(customer.get("email") or ""), sent,
+                                job.status if job is not None else "none"))
+    return asks
 
 
 @dataclass(frozen=True)
