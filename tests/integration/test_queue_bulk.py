@@ -191,3 +191,33 @@ def test_customer_approvals_show_to_staff_read_only_and_the_inbox_searches(
         "/approvals"))
     assert 'data-testid="customer-asks"' not in text_of(login(world, "coordinator", tenant="b")
                                                         .get("/approvals"))
+
+
+def test_bulk_approve_reports_stale_decided_other_tenant_and_bad_input(world: World) -> None:
+    from tests.integration.test_queue_pages import _approval
+
+    made = _three(world)
+    a, b, c = (m["approval"]["id"] for m in made)
+    world.api("coordinator").post(f"/api/v1/approvals/{c}/decision",
+                                  json={"decision": "approve"})  # decided meanwhile
+    client = login(world, "coordinator")
+    for data, words in (({"ids": [a], "decision": "maybe"}, "Pick approve or reject"),
+                        ({"ids": [], "decision": "approve"}, "Tick at least one approval"),
+                        ({"ids": [a, "x"], "decision": "approve"}, "were not approvals")):
+        resp = client.post("/approvals/bulk", data=data, follow_redirects=True)
+        assert words in _said(text_of(resp))
+    assert _approval(world, a)["status"] == "pending"
+    assert login(world, "technician").post("/approvals/bulk", data={
+        "ids": [str(a)], "decision": "approve"}, follow_redirects=True).status_code == 200
+    assert _approval(world, a)["status"] == "pending"  # not theirs: refused, not changed
+    said = _said(text_of(login(world, "coordinator", tenant="b").post(
+        "/approvals/bulk", data={"ids": [str(a)], "decision": "reject"},
+        follow_redirects=True)))
+    assert "1 could not be found in this workspace" in said
+    said = _said(text_of(client.post("/approvals/bulk", data={
+        "ids": [str(a), str(b), str(c)], f"version-{a}": "1", f"version-{b}": "1",
+        f"version-{c}": "1", "decision": "approve", "comment": "Long days, fine"},
+        follow_redirects=True)))
+    assert said.startswith("2 approved.") and "1 was already closed and left as is" in said
+    assert [_approval(world, x)["status"] for x in (a, b, c)] == ["approved"] * 3
+    assert _approval(world, a)["comment"] == "Long days, fine"

@@ -229,8 +229,9 @@ class BulkOutcome:
         return " ".join(parts)
 
 
-def _bulk_ids() -> list[tuple[int, int | None]] | None:
-    """The ticked ids with the version each row showed; None when one is no id."""
+def bulk_ids() -> list[tuple[int, int | None]] | None:
+    """The ticked ids with the version each row showed (``version-<id>``); None
+    when one is no id. Shared by the queue's and the inbox's bulk forms."""
     picked: list[tuple[int, int | None]] = []
     for raw in request.form.getlist("ids"):
         raw = raw.strip()
@@ -251,7 +252,7 @@ def exceptions_bulk() -> Response:
     actor = current_actor()
     form = BulkForm()
     back = safe_back(form.next.data, url_for("web.exceptions_queue"))
-    picked = _bulk_ids()
+    picked = bulk_ids()
     problem = None
     if not form.validate_on_submit():
         problem = ("Pick what to do: assign or resolve." if "action" in form.errors
