@@ -62,8 +62,10 @@ def test_bulk_resolve_then_decide_from_the_case_page(demo_server: DemoServer,
     page.wait_for_selector("[data-testid=exception]")
     assert page.locator("[data-testid=exception]").count() == 3
     assert _chip(page, "MISSING_SIGNATURE") == 3
-    for box in page.locator("[data-testid=pick]").all():
-        box.check()
+    page.locator("[data-testid=pick]").first.check()
+    page.click("[data-testid=tick-all]")  # bulk.js: ticks the other two
+    assert all(box.is_checked() for box in page.locator("[data-testid=pick]").all())
+    assert page.inner_text("[data-testid=tick-all]") == "Untick all"
     page.fill("[data-testid=bulk-note]", "Signatures collected on paper")
     page.screenshot(path=str(SHOTS / "queue-bulk.png"), full_page=True)
     page.click("[data-testid=bulk-resolve]")
