@@ -131,7 +131,7 @@ def test_the_last_admin_cannot_be_demoted_or_removed_not_even_by_themselves(
 def test_removal_revokes_tokens_and_ends_the_persons_pages_here(world: World) -> None:
     tech = world.a.emails["technician"]
     tech_page = login(world, "technician")
-    assert tech_page.get("/").status_code == 200
+    assert tech_page.get("/my").status_code == 200
     assert world.api("technician").get("/api/v1/me").status_code == 200
     resp = world.api().open(f"/api/v1/users/{tech}", "DELETE")
     assert resp.status_code == 204

@@ -16,7 +16,7 @@ COOKIE = "workorders_session"
 def _signed_in(app: Flask, email: str) -> FlaskClient:
     client = app.test_client()
     assert client.post("/login", data={"email": email, "password": PASSWORD}).status_code == 302
-    assert client.get("/").status_code == 200
+    assert client.get("/board").status_code == 200  # "/" sends a technician to My jobs
     return client
 
 
@@ -42,7 +42,7 @@ def test_logging_out_in_one_browser_keeps_the_others_signed_in(world: World) -> 
     phone = _signed_in(world.app, "technician@alpha.test")
     laptop = _signed_in(world.app, "technician@alpha.test")
     phone.post("/logout")
-    assert laptop.get("/").status_code == 200
+    assert laptop.get("/my").status_code == 200
 
 
 def test_a_password_change_ends_every_session_of_that_person(world: World) -> None:
