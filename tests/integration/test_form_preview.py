@@ -46,7 +46,8 @@ def test_trying_a_report_shows_fired_rules_with_traces_and_stores_nothing(world:
     html = resp.get_data(as_text=True)
     assert "Tried: nothing was stored" in html
     assert "A technician could send this as the final report." in html
-    assert 'data-rule="overtime_needs_approval"' in html and "Total hours 18 is more than 16" in html
+    assert 'data-rule="overtime_needs_approval"' in html
+    assert "Total hours 18 is more than 16" in html
     assert 'data-rule="missing_signature"' in html
     assert "Customer signature is missing" in html
     assert "Waiting for approval by a coordinator: 18 h reported on INST-PREVIEW-00001" in html

@@ -88,7 +88,8 @@ def test_each_wrong_expectation_fails_with_its_own_message(engine: str) -> None:
     prefix = f"test '{OVERTIME}': "
     assert _failures(bundle, engine) == [prefix + m for m in [
         "expected fired to include expensive_material; fired: [overtime_needs_approval, "
-        "missing_signature] (why not: expensive_material: Material amount 0.00 is not at least 60000)",
+        "missing_signature] (why not: expensive_material: Material amount 0.00 is not at least "
+        "60000)",
         "expected missing_signature not to fire; it fired (missing_signature: Case status "
         "“In progress” is one of “In progress” or “Work done”; Customer signature is missing)",
         "expected exceptions to include BULK_MATERIAL; raised: [MISSING_SIGNATURE]",
