@@ -12,6 +12,7 @@ from flask import Flask
 
 from tests.integration.test_capture_pages import login
 from tests.support.cases import ROOT
+from tests.support.web import signed_in_home
 from tests.support.world import World
 
 
@@ -375,4 +376,4 @@ def test_only_admins_read_the_history(world: World, role: str) -> None:
     assert world.api(role).get("/api/v1/admin/history").status_code == 403
     client = login(world, role)
     assert client.get("/admin/history").status_code == 403
-    assert 'data-testid="nav-admin"' not in client.get("/").get_data(as_text=True)
+    assert 'data-testid="nav-admin"' not in signed_in_home(client).get_data(as_text=True)

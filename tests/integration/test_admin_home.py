@@ -9,6 +9,7 @@ import pytest
 
 from tests.integration.test_admin_history import record
 from tests.integration.test_capture_pages import login
+from tests.support.web import signed_in_home
 from tests.support.world import World
 
 
@@ -86,4 +87,4 @@ def test_the_admin_menu_item_marks_every_admin_page(world: World) -> None:
 def test_only_admins_open_the_workspace(world: World, role: str) -> None:
     client = login(world, role)
     assert client.get("/admin").status_code == 403
-    assert 'data-testid="nav-admin"' not in client.get("/").get_data(as_text=True)
+    assert 'data-testid="nav-admin"' not in signed_in_home(client).get_data(as_text=True)

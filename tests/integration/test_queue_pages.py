@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 from tests.integration.test_case_pages import login, text_of
 from tests.support.capture import jpeg_bytes, report, started_case, upload
 from tests.support.cases import publish_example
+from tests.support.web import signed_in_home
 from tests.support.world import World
 
 
@@ -212,7 +213,7 @@ def test_only_coordinators_and_admins_work_the_queue(
         assert resp.status_code == 403, action
     stored = _exception(world, eid)
     assert (stored["status"], stored["assigned_to"], stored["version"]) == ("open", None, 1)
-    assert 'data-testid="nav-exceptions"' not in text_of(client.get("/"))
+    assert 'data-testid="nav-exceptions"' not in text_of(signed_in_home(client))
 
 
 def test_another_tenants_exception_is_not_found(overtime: tuple[World, dict[str, Any]]) -> None:

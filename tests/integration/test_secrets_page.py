@@ -6,6 +6,7 @@ from __future__ import annotations
 from tests.integration.test_capture_pages import login
 from tests.support.cases import publish_example
 from tests.support.state import snapshot
+from tests.support.web import signed_in_home
 from tests.support.world import World
 
 
@@ -49,4 +50,4 @@ def test_only_admins_reach_the_page(world: World) -> None:
         client = login(world, role)
         assert client.get("/secrets").status_code == 403
         assert client.post("/secrets", data={"name": "X", "value": "v"}).status_code == 403
-        assert 'data-testid="nav-secrets"' not in client.get("/").get_data(as_text=True)
+        assert 'data-testid="nav-secrets"' not in signed_in_home(client).get_data(as_text=True)
