@@ -27,7 +27,7 @@ from workorders.platform.problems import PreconditionFailed
 from workorders.platform.services.work_queue import case_number, decide_approval
 from workorders.platform.web import web
 from workorders.platform.web.lookups import names_by_email
-from workorders.platform.web.queue import MAX_BULK, BulkOutcome, bulk_ids
+from workorders.platform.web.queue import INCOMPLETE, MAX_BULK, BulkOutcome, bulk_ids
 from workorders.platform.web.work_forms import DecisionForm, safe_back
 from workorders.platform.web.work_items import customer_asks, inbox_rows
 
@@ -53,7 +53,7 @@ def approval_decision(approval_id: int) -> Response:
     form = DecisionForm()
     back = safe_back(form.next.data, url_for("web.approvals_inbox"))
     if not form.validate_on_submit():
-        flash("The form was incomplete or expired: nothing was saved. Try again.", "error")
+        flash(INCOMPLETE, "error")
         return redirect(back)
     try:
         decided = decide_approval(actor, actor.tenant_id, approval.id, form.decision.data,
@@ -93,7 +93,7 @@ def approvals_bulk() -> Response:
     problem = None
     if not form.validate_on_submit():
         problem = ("Pick approve or reject." if "decision" in form.errors
-                   else "The form was incomplete or expired: nothing was saved. Try again.")
+                   else INCOMPLETE)
     elif picked is None:
         problem = "Some of the ticked rows were not approvals: nothing was saved."
     elif not picked:
