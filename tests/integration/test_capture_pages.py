@@ -115,7 +115,9 @@ def test_the_form_page_has_the_right_controls(world_with_bundle: World) -> None:
     assert 'name="time-0-hours"' in html and 'inputmode="decimal"' in html
     assert 'name="time-0-labor"' in html and '<option value="install"' in html
     assert 'name="materials-0-article"' in html and 'list="wo-articles"' in html
-    assert '<option value="CU15" label="Copper pipe 15 mm · MTR · 89.00"' in html
+    # the tenant's money (Nordvärme is sv-SE), not a bare '89.00'
+    assert '<option value="CU15" label="Copper pipe 15 mm · MTR · 89,00\u00a0kr"' in html
+    assert 'data-price="89.00"' in html  # plain, for the line total in capture.js
     assert 'capture="environment"' in html and 'accept="image/*"' in html
     assert 'data-testid="signature-canvas-customer_signature"' in html
     assert 'name="customer_signature-name"' in html
