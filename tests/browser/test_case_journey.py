@@ -103,7 +103,11 @@ def test_book_assign_schedule_then_the_technician_starts_it(demo_server: DemoSer
     assert box["height"] >= 44 and box["width"] >= 300
     start_button.click()
     tech.wait_for_selector("text=Done: Start.")
-    assert tech.evaluate("document.documentElement.scrollWidth") <= 390
+    wide = tech.evaluate("""() => [...document.querySelectorAll('body *')]
+        .filter(e => e.getBoundingClientRect().right > 391)
+        .slice(0, 5).map(e => e.tagName + '.' + e.className + '#' + e.id + ' '
+        + Math.round(e.getBoundingClientRect().right))""")
+    assert tech.evaluate("document.documentElement.scrollWidth") <= 390, wide
 
     history = tech.inner_text("[data-testid=timeline]")
     for step in ("Booked the case", "Assigned to Tove Technician", "Schedule: Booked → Scheduled",
