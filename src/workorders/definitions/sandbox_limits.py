@@ -13,8 +13,10 @@ sentence saying which limit; callers show it like any other render failure.
 
 from __future__ import annotations
 
+import gc
 import math
 import re
+import threading
 import time
 from collections.abc import Iterator, Sized
 from contextlib import contextmanager
@@ -43,8 +45,38 @@ MAX_EXPONENT = 64
 MAX_INT_BITS = 256
 #: processor time one render may use (the rendering thread's CPU time, not the
 #: wall clock: a busy machine that descheduled the thread is not the template's fault,
-#: and a sandboxed template cannot wait on anything, so CPU time is all it can burn)
+#: and a sandboxed template cannot wait on anything, so CPU time is all it can burn;
+#: the garbage collector's share of that time is not counted either, see _CollectorClock)
 MAX_RENDER_SECONDS = 1.0
+
+
+class _CollectorClock(threading.local):
+    """Processor time the garbage collector has taken on this thread.
+
+    A collection runs on whichever thread happened to allocate when a generation
+    filled up, and in a large process a full collection can take a second on its
+    own: billing it to the template that was rendering then failed a two-line
+    template at random. So the meter counts the thread's processor time minus
+    what the collector took meanwhile."""
+
+    started: float | None = None
+    spent: float = 0.0
+
+    def on_collect(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self.started = time.thread_time()
+        elif self.started is not None:
+            self.spent += time.thread_time() - self.started
+            self.started = None
+
+
+_COLLECTOR = _CollectorClock()
+gc.callbacks.append(_COLLECTOR.on_collect)
+
+
+def template_cpu_time() -> float:
+    """This thread's processor time, without the garbage collector's share."""
+    return time.thread_time() - _COLLECTOR.spent
 
 
 class TemplateLimitError(SecurityError):
@@ -66,7 +98,7 @@ class Meter:
     def check_clock(self) -> None:
         if time.monotonic() > self.deadline:
             check_time_left()  # the checks' budget ran out: it ends the checks
-        if time.thread_time() > self.cpu_deadline:
+        if template_cpu_time() > self.cpu_deadline:
             raise TemplateLimitError(
                 f"the template took longer than {MAX_RENDER_SECONDS:g} s to render")
 
@@ -97,7 +129,7 @@ _METER: ContextVar[Meter | None] = ContextVar("template_meter", default=None)
 def metered() -> Iterator[Meter]:
     """A fresh meter for one render, ending at the render limit or the checks' budget."""
     outer = budget_deadline()
-    token = _METER.set(Meter(time.thread_time() + MAX_RENDER_SECONDS,
+    token = _METER.set(Meter(template_cpu_time() + MAX_RENDER_SECONDS,
                              math.inf if outer is None else outer))
     try:
         check_time_left()

@@ -94,8 +94,12 @@ def _status(expect: Mapping[str, Any], observed: Observed) -> list[str]:
 
 
 def check_expectations(expect: Mapping[str, Any], observed: Observed) -> list[str]:
-    """Every unmet expectation (and every failed action) as a sentence."""
-    failures = _fired(expect, observed)
+    """Every failed action, then every unmet expectation, as a sentence. A failed
+    action comes first: it is usually why an expectation is unmet (a template that
+    could not render leaves its approval unrequested), and publishing quotes the
+    first failure only."""
+    failures = [failure_message(o) for o in observed.of_kind(ACTION_FAILED)]
+    failures += _fired(expect, observed)
     codes = [str(o.params["code"]) for o in observed.of_kind("raise_exception")]
     approvers = [str(o.params["approver"]) for o in observed.of_kind("require_approval")]
     templates = [str(o.params["template"]) for o in observed.of_kind("notify")]
@@ -107,5 +111,4 @@ def check_expectations(expect: Mapping[str, Any], observed: Observed) -> list[st
             failures.append(message)
     failures += _readiness(expect, observed)
     failures += _status(expect, observed)
-    failures += [failure_message(o) for o in observed.of_kind(ACTION_FAILED)]
     return failures

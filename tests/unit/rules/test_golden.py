@@ -157,8 +157,9 @@ def test_a_template_that_fails_at_run_time_fails_the_test() -> None:
     data = _keep(_raw(NORDVARME), OVERTIME)
     data["rules"][0]["then"][0]["require_approval"]["reason"] = (
         "{{ form.customer_signature.name }} signed")
-    approvals, failed = _failures(_bundle(data))
-    # the approval was not requested: its action failed instead (and is named)
+    failed, approvals = _failures(_bundle(data))
+    # the approval was not requested: its action failed instead, and that cause comes
+    # first (publishing quotes the first failure only)
     assert approvals == (f"test '{OVERTIME}': expected approvals to include role:coordinator; "
                          "requested: []")
     assert failed.startswith(f"test '{OVERTIME}': rule overtime_needs_approval: action 1 "
