@@ -1,18 +1,20 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from flask import Flask
 
 from tests.support.services import REDIS_TEST_URL, missing, redis_problem
-from tests.support.world import World, make_tenant
+from tests.support.world import World
+from tests.support.world_snapshot import usual_world
 
 
 @pytest.fixture
-def world(app: Flask) -> World:
-    return World(app=app, a=make_tenant(app, "alpha", "Alpha Heat AB"),
-                 b=make_tenant(app, "bravo", "Bravo Electric Oy"))
+def world(app: Flask, app_config: dict[str, Any]) -> World:
+    """Two tenants with a person and a token per role (see ``world_snapshot``)."""
+    return usual_world(app, app_config)
 
 
 @pytest.fixture
