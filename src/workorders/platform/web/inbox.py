@@ -13,21 +13,20 @@ from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import AnyOf, Length, Optional
 
-from workorders.errors import Conflict, Forbidden
+from workorders.errors import Conflict
 from workorders.platform.auth import current_actor
 from workorders.platform.database import get_for_tenant
-from workorders.platform.extensions import db
 from workorders.platform.models import Approval
 from workorders.platform.problems import PreconditionFailed
 from workorders.platform.services.work_queue import case_number, decide_approval
 from workorders.platform.web import web
+from workorders.platform.web.bulk import bulk_ids, flash_summary, picking_problem, run_bulk
 from workorders.platform.web.lookups import names_by_email
-from workorders.platform.web.queue import INCOMPLETE, MAX_BULK, BulkOutcome, bulk_ids
+from workorders.platform.web.queue import INCOMPLETE
 from workorders.platform.web.work_forms import DecisionForm, safe_back
 from workorders.platform.web.work_items import customer_asks, inbox_rows
 
@@ -90,45 +89,18 @@ def approvals_bulk() -> Response:
     form = BulkDecisionForm()
     back = safe_back(form.next.data, url_for("web.approvals_inbox"))
     picked = bulk_ids()
-    problem = None
-    if not form.validate_on_submit():
-        problem = ("Pick approve or reject." if "decision" in form.errors
-                   else INCOMPLETE)
-    elif picked is None:
-        problem = "Some of the ticked rows were not approvals: nothing was saved."
-    elif not picked:
-        problem = "Tick at least one approval first: nothing was saved."
-    elif len(picked) > MAX_BULK:
-        problem = f"Tick at most {MAX_BULK} approvals at a time: nothing was saved."
+    problem = (("Pick approve or reject." if "decision" in form.errors else INCOMPLETE)
+               if not form.validate_on_submit() else picking_problem(picked, "approval"))
     if problem is not None or picked is None:
-        flash(problem or "Nothing was saved.", "error")
+        flash(problem or INCOMPLETE, "error")
         return redirect(back)
-    outcome = BulkOutcome()
-    for approval_id, version in picked:
-        approval = db.session.execute(select(Approval).where(
-            Approval.id == approval_id, Approval.tenant_id == actor.tenant_id)
-        ).scalar_one_or_none()
-        if approval is None:
-            outcome.missing += 1
-            continue
-        label = f"the approval on {case_number(approval.case_id)}"
-        if approval.status != "pending":
-            outcome.closed.append(label)
-            continue
-        try:
-            decide_approval(actor, actor.tenant_id, approval.id, form.decision.data,
-                            form.comment.data, version)
-        except PreconditionFailed:
-            outcome.stale.append(label)
-            continue
-        except Conflict:
-            outcome.closed.append(label)
-            continue
-        except Forbidden:
-            outcome.refused.append(f"{label} (it is not yours to decide)")
-            continue
-        outcome.done.append(label)
-    verb = "approved" if form.decision.data == "approve" else "rejected"
-    flash(outcome.summary(verb), "success" if outcome.done and not (
-        outcome.stale or outcome.closed or outcome.refused or outcome.missing) else "info")
+    outcome = run_bulk(
+        picked, Approval, actor.tenant_id,
+        label=lambda approval: f"the approval on {case_number(approval.case_id)}",
+        is_open=lambda approval: approval.status == "pending",
+        act=lambda approval, version: decide_approval(
+            actor, actor.tenant_id, approval.id, form.decision.data, form.comment.data,
+            version),
+        forbidden="it is not yours to decide")
+    flash_summary(outcome, "approved" if form.decision.data == "approve" else "rejected")
     return redirect(back)

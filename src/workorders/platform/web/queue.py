@@ -14,12 +14,10 @@ view needs no change to show them.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import AnyOf, Length, Optional
@@ -27,12 +25,12 @@ from wtforms.validators import AnyOf, Length, Optional
 from workorders.errors import Conflict, ValidationFailed
 from workorders.platform.auth import Actor, current_actor, require_roles
 from workorders.platform.database import get_for_tenant
-from workorders.platform.extensions import db
 from workorders.platform.models import Case, CaseException
 from workorders.platform.problems import PreconditionFailed
 from workorders.platform.services import work_queue as svc
 from workorders.platform.services.case_outcomes import case_outcomes
 from workorders.platform.web import web
+from workorders.platform.web.bulk import bulk_ids, flash_summary, picking_problem, run_bulk
 from workorders.platform.web.lookups import (
     bookable_case_types,
     member_name,
@@ -198,51 +196,6 @@ class BulkForm(FlaskForm):
     next = HiddenField(validators=[Optional(), Length(max=1000)])
 
 
-MAX_BULK = 200
-
-
-@dataclass
-class BulkOutcome:
-    done: list[str] = field(default_factory=list)
-    stale: list[str] = field(default_factory=list)
-    closed: list[str] = field(default_factory=list)
-    refused: list[str] = field(default_factory=list)
-    missing: int = 0
-
-    def summary(self, verb: str) -> str:
-        """One sentence per kind of outcome, e.g. "4 resolved. 1 had changed
-        meanwhile and was left as is: X on WO-2026-0003."."""
-        parts = [f"{len(self.done)} {verb}."]
-        if self.stale:
-            parts.append(f"{len(self.stale)} had changed meanwhile and "
-                         f"{'was' if len(self.stale) == 1 else 'were'} left as is: "
-                         f"{', '.join(self.stale)}.")
-        if self.closed:
-            parts.append(f"{len(self.closed)} {'was' if len(self.closed) == 1 else 'were'} "
-                         f"already closed and left as is: {', '.join(self.closed)}.")
-        if self.refused:
-            parts.append("Not changed: " + "; ".join(self.refused) + ".")
-        if self.missing:
-            parts.append(f"{self.missing} could not be found in this workspace and "
-                         "nothing was done to "
-                         f"{'it' if self.missing == 1 else 'them'}.")
-        return " ".join(parts)
-
-
-def bulk_ids() -> list[tuple[int, int | None]] | None:
-    """The ticked ids with the version each row showed (``version-<id>``); None
-    when one is no id. Shared by the queue's and the inbox's bulk forms."""
-    picked: list[tuple[int, int | None]] = []
-    for raw in request.form.getlist("ids"):
-        raw = raw.strip()
-        if not (raw.isascii() and raw.isdigit() and len(raw) <= 18):
-            return None
-        exception_id = int(raw)
-        version = request.form.get(f"version-{exception_id}", "").strip()
-        picked.append((exception_id, int(version) if version.isdigit() else None))
-    return list(dict.fromkeys(picked))
-
-
 @web.post("/exceptions/bulk")
 @require_roles(*svc.STAFF)
 def exceptions_bulk() -> Response:
@@ -253,56 +206,32 @@ def exceptions_bulk() -> Response:
     form = BulkForm()
     back = safe_back(form.next.data, url_for("web.exceptions_queue"))
     picked = bulk_ids()
-    problem = None
+    problem: str | None
     if not form.validate_on_submit():
         problem = ("Pick what to do: assign or resolve." if "action" in form.errors
                    else INCOMPLETE)
-    elif picked is None:
-        problem = "Some of the ticked rows were not exceptions: nothing was saved."
-    elif not picked:
-        problem = "Tick at least one exception first: nothing was saved."
-    elif len(picked) > MAX_BULK:
-        problem = f"Tick at most {MAX_BULK} exceptions at a time: nothing was saved."
-    elif form.action.data == "resolve" and not (form.note.data or "").strip():
+    else:
+        problem = picking_problem(picked, "exception")
+    if problem is None and form.action.data == "resolve" and not (form.note.data or "").strip():
         problem = "Write a note saying what was done: nothing was saved."
     if problem is not None or picked is None:
         flash(problem or INCOMPLETE, "error")
         return redirect(back)
     who = (form.assignee.data or "").strip()
     email = actor.email if who == "me" else who or None
-    outcome = BulkOutcome()
-    for exception_id, version in picked:
-        item = db.session.execute(select(CaseException).where(
-            CaseException.id == exception_id,
-            CaseException.tenant_id == actor.tenant_id)).scalar_one_or_none()
-        if item is None:
-            outcome.missing += 1
-            continue
-        label = _label(item)
-        if item.status != "open":
-            outcome.closed.append(label)
-            continue
-        try:
-            if form.action.data == "assign":
-                svc.assign_exception(actor, item.id, email, version)
-            else:
-                svc.resolve_exception(actor, item.id, form.note.data, version)
-        except PreconditionFailed:
-            outcome.stale.append(label)
-            continue
-        except Conflict:
-            outcome.closed.append(label)
-            continue
-        except ValidationFailed as err:
-            details = "; ".join(str(e.get("message", "")) for e in err.errors) or err.message
-            outcome.refused.append(f"{label} ({details})")
-            continue
-        outcome.done.append(label)
+
+    def act(item: CaseException, version: int | None) -> object:
+        if form.action.data == "assign":
+            return svc.assign_exception(actor, item.id, email, version)
+        return svc.resolve_exception(actor, item.id, form.note.data or "", version)
+
+    outcome = run_bulk(picked, CaseException, actor.tenant_id, label=_label,
+                       is_open=lambda item: item.status == "open", act=act,
+                       forbidden="only coordinators and admins may change it")
     if form.action.data == "assign":
         verb = (f"assigned to {names_by_email(actor).get(email, email)}" if email
                 else "given back to the role")
     else:
         verb = "resolved"
-    flash(outcome.summary(verb), "success" if outcome.done and not (
-        outcome.stale or outcome.closed or outcome.refused or outcome.missing) else "info")
+    flash_summary(outcome, verb)
     return redirect(back)
