@@ -110,6 +110,7 @@ def test_overtime_and_missing_signature_through_queue_inbox_and_correction(
     row = desk.locator("[data-testid=exception]", has_text=number)
     assert row.count() == 1
     assert "MISSING_SIGNATURE" in row.inner_text()
+    row.locator("[data-testid=details-open]").click()  # the compact row unfolds
     assert "Customer signature is missing" in row.inner_text()
     desk.screenshot(path=str(SHOTS / "exceptions-desktop.png"), full_page=True)
     row.locator("[data-testid=assign-me]").click()
@@ -120,6 +121,7 @@ def test_overtime_and_missing_signature_through_queue_inbox_and_correction(
     # ... and the approval in the inbox, approved with a comment
     desk.click("[data-testid=nav-approvals]")
     item = desk.locator("[data-testid=approval]", has_text=number)
+    item.locator("[data-testid=details-open]").click()
     assert "17 h reported on " + number in item.inner_text()
     assert "Total hours 17 is more than 16" in item.inner_text()
     desk.screenshot(path=str(SHOTS / "approvals-desktop.png"), full_page=True)
@@ -207,6 +209,7 @@ def test_queue_and_inbox_on_a_phone(demo_server: DemoServer, browser: Any) -> No
     page.screenshot(path=str(SHOTS / "exceptions-phone.png"), full_page=True)
     page.goto(f"{demo_server.url}/approvals")
     item = page.locator("[data-testid=approval]", has_text=case["number"])
+    item.locator("[data-testid=details-open]").click()
     assert "Total hours 18 is more than 16" in item.inner_text()
     for button in ("approve", "reject"):
         box = item.locator(f"[data-testid={button}]").bounding_box()
