@@ -86,3 +86,85 @@ def test_bulk_resolve_then_decide_from_the_case_page(demo_server: DemoServer,
     status, approvals = office.call("GET", f"/api/v1/cases/{case['id']}")
     assert status == 200 and not approvals["pending_approvals"]
     context.close()
+
+
+def _rows_fit(page: Any, selector: str, count: int, height: int) -> None:
+    """The first ``count`` rows, scrolled to the top of the window, all fit in it."""
+    rows = page.locator(selector)
+    assert rows.count() >= count
+    page.evaluate("(y) => window.scrollTo(0, y)",
+                  rows.first.evaluate("el => el.getBoundingClientRect().top + window.scrollY"))
+    first, last = rows.nth(0).bounding_box(), rows.nth(count - 1).bounding_box()
+    assert first is not None and last is not None
+    assert last["y"] + last["height"] - first["y"] <= height, (first, last)
+
+
+def _tall_enough(locator: Any, what: str) -> None:
+    box = locator.bounding_box()
+    assert box is not None and box["height"] >= 44 and box["width"] >= 44, (what, box)
+
+
+def test_compact_rows_fit_a_screen_unfold_to_resolve_and_wrap_on_a_phone(
+        demo_server: DemoServer, browser: Any) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    office = Api(demo_server.url, demo_token(demo_server, "carl@nordvarme.test"))
+    tech = Api(demo_server.url, demo_token(demo_server, "tove@nordvarme.test"))
+    tag = uuid.uuid4().hex[:6]
+    cases = [_unsigned_report(office, tech, f"Rows {tag} {n}") for n in range(13)]
+
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    _login(page, demo_server, "coordinator")
+    page.goto(f"{demo_server.url}/exceptions?q=Rows+{tag}")
+    rows = page.locator("[data-testid=exception]")
+    assert rows.count() == 13
+    page.screenshot(path=str(SHOTS / "queue-compact-desktop.png"))
+    _rows_fit(page, "[data-testid=exception]", 12, 800)
+    # one line each: the case, its title, the age, who has it and the next step
+    row = rows.filter(has_text=cases[0]["number"])
+    line = row.locator(".qi-line").inner_text()
+    assert cases[0]["number"] in line and f"Rows {tag} 0" in line
+    assert "the coordinators" in line and "Assign to me" in line
+    # the details stay folded until asked for, then show the message and the form
+    form = row.locator("[data-testid=resolve-form]")
+    assert not form.is_visible()
+    assert "Customer signature is missing" not in row.inner_text()
+    row.locator("[data-testid=details-open]").click()
+    assert form.is_visible() and "Customer signature is missing" in row.inner_text()
+    page.screenshot(path=str(SHOTS / "queue-compact-open.png"))
+    form.locator("textarea").fill("Signed on paper, scanned into the case")
+    form.locator("[data-testid=resolve]").click()
+    page.wait_for_selector(f"text=Resolved MISSING_SIGNATURE on {cases[0]['number']}.")
+    assert rows.count() == 12
+    status, body = office.call("GET", f"/api/v1/cases/{cases[0]['id']}")
+    assert status == 200 and not body["open_exceptions"], body.get("open_exceptions")
+
+    # the inbox: the same compact rows
+    page.goto(f"{demo_server.url}/approvals?q=Rows+{tag}")
+    assert page.locator("[data-testid=approval]").count() == 13
+    _rows_fit(page, "[data-testid=approval]", 12, 800)
+    item = page.locator("[data-testid=approval]", has_text=cases[1]["number"])
+    item.locator("[data-testid=details-open]").press("Enter")  # keyboard reachable
+    assert item.locator("[data-testid=decide-form]").is_visible()
+    page.screenshot(path=str(SHOTS / "inbox-compact-desktop.png"))
+    context.close()
+
+    phone = _context(browser, phone=True)
+    page = phone.new_page()
+    page.set_default_timeout(30_000)
+    _login(page, demo_server, "coordinator")
+    for path, selector in ((f"/exceptions?q=Rows+{tag}", "[data-testid=exception]"),
+                           (f"/approvals?q=Rows+{tag}", "[data-testid=approval]")):
+        page.goto(demo_server.url + path)
+        first = page.locator(selector).first
+        first.locator("[data-testid=details-open]").click()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
+        _tall_enough(first.locator(".qi-tick-box"), "the tick box")
+        _tall_enough(first.locator("[data-testid=details-open]"), "the details toggle")
+        _tall_enough(first.locator("[data-testid=case-link]"), "the case link")
+        primary = first.locator(".qi-primary button")
+        _tall_enough(primary, "the row's action")
+        page.screenshot(path=str(SHOTS / f"{selector.split('=')[1][:-1]}-compact-phone.png"),
+                        full_page=True)
+    phone.close()

@@ -221,3 +221,74 @@ def test_bulk_approve_reports_stale_decided_other_tenant_and_bad_input(world: Wo
     assert said.startswith("2 approved.") and "1 was already closed and left as is" in said
     assert [_approval(world, x)["status"] for x in (a, b, c)] == ["approved"] * 3
     assert _approval(world, a)["comment"] == "Long days, fine"
+
+
+def _row(html: str, element_id: str) -> str:
+    """One queue or inbox row's HTML, from its <li> to the next."""
+    start = html.index(f'id="{element_id}"')
+    end = html.find('<li class="card-box queue-item', start)
+    return html[start:end if end != -1 else len(html)]
+
+
+def test_queue_rows_are_one_line_with_the_details_folded(world: World) -> None:
+    made = _three(world)
+    first = made[0]
+    eid, number = first["exception"]["id"], first["case"]["number"]
+    html = text_of(login(world, "coordinator").get("/exceptions"))
+    row = _row(html, f"exception-{eid}")
+    line, _, folded = row.partition('<details class="qi-details"')
+    assert folded, "the row has no details to unfold"
+    # the line: tick, chip, code, case and title, age, who, the next step
+    for part in ('data-testid="pick"', 'class="badge sev sev-high"', "MISSING_SIGNATURE",
+                 f">{number}</a>", first["case"]["title"], 'class="age qi-age"',
+                 "the coordinators", 'data-testid="assign-me"'):
+        assert part in line, part
+    # the message, the rule's reasons and the forms only unfold below it
+    for part in (f"{number} has no customer signature", "Customer signature is missing",
+                 'data-testid="resolve-form"', 'data-testid="override"'):
+        assert part in folded and part not in line, part
+    assert "<summary" in folded and "Resolve…" in folded
+    # one bulk bar, from the shared macro, that the ticks join
+    assert html.count('data-testid="bulk"') == 1 and 'data-tick-all="bulk"' in html
+
+
+def test_inbox_rows_are_one_line_with_the_decision_folded(world: World) -> None:
+    made = _three(world)
+    aid, number = made[0]["approval"]["id"], made[0]["case"]["number"]
+    client = login(world, "coordinator")
+    html = text_of(client.get("/approvals"))
+    line, _, folded = _row(html, f"approval-{aid}").partition('<details class="qi-details"')
+    for part in ('data-testid="pick"', "Pending", f">{number}</a>", "for a coordinator",
+                 'data-testid="quick-approve"'):
+        assert part in line, part
+    for part in (f"17 h reported on {number}", "Total hours 17 is more than 16",
+                 'data-testid="decide-form"', 'name="comment"', 'data-testid="reject"'):
+        assert part in folded and part not in line, part
+    assert html.count('data-testid="bulk"') == 1 and 'data-tick-all="bulk-approvals"' in html
+    # the line's Approve decides with the row's version, without a comment
+    said = _said(text_of(client.post(f"/approvals/{aid}/decision", data={
+        "decision": "approve", "version": "1"}, follow_redirects=True)))
+    assert said == f"Approved on {number}."
+    # a technician sees no bulk bar: nothing there is theirs to decide
+    assert 'data-testid="bulk"' not in text_of(login(world, "technician").get("/approvals"))
+
+
+def test_bulk_goes_item_by_item_after_the_refactor(world: World) -> None:
+    """The one bulk runner: a stale row is refused with its label while the rest
+    are done, for the inbox as for the queue."""
+    from tests.integration.test_queue_pages import _approval
+
+    made = _three(world)
+    a, b, c = (m["approval"]["id"] for m in made)
+    world.api("coordinator").post(f"/api/v1/approvals/{b}/decision",
+                                  json={"decision": "reject"})  # decided meanwhile
+    client = login(world, "coordinator")
+    said = _said(text_of(client.post("/approvals/bulk", data={
+        "ids": [str(a), str(c)], f"version-{a}": "1", f"version-{c}": "7",
+        "decision": "reject", "comment": "Too many hours"}, follow_redirects=True)))
+    number_c = made[2]["case"]["number"]
+    assert said == ("1 rejected. 1 had changed meanwhile and was left as is: "
+                    f"the approval on {number_c}.")
+    assert [_approval(world, x)["status"] for x in (a, b, c)] == [
+        "rejected", "rejected", "pending"]
+    assert _approval(world, a)["comment"] == "Too many hours"
