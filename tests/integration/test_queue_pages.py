@@ -266,6 +266,8 @@ def test_inbox_shows_only_what_is_routed_to_me(overtime: tuple[World, dict[str, 
     assert "17 h reported on" in html and "Total hours 17 is more than 16" in html
     assert f'href="/cases/{made["case"]["id"]}"' in html
     assert 'data-testid="approve"' in html and 'data-testid="reject"' in html
+    # one wording for who decides, the same as the blocker's and the case page's
+    assert '<span class="qi-who" data-testid="approver">for a coordinator</span>' in html
     for role in ("technician", "admin", "viewer"):
         assert _items(text_of(login(world, role).get("/approvals"))) == [], role
 
@@ -344,6 +346,7 @@ def test_case_page_lists_open_outcomes_with_links_to_act(
     assert f'href="/exceptions?case={cid}#exception-{eid}"' in html
     assert f'href="/approvals#approval-{aid}"' in html
     assert "Total hours 17 is more than 16" in html
+    assert "waiting for a coordinator" in html  # who decides, in the inbox's words
 
     tech = text_of(login(world, "technician").get(f"/cases/{cid}"))
     assert "Exceptions and approvals" in tech and "MISSING_SIGNATURE" in tech

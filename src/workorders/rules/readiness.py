@@ -56,7 +56,12 @@ def kind_words(kind: str) -> str:
 
 
 def approver_words(approver: str) -> str:
-    """``role:coordinator`` → "a coordinator", ``user:x@y`` → "x@y"."""
+    """Who decides an approval, in the one wording every page, blocker and timeline
+    uses: ``role:coordinator`` → "a coordinator" (any one of them may decide),
+    ``role:admin`` → "an admin", ``user:x@y`` → "x@y", ``customer`` → "the customer".
+
+    It reads right after "waiting for", "Only ... can decide this", "for" and
+    "approval by", so there is no second, plural wording to drift from it."""
     kind, _, who = approver.partition(":")
     if kind == "role":
         return f"an {who}" if who[:1] in "aeiou" else f"a {who}"

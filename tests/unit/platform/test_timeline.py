@@ -38,6 +38,10 @@ def event(action: str, after: dict[str, Any], before: dict[str, Any] | None = No
      "Exception #3 assigned to Carl"),
     ("approval:requested", {"approval": 4, "approver": "role:coordinator", "rule": "r"},
      "Approval requested from a coordinator"),
+    ("approval:requested", {"approval": 4, "approver": "role:admin", "rule": "r"},
+     "Approval requested from an admin"),
+    ("approval:requested", {"approval": 4, "approver": "customer", "rule": "r"},
+     "Approval requested from the customer"),
     ("invoicing:unblocked", {"block": 1, "rule": "missing_signature"},
      "Invoicing block lifted: the rule no longer applies"),
 ])

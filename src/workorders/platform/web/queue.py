@@ -48,13 +48,13 @@ from workorders.platform.web.work_items import (
     SEVERITIES,
     STATUS_WORDS,
     QueueFilters,
-    approver_words,
     code_counts,
     exception_codes,
     exception_rows,
     explanation,
     work_counts,
 )
+from workorders.rules.readiness import approver_words
 
 STALE = ("Someone changed this exception while you had the page open, so nothing was "
          "saved. The list now shows it as it is: check it and try again.")

@@ -16,6 +16,7 @@ from workorders.definitions.problems import pointer
 from workorders.forms.words import pointer_words
 from workorders.platform.models import AuditEvent
 from workorders.platform.web.display import fmt_datetime
+from workorders.rules.readiness import approver_words
 
 KEY_LABELS = {
     "title": "Title", "customer": "Customer", "site": "Site", "assignee": "Assignee",
@@ -137,8 +138,7 @@ class Describer:
         values["assignee"] = self.person(values["assignee"])
         approver = str(values.get("approver", ""))
         kind, _, who = approver.partition(":")
-        values["approver"] = f"a {who}" if kind == "role" else (
-            self.person(who) if kind == "user" else "the customer")
+        values["approver"] = self.person(who) if kind == "user" else approver_words(approver)
         try:
             return template.format(**values)
         except (KeyError, IndexError):

@@ -51,13 +51,6 @@ def routed_to(actor: Actor) -> list[str]:
     return [f"role:{r}" for r in sorted(actor.roles)] + [f"user:{actor.email}"]
 
 
-def approver_words(approver: str) -> str:
-    kind, _, who = approver.partition(":")
-    if kind == "role":
-        return f"the {who}s"
-    return who or "the customer"
-
-
 @dataclass(frozen=True)
 class QueueFilters:
     """The queue's GET parameters, checked: an unknown value means "any"."""
