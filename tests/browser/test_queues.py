@@ -139,6 +139,13 @@ def test_compact_rows_fit_a_screen_unfold_to_resolve_and_wrap_on_a_phone(
     assert rows.count() == 12
     status, body = office.call("GET", f"/api/v1/cases/{cases[0]['id']}")
     assert status == 200 and not body["open_exceptions"], body.get("open_exceptions")
+    # the case page's link to one row (#exception-<id>) arrives with that row unfolded
+    target = rows.filter(has_text=cases[1]["number"])
+    anchor = target.get_attribute("id")
+    page.goto(f"{demo_server.url}/exceptions?q=Rows+{tag}#{anchor}")
+    assert page.locator(f"#{anchor} [data-testid=resolve-form]").is_visible()
+    assert not rows.filter(has_text=cases[2]["number"]).locator(
+        "[data-testid=resolve-form]").is_visible()
 
     # the inbox: the same compact rows
     page.goto(f"{demo_server.url}/approvals?q=Rows+{tag}")
