@@ -266,6 +266,8 @@ def test_a_correction_needs_a_reason_and_shows_as_a_revision_with_its_diff(
     assert "Revision 2 · Correction" in reports and "Reason: Forgot the last hour" in reports
     diff = reports[reports.index('data-testid="diff-2"'):]
     assert re.search(r"Time, row 1: Hours</span> <del>6</del> → <ins>7</ins>", diff)
+    # the report's lines read the tenant's way (sv-SE), not as stored ISO text
+    assert "<li>tors 26 nov. 2026 · 7 h · " in reports and "2026-11-26 ·" not in reports
     assert f"/attachments/{photo_id}/thumbnail" in reports
     assert 'data-testid="correct-installation_report"' in reports
 

@@ -4,8 +4,11 @@ what changed between them, photos and signatures.
 A coordinator reads a correction as "what did the technician change and why",
 so each revision shows its changes against the one before, line by line for
 time and material (``Time 1 · hours: 6 → 7``), rather than two whole lists.
-Values are shown as people read them (Yes/No, option labels, article names);
-everything is plain text for the template, which escapes it.
+Values are shown as people read them (Yes/No, option labels, article names),
+and dates, hours, quantities and prices in the tenant's locale and time zone
+through the one formatter (``definitions.formatting``, as every page):
+``tors 26 nov. 2026 · 6,5 h``, never ``2026-11-26 · 6.5 h``. Everything is plain
+text for the template, which escapes it.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from workorders.definitions.formatting import Formatting, formatting_of
 from workorders.definitions.model import Bundle, Field, Form
 from workorders.definitions.problems import pointer
 from workorders.forms.formdata import LINE_TYPES
@@ -76,7 +80,26 @@ class Report:
         return self.latest is not None and self.latest.kind in FINAL_KINDS
 
 
-def _scalar(f: Field, value: Any) -> str:
+def _formatted(fmt: Formatting, kind: str, value: Any) -> str:
+    """A date, time, number or amount the tenant's way; a value that is not one
+    (an old revision typed before a check existed) is shown as it was stored."""
+    try:
+        if kind == "date":
+            return fmt.date(value)
+        if kind == "datetime":
+            return fmt.datetime(value, with_zone=True)
+        if kind == "money":
+            return fmt.money(value)
+        return fmt.number(value)
+    except (ValueError, TypeError, ArithmeticError):
+        return str(value)
+
+
+#: how each key of a time entry or material line is formatted
+_PART_KINDS = {"date": "date", "hours": "number", "quantity": "number", "unit_price": "money"}
+
+
+def _scalar(f: Field, value: Any, fmt: Formatting) -> str:
     if value is None or value == "" or value == []:
         return NONE
     if isinstance(value, bool):
@@ -85,11 +108,16 @@ def _scalar(f: Field, value: Any) -> str:
         labels = {o.value: o.label for o in f.options}
         items = value if isinstance(value, list) else [value]
         return ", ".join(labels.get(str(v), str(v)) for v in items)
+    if f.type in ("integer", "decimal"):
+        return _formatted(fmt, "number", value)
+    if f.type in ("date", "datetime", "money"):
+        return _formatted(fmt, f.type, value)
     return str(value)
 
 
-def _part(bundle: Bundle, key: str, value: Any) -> str:
-    """One key of a row: a work type by its name, a flag as yes/no."""
+def _part(bundle: Bundle, key: str, value: Any, fmt: Formatting) -> str:
+    """One key of a row: a work type by its name, a flag as yes/no, a date, hours,
+    a quantity or a price the tenant's way."""
     if value is None or value == "":
         return NONE
     if key == "labor":
@@ -97,24 +125,32 @@ def _part(bundle: Bundle, key: str, value: Any) -> str:
         return labor.name if labor else str(value)
     if isinstance(value, bool):
         return "Yes" if value else "No"
+    if key in _PART_KINDS:
+        return _formatted(fmt, _PART_KINDS[key], value)
     return str(value)
 
 
 def line_text(f: Field, line: dict[str, Any], bundle: Bundle) -> str:
-    """One time entry or material line in words."""
+    """One time entry or material line in words, in the tenant's locale:
+    ``tors 26 nov. 2026 · 6,5 h · Installation``, ``CU15 Copper pipe × 12 MTR``."""
+    fmt = formatting_of(bundle)
     if f.type == "time_entries":
         labor = bundle.labor(str(line.get("labor", "")))
-        hours = line.get("hours") or (f"{line.get('start', '?')}–{line.get('end', '?')}"
-                                      if line.get("start") or line.get("end") else "? ")
+        hours = (f"{_part(bundle, 'hours', line['hours'], fmt)} h" if line.get("hours") else
+                 f"{line.get('start', '?')}–{line.get('end', '?')}"
+                 if line.get("start") or line.get("end") else "? h")
         work = labor.name if labor else line.get("labor", "?")
-        text = f"{line.get('date', '?')} · {hours} h · {work}"
+        day = _part(bundle, "date", line["date"], fmt) if line.get("date") else "?"
+        text = f"{day} · {hours} · {work}"
     else:
         article = bundle.article(str(line.get("article", ""))) if line.get("article") else None
         what = f"{article.number} {article.name}" if article else line.get("description", "?")
         unit = line.get("unit") or (article.unit if article else "")
-        text = f"{what} × {line.get('quantity', '?')} {unit}".rstrip()
+        quantity = (_part(bundle, "quantity", line["quantity"], fmt)
+                    if line.get("quantity") not in (None, "") else "?")
+        text = f"{what} × {quantity} {unit}".rstrip()
         if line.get("unit_price"):
-            text += f" à {line['unit_price']}"
+            text += f" à {_part(bundle, 'unit_price', line['unit_price'], fmt)}"
     if line.get("billable") is False:
         text += " (not billable)"
     return text + (f" — {line['note']}" if line.get("note") else "")
@@ -130,12 +166,13 @@ def value_lines(f: Field, value: Any, bundle: Bundle) -> list[str]:
         return [f"Signed by {value.get('name', '?')}"]
     if f.type == "approval" and isinstance(value, dict):
         return [f"{str(value.get('decision', '?')).capitalize()} by {value.get('name', '?')}"]
-    return [_scalar(f, value)]
+    return [_scalar(f, value, formatting_of(bundle))]
 
 
 def _changes(form: Form, bundle: Bundle, before: dict[str, Any],
              after: dict[str, Any]) -> list[Change]:
     old, new = changed_fields(before, after)
+    fmt = formatting_of(bundle)
     out: list[Change] = []
     for key in [f.id for f in form.fields if f.id in new] + sorted(set(new) - {
             f.id for f in form.fields}):
@@ -144,8 +181,8 @@ def _changes(form: Form, bundle: Bundle, before: dict[str, Any],
         if f.type in LINE_TYPES and isinstance(a, list) and isinstance(b, list):
             out += _line_changes(form, f, bundle, a, b)
         elif f.type in ("signature", "approval") and isinstance(a, dict) and isinstance(b, dict):
-            out += [Change(pointer_words(pointer(f.id, k), form), _scalar(f, a.get(k)),
-                           _scalar(f, b.get(k)))
+            out += [Change(pointer_words(pointer(f.id, k), form), _scalar(f, a.get(k), fmt),
+                           _scalar(f, b.get(k), fmt))
                     for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)]
         else:
             out.append(Change(f.label, "; ".join(value_lines(f, a, bundle)) if a is not None
@@ -158,6 +195,7 @@ def _line_changes(form: Form, f: Field, bundle: Bundle, a: list[Any],
                   b: list[Any]) -> list[Change]:
     """Row by row, each changed key named the way the form page names it
     ("Time, row 1: Hours"), a work type by its name rather than its code."""
+    fmt = formatting_of(bundle)
     out: list[Change] = []
     for i in range(max(len(a), len(b))):
         x = a[i] if i < len(a) and isinstance(a[i], dict) else None
@@ -168,7 +206,7 @@ def _line_changes(form: Form, f: Field, bundle: Bundle, a: list[Any],
                               line_text(f, y, bundle) if y else "removed"))
             continue
         out += [Change(pointer_words(pointer(f.id, i, k), form),
-                       _part(bundle, k, x.get(k)), _part(bundle, k, y.get(k)))
+                       _part(bundle, k, x.get(k), fmt), _part(bundle, k, y.get(k), fmt))
                 for k in sorted(set(x) | set(y)) if x.get(k) != y.get(k)]
     return out
 
