@@ -269,7 +269,7 @@ def test_bad_booking_input_is_shown_beside_each_field_and_nothing_is_stored(
     html = text_of(resp)
     assert resp.status_code == 422
     assert 'data-field="title">This field is required.' in html
-    assert 'data-field="customer_email">Enter an email address' in html  # all at once
+    assert 'data-field="customer_email">Use an email address' in html  # all at once
     assert count_cases(world) == 0
     resp = client.post("/cases/new?case_type=installation", data=_booking_form(
         world, customer_name="", scheduled_end="2026-11-25T16:00"))
@@ -281,7 +281,7 @@ def test_bad_booking_input_is_shown_beside_each_field_and_nothing_is_stored(
         world, customer_email="not-an-email", customer_peppol_id="5561234567"))
     html = text_of(resp)
     assert resp.status_code == 422
-    assert re.search(r'data-field="customer_email">Enter an email address', html)
+    assert re.search(r'data-field="customer_email">Use an email address', html)
     assert re.search(r'data-field="customer_peppol_id">A Peppol id is', html)
     assert 'value="Karin Holm"' in html  # what was typed is kept
     resp = client.post("/cases/new?case_type=installation", data=_booking_form(

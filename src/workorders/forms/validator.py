@@ -105,6 +105,10 @@ def _message(error: ValidationError) -> str:
         return _type_message(str(value), schema)
     if kind in ("pattern", "maxLength") and "x-decimal" in schema:
         return msg.DECIMAL_FORMAT
+    if kind in ("pattern", "format") and "x-message" in schema:
+        # the schema names its sentence (an email, a Peppol id): the booking page
+        # and the API then say the same words about the same value
+        return str(schema["x-message"])
     if kind == "pattern":
         return {TIME_PATTERN: msg.TIME, ATTACHMENT_PATTERN: msg.ATTACHMENT}.get(
             str(value), msg.PATTERN)

@@ -11,6 +11,7 @@ from typing import Any
 
 from workorders.definitions.vocabulary import ADDRESS_KEYS, CUSTOMER_KEYS, SITE_KEYS
 from workorders.errors import ValidationFailed
+from workorders.forms import messages as msg
 
 ADDRESS_SCHEMA: dict[str, Any] = {
     "type": "object", "additionalProperties": False,
@@ -23,9 +24,9 @@ CUSTOMER_SCHEMA: dict[str, Any] = {
            if k != "address"},
         "name": {"type": "string", "minLength": 1, "maxLength": 200},
         "email": {"type": ["string", "null"], "maxLength": 254,
-                  "pattern": "^$|^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$"},
+                  "pattern": "^$|^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", "x-message": msg.EMAIL},
         "peppol_id": {"type": ["string", "null"], "maxLength": 60,
-                      "pattern": "^$|^[0-9]{4}:[^\\s]{1,50}$"},
+                      "pattern": "^$|^[0-9]{4}:[^\\s]{1,50}$", "x-message": msg.PEPPOL_ID},
         "address": ADDRESS_SCHEMA,
     },
 }

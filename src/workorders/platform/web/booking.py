@@ -17,6 +17,7 @@ from jsonschema import Draft202012Validator
 
 from workorders.definitions.model import CaseType
 from workorders.errors import Conflict, ValidationFailed
+from workorders.forms.validator import schema_error
 from workorders.platform.auth import current_actor, require_roles
 from workorders.platform.services.case_input import BOOKING_SCHEMA, check_window, parse_datetime
 from workorders.platform.services.cases import BOOKERS, book_case
@@ -30,25 +31,17 @@ from workorders.platform.web.booking_form import (
 from workorders.platform.web.display import display_zone_name, valid_zone, zone_choices
 from workorders.platform.web.lookups import bookable_case_types, technicians
 
-FRIENDLY = {
-    "/customer/email": "Enter an email address like name@example.com.",
-    "/customer/peppol_id": "A Peppol id is a four-digit scheme, a colon and the id, "
-                           "e.g. 0007:5561234567.",
-}
-
 
 def early_errors(body: dict[str, Any],
                  schema: dict[str, Any] = BOOKING_SCHEMA) -> list[dict[str, Any]]:
     """The API schema's errors and the schedule window's, before the service is
-    asked, so one submit shows every problem rather than the first."""
+    asked, so one submit shows every problem rather than the first. Each error
+    is worded by ``schema_error``, as the API words it (forms.messages), so the
+    page and the API say the same sentence about the same value."""
     validator = Draft202012Validator(schema)
     out: list[dict[str, Any]] = []
     for err in validator.iter_errors({k: v for k, v in body.items() if v is not None}):
-        path = "".join("/" + str(p) for p in err.absolute_path)
-        message = FRIENDLY.get(path, err.message)
-        if err.validator == "required":  # blame the missing property, not its parent
-            path += "/" + str(err.message).split("'")[1]
-            message = "This field is required."
+        path, message = schema_error(err)
         out.append({"path": path, "message": message})
     try:
         check_window(parse_datetime(body.get("scheduled_start"), "/scheduled_start"),
