@@ -58,6 +58,26 @@ def test_good_rows_are_booked_and_bad_rows_named(cases: World) -> None:
     assert progress["processed_rows"] == progress["total_rows"] == 6
 
 
+def test_times_without_an_offset_are_read_in_the_tenants_zone(cases: World) -> None:
+    """The example tenant books in Europe/Stockholm: 08:00 in the file is 08:00
+    there (07:00 UTC in winter), not 08:00 UTC; a written offset still wins."""
+    text = "\n".join([HEADER, GOOD[0],
+                      "service;With offset;Olle Ek;;C-2;;;2026-12-01T08:00+00:00;;;"])
+    report = upload(cases, text).json  # no timezone named in the upload
+    assert report["created"] == 2, report
+    listed = {c["title"]: c for c in cases.api().get("/api/v1/cases").json["items"]}
+    assert listed["Install F2120"]["scheduled_start"] == "2026-12-01T07:00:00+00:00"
+    assert listed["Install F2120"]["scheduled_end"] == "2026-12-01T15:00:00+00:00"
+    assert listed["With offset"]["scheduled_start"] == "2026-12-01T08:00:00+00:00"
+
+
+def test_a_named_zone_wins_over_the_tenants(cases: World) -> None:
+    report = upload(cases, "\n".join([HEADER, GOOD[0]]), timezone="UTC").json
+    assert report["created"] == 1, report
+    [case] = cases.api().get("/api/v1/cases").json["items"]
+    assert case["scheduled_start"] == "2026-12-01T08:00:00+00:00"
+
+
 def test_the_same_file_twice_creates_nothing_new(cases: World) -> None:
     text = "\n".join([HEADER, *GOOD])
     upload(cases, text)

@@ -192,10 +192,11 @@ def import_json(record: Any) -> dict[str, Any]:
 @body_limit(IMPORT_LIMIT)
 @idempotent
 @operation("Book cases from a CSV file (multipart 'file'; optional 'timezone' for times "
-           "without an offset)", content_types=("multipart/form-data",),
+           "without an offset, by default the tenant's)", content_types=("multipart/form-data",),
            body={"type": "object", "required": ["file"], "properties": {
                "file": {"type": "string", "contentMediaType": "text/csv"},
-               "timezone": {"type": "string", "default": "UTC"}}},
+               "timezone": {"type": "string", "description": "IANA zone; default: the "
+                            "tenant's time zone (its definitions' timezone)"}}},
            responses={200: "{created, skipped, errors:[{row, message}]}", 413: "File too large"})
 def import_cases() -> Any:
     from workorders.platform.api.inputs import require_content_type
@@ -208,7 +209,7 @@ def import_cases() -> Any:
         raise ApiProblem(422, "Invalid data", "send the CSV as the multipart field 'file'",
                          errors=[{"path": "/file", "message": "missing"}])
     record = run_import(current_actor(), upload.read(), upload.filename or "",
-                        request.form.get("timezone", "UTC"))
+                        request.form.get("timezone") or None)
     return jsonify(import_json(record))
 
 

@@ -6,6 +6,11 @@ report names each bad row by its line in the file. The file's SHA-256 plus the
 row number is recorded with each case it created, in the same transaction, so
 importing the same file again creates nothing new. Progress is written to the
 import record every few rows for people watching a large file.
+
+A time written without a UTC offset (``2026-12-01 08:00``, as spreadsheets
+write it) is read in the tenant's time zone (its published bundle's
+``timezone``), the clock its people book by, unless the upload names another
+zone; never silently as UTC, which put every such booking an hour or two off.
 """
 
 from __future__ import annotations
@@ -114,7 +119,22 @@ def _reason(exc: WorkordersError) -> str:
     return "; ".join(details) or exc.message
 
 
-def import_cases(actor: Actor, raw: bytes, filename: str, timezone: str = "UTC") -> CaseImport:
+def import_zone(actor: Actor, timezone: str | None) -> str:
+    """The zone times without an offset are read in: the one the upload names,
+    else the tenant's (its published bundle's ``timezone``, the platform's
+    default zone when it names none)."""
+    if timezone:
+        return timezone
+    from workorders.definitions.formatting import Formatting, formatting_of
+    from workorders.platform.services.definitions import bundle_of, current_version
+
+    version = current_version(actor.tenant_id)
+    fmt = formatting_of(bundle_of(version)) if version is not None else Formatting()
+    return fmt.zone.key
+
+
+def import_cases(actor: Actor, raw: bytes, filename: str,
+                 timezone: str | None = None) -> CaseImport:
     from workorders.platform.services.case_input import BOOKING_SCHEMA
     from workorders.platform.services.json_input import validate
 
@@ -122,6 +142,7 @@ def import_cases(actor: Actor, raw: bytes, filename: str, timezone: str = "UTC")
         from workorders.errors import Forbidden
 
         raise Forbidden("importing cases needs the coordinator or admin role")
+    timezone = import_zone(actor, timezone)
     try:
         zone = ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
