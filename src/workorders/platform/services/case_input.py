@@ -12,6 +12,7 @@ from typing import Any
 from workorders.definitions.vocabulary import ADDRESS_KEYS, CUSTOMER_KEYS, SITE_KEYS
 from workorders.errors import ValidationFailed
 from workorders.forms import messages as msg
+from workorders.forms.phones import default_region, e164, locale_region
 
 ADDRESS_SCHEMA: dict[str, Any] = {
     "type": "object", "additionalProperties": False,
@@ -90,3 +91,41 @@ def clean_mapping(value: dict[str, Any] | None) -> dict[str, Any]:
         if item not in (None, "", {}):
             out[key] = item.strip() if isinstance(item, str) else item
     return out
+
+
+def phone_region(customer: dict[str, Any] | None, site: dict[str, Any] | None,
+                 locale: str | None) -> str | None:
+    """Where a number without a country code is read: the customer's country,
+    the site's, else the region of the tenant's locale (``sv-SE`` → SE)."""
+    address = (customer or {}).get("address") or {}
+    return default_region(address.get("country") if isinstance(address, dict) else None,
+                          (site or {}).get("country"), locale_region(locale))
+
+
+def phone_errors(customer: dict[str, Any] | None, site: dict[str, Any] | None,
+                 locale: str | None) -> list[dict[str, Any]]:
+    """The customer phone's error (``/customer/phone``, forms.messages.PHONE), or
+    none: the booking and edit pages ask this before the service, which asks it
+    again through :func:`checked_customer`, so both say the same sentence."""
+    phone = (customer or {}).get("phone")
+    if not isinstance(phone, str) or not phone.strip():
+        return []
+    try:
+        e164(phone, phone_region(customer, site, locale))
+    except ValueError as exc:
+        return [{"path": "/customer/phone", "message": str(exc)}]
+    return []
+
+
+def checked_customer(customer: dict[str, Any] | None, site: dict[str, Any] | None,
+                     locale: str | None) -> dict[str, Any]:
+    """The customer as stored: empty values dropped and the phone in E.164
+    (``+46701234567``), so "Call" links and SMS reach one spelling. A number
+    that is not one raises ``ValidationFailed`` before anything is written."""
+    cleaned = clean_mapping(customer)
+    errors = phone_errors(cleaned, site, locale)
+    if errors:
+        raise ValidationFailed("the customer's phone number is not a phone number", errors)
+    if cleaned.get("phone"):
+        cleaned["phone"] = e164(str(cleaned["phone"]), phone_region(cleaned, site, locale))
+    return cleaned

@@ -32,6 +32,7 @@ from workorders.platform.services.case_context import (
 )
 from workorders.platform.services.case_input import (
     check_window,
+    checked_customer,
     clean_mapping,
     parse_datetime,
 )
@@ -101,7 +102,7 @@ def book_case(actor: Actor, data: dict[str, Any],
     check_window(start, end)
     assignee = technician_by_email(actor.tenant_id, data.get("assignee"))
     fields = _checked_fields(case_type, bundle, data.get("fields") or {})
-    customer = clean_mapping(data.get("customer"))
+    customer = checked_customer(data.get("customer"), data.get("site"), bundle.locale)
     now = utcnow()
     with transaction() as session:
         case = Case(
@@ -195,7 +196,8 @@ def _apply_changes(actor: Actor, loaded: LoadedCase, changes: dict[str, Any]) ->
     if "title" in changes:
         case.title = changes["title"].strip()
     if "customer" in changes:
-        case.customer = clean_mapping(changes["customer"])
+        case.customer = checked_customer(changes["customer"], changes.get("site", case.site),
+                                         loaded.bundle.locale)
         case.customer_name = case.customer.get("name", "")
     if "site" in changes:
         case.site = clean_mapping(changes["site"])

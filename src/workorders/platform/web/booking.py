@@ -19,7 +19,12 @@ from workorders.definitions.model import CaseType
 from workorders.errors import Conflict, ValidationFailed
 from workorders.forms.validator import schema_error
 from workorders.platform.auth import current_actor, require_roles
-from workorders.platform.services.case_input import BOOKING_SCHEMA, check_window, parse_datetime
+from workorders.platform.services.case_input import (
+    BOOKING_SCHEMA,
+    check_window,
+    parse_datetime,
+    phone_errors,
+)
 from workorders.platform.services.cases import BOOKERS, book_case
 from workorders.platform.web import web
 from workorders.platform.web.booking_form import (
@@ -28,7 +33,12 @@ from workorders.platform.web.booking_form import (
     booking_body,
     field_for_path,
 )
-from workorders.platform.web.display import display_zone_name, valid_zone, zone_choices
+from workorders.platform.web.display import (
+    display_zone_name,
+    formatting,
+    valid_zone,
+    zone_choices,
+)
 from workorders.platform.web.lookups import bookable_case_types, technicians
 
 
@@ -43,6 +53,8 @@ def early_errors(body: dict[str, Any],
     for err in validator.iter_errors({k: v for k, v in body.items() if v is not None}):
         path, message = schema_error(err)
         out.append({"path": path, "message": message})
+    if "customer" in body:
+        out += phone_errors(body.get("customer"), body.get("site"), formatting().locale)
     try:
         check_window(parse_datetime(body.get("scheduled_start"), "/scheduled_start"),
                      parse_datetime(body.get("scheduled_end"), "/scheduled_end"))

@@ -23,6 +23,7 @@ from wtforms.widgets import HiddenInput
 
 from workorders.definitions.model import CaseType
 from workorders.errors import Conflict, ValidationFailed
+from workorders.forms.phones import phone_words
 from workorders.platform.auth import current_actor, require_roles
 from workorders.platform.problems import PreconditionFailed
 from workorders.platform.services.case_context import LoadedCase, load_case
@@ -77,6 +78,7 @@ def _prefill(form: EditBookingForm, loaded: LoadedCase) -> dict[str, str]:
     form.title.data = case.title
     for key in CUSTOMER_KEYS:
         getattr(form, f"customer_{key}").data = customer.get(key) or ""
+    form.customer_phone.data = phone_words(customer.get("phone"))  # stored E.164, read grouped
     for key in ADDRESS_KEYS:
         getattr(form, f"customer_{key}").data = (customer.get("address") or {}).get(key) or ""
     for key in SITE_KEYS:
@@ -195,5 +197,11 @@ def case_confirm_transition(case_id: int, transition_id: str) -> Any:
 @web.get("/customers/lookup")
 @require_roles(*BOOKERS)
 def customer_lookup() -> Any:
-    """This tenant's known customers matching ``q`` (≥ 2 characters), as JSON."""
-    return jsonify(known_customers(current_actor(), request.args.get("q", "")))
+    """This tenant's known customers matching ``q`` (≥ 2 characters), as JSON for
+    the booking form to fill in: the phone grouped as people type it, not E.164."""
+    found = known_customers(current_actor(), request.args.get("q", ""))
+    for item in found:
+        if item["customer"].get("phone"):
+            item["customer"] = {**item["customer"],
+                                "phone": phone_words(item["customer"]["phone"])}
+    return jsonify(found)

@@ -30,6 +30,7 @@ from workorders.definitions.formatting import (
     formatting_of,
 )
 from workorders.definitions.formatting import valid_zone as _valid_zone
+from workorders.forms.phones import phone_words
 from workorders.rules.readiness import kind_words
 
 DEFAULT_ZONE = DEFAULT_TIMEZONE
@@ -170,6 +171,6 @@ def init_filters(app: Flask) -> None:
                                "clock": fmt_time, "age": age, "owner_words": owner_words,
                                "person": member_name, "date": fmt_date, "money": money,
                                "number": number, "blocker_words": blocker_words,
-                               "rule_words": rule_words}
+                               "rule_words": rule_words, "phone": phone_words}
     app.jinja_env.filters.update(filters)
     app.jinja_env.globals["page_lang"] = page_lang
