@@ -182,10 +182,11 @@ def _connector(raw: Mapping[str, Any]) -> Connector:
 
 
 def _test(raw: Mapping[str, Any]) -> GoldenTest:
-    submit, actor = raw.get("submit"), raw.get("actor")
+    submit, actor, previous = raw.get("submit"), raw.get("actor"), raw.get("previous")
     return GoldenTest(raw["name"], freeze(raw["case"]), freeze(raw["expect"]),
                       freeze(submit) if submit else None, raw.get("transition"),
-                      freeze(actor) if actor else None, raw.get("description"))
+                      freeze(actor) if actor else None, raw.get("description"),
+                      freeze(previous) if previous is not None else None)
 
 
 def build_bundle(data: Mapping[str, Any]) -> Bundle:

@@ -26,6 +26,7 @@ from .regex_safety import matches_problem
 from .schema_check import suggest
 
 _ORDERED = {"eq", "ne", "gt", "gte", "lt", "lte", "in", "not_in", "present", "missing"}
+ORDER_OPS = ("gt", "gte", "lt", "lte")
 OPS_BY_KIND: dict[str, set[str]] = {
     "number": _ORDERED, "date": _ORDERED, "datetime": _ORDERED,
     "text": {"eq", "ne", "in", "not_in", "contains", "matches", "present", "missing"},
@@ -45,6 +46,8 @@ class ConditionChecker:
         self.facts = facts
         self.leaves = 0
         self.referenced: set[str] = set()
+        #: where each referenced fact is first named (its ``fact`` or quantifier pointer)
+        self.first_at: dict[str, str] = {}
 
     def check(self, path: str, raw: Mapping[str, Any]) -> None:
         depth = self._walk(path, raw, 1, None)
@@ -93,6 +96,7 @@ class ConditionChecker:
 
     def _known(self, path: str, fact: str) -> list[FactType]:
         self.referenced.add(fact)
+        self.first_at.setdefault(fact, path)
         types = self._types(fact)
         if not types:
             known = {k for facts in self.facts for k in facts}
@@ -160,6 +164,11 @@ def op_problem(fact: str, fact_type: FactType, op: str,
         fact_type = item
     elif op == "contains" and not isinstance(value, str):
         return ("'contains' on text needs a text value", None, "value")
+    elif (kind in ("date", "datetime") and op in ORDER_OPS and isinstance(value, str)
+          and len(value) != len("2026-11-20") and value_problem(fact, fact_type, value) is None):
+        # the engines order dates and times by their day (``semantics.as_date``)
+        return (f"'{op}' compares '{fact}' by its day, so the value must be a date, not "
+                f"'{value}'", f"write the day: {value[:10]}", "value")
     problem = value_problem(fact, fact_type, value)
     return (problem[0], problem[1], "value") if problem else None
 

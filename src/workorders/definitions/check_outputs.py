@@ -94,7 +94,7 @@ def check_connectors(ctx: Context) -> None:
 def _check_options(ctx: Context, path: str, fmt: str, options: dict[str, Any]) -> None:
     allowed = (*v.COMMON_OPTIONS, *v.FORMAT_OPTIONS[fmt])
     vocab = ctx.vocabulary(ctx.case_type_ids(), INVOICE_EXTRAS,
-                           ("form.", "form_id", "submission.", "actor."))
+                           ("form.", "form_id", "submission.", "actor.", "previous."))
     for key, value in options.items():
         if key not in allowed:
             ctx.out.error(f"{path}/{key}", f"option '{key}' does not apply to format '{fmt}'",
@@ -107,7 +107,7 @@ def _check_options(ctx: Context, path: str, fmt: str, options: dict[str, Any]) -
                 ctx.out.error(f"{path}/{key}", problem, MANDATORY_HINT)
     for k, column in enumerate(options.get("columns", [])):
         line_vocab = ctx.vocabulary(ctx.case_type_ids(), (*INVOICE_EXTRAS, *LINE_EXTRAS),
-                                    ("form.", "form_id", "submission.", "actor."))
+                                    ("form.", "form_id", "submission.", "actor.", "previous."))
         _templates(ctx, f"{path}/columns/{k}/value", column["value"], line_vocab)
     known = {lab.code for lab in ctx.bundle.catalog.labor}
     known |= {a.number for a in ctx.bundle.catalog.articles}

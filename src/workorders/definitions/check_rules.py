@@ -8,9 +8,10 @@ from typing import Any
 from . import vocabulary as v
 from .check_conditions import ConditionChecker
 from .context import Context, report_duplicates
+from .facts import is_previous
 from .limits import MAX_ACTIONS_PER_RULE, MAX_REFERENCED_FACTS, MAX_RULES
 from .schema_check import suggest
-from .templates import TEMPLATE_EXTRAS, template_problems
+from .templates import TEMPLATE_EXTRAS, reads_name, template_problems
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -29,6 +30,7 @@ def check_rules(ctx: Context) -> None:
         if "when" in raw:
             checker = ConditionChecker(ctx, [ctx.facts(c) for c in case_types])
             checker.check(f"{path}/when", raw["when"])
+            _check_previous_facts(ctx, raw, checker.first_at, case_types)
             for case_type in case_types:
                 referenced[case_type] |= checker.referenced
         elif "submit" in raw.get("on", v.DEFAULT_TRIGGERS):
@@ -40,10 +42,56 @@ def check_rules(ctx: Context) -> None:
         for k, action in enumerate(raw["then"]):
             for kind, params in action.items():
                 _check_action(ctx, f"{path}/then/{k}/{kind}", kind, params, case_types)
+                _check_previous_templates(ctx, raw, f"{path}/then/{k}/{kind}", kind, params)
     for c, facts in enumerate(referenced.values()):
         if len(facts) > MAX_REFERENCED_FACTS:
             ctx.out.error(f"/case_types/{c}", f"rules reference {len(facts)} distinct facts "
                           f"of this case type; the limit is {MAX_REFERENCED_FACTS}")
+
+
+def _triggers_words(raw: dict[str, Any]) -> str:
+    return ", ".join(raw.get("on", v.DEFAULT_TRIGGERS))
+
+
+def previous_problem(raw: dict[str, Any], what: str) -> tuple[str, str] | None:
+    """Why ``what`` (a fact or a template reading ``previous``) cannot be read by
+    this rule, or None: only a reschedule knows what the case had before."""
+    if v.RESCHEDULE in raw.get("on", v.DEFAULT_TRIGGERS):
+        return None
+    return (f"{what} is only known when a rule runs on reschedule (the booking's window or "
+            f"technician changed), and rule '{raw['id']}' runs on {_triggers_words(raw)}",
+            "add reschedule to the rule's on:, or read the case.* fact (the value now)")
+
+
+def _check_previous_facts(ctx: Context, raw: dict[str, Any], first_at: dict[str, str],
+                          case_types: list[str]) -> None:
+    """``previous.*`` in ``when`` of a rule that never runs on reschedule: it would
+    always be missing, so the rule could never mean what it says."""
+    known = {path for c in case_types for path in ctx.facts(c)}
+    for fact, at in sorted(first_at.items()):
+        if is_previous(fact) and fact in known:
+            problem = previous_problem(raw, f"'{fact}'")
+            if problem:
+                ctx.out.error(at, *problem)
+
+
+def _check_previous_templates(ctx: Context, raw: dict[str, Any], path: str, kind: str,
+                              params: dict[str, Any]) -> None:
+    """A message, reason or notification template reading ``previous`` on a rule
+    that never runs on reschedule would fail to render when it fires."""
+    for key in v.ACTION_TEMPLATE_KEYS.get(kind, ()):
+        if isinstance(params.get(key), str) and reads_name(params[key], v.PREVIOUS):
+            problem = previous_problem(raw, "the template reads 'previous', which")
+            if problem:
+                ctx.out.error(f"{path}/{key}", *problem)
+    if kind == "notify":
+        template = ctx.bundle.notifications.templates.get(str(params.get("template")))
+        if template is not None and any(reads_name(text or "", v.PREVIOUS)
+                                        for text in (template.subject, template.body)):
+            problem = previous_problem(raw, f"notification template '{template.id}' reads "
+                                            "'previous', which")
+            if problem:
+                ctx.out.error(f"{path}/template", *problem)
 
 
 def _case_types(ctx: Context, path: str, raw: dict[str, Any]) -> list[str]:

@@ -9,6 +9,10 @@ from .check_rules import check_recipient, check_role
 from .context import Context, report_duplicates
 from .schema_check import suggest
 
+#: what a test feeds the rules: a report, a lifecycle step, or a move (the booking's
+#: window and technician before it, for the ``reschedule`` rules)
+TEST_INPUTS = ("submit", "transition", "previous")
+
 
 def check_tests(ctx: Context) -> None:
     tests = ctx.data.get("tests", [])
@@ -40,12 +44,16 @@ def check_tests(ctx: Context) -> None:
 
 
 def _check_trigger(ctx: Context, path: str, raw: dict[str, Any], case_type_id: str) -> None:
-    if ("submit" in raw) == ("transition" in raw):
-        ctx.out.error(path, "a test needs exactly one of 'submit' or 'transition'",
-                      "submit: {form, data} runs the submit rules")
+    given = [key for key in TEST_INPUTS if key in raw]
+    if len(given) != 1:
+        ctx.out.error(path, "a test needs exactly one of 'submit', 'transition' or 'previous'",
+                      "submit: {form, data} runs the submit rules; previous: {scheduled_start, "
+                      "scheduled_end, assignee} runs the reschedule rules")
         return
     case_type = ctx.bundle.case_type(case_type_id)
     assert case_type is not None
+    if "previous" in raw:
+        return
     if "transition" in raw:
         if case_type.lifecycle.transition(raw["transition"]) is None:
             ctx.out.error(f"{path}/transition", f"unknown transition '{raw['transition']}'",

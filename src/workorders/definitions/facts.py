@@ -122,7 +122,24 @@ def fact_types(bundle: Bundle, case_type_id: str) -> Mapping[str, FactType]:
     out["submission.kind"] = _text_of(v.SUBMISSION_KINDS)
     out["actor.role"] = _text_of((*v.ROLES, v.SYSTEM_ROLE))
     out["actor.email"] = TEXT
+    out.update(previous_fact_types(out))
     return MappingProxyType(out)
+
+
+def previous_fact_types(facts: Mapping[str, FactType]) -> dict[str, FactType]:
+    """``previous.*``: the types of the ``case.*`` facts a reschedule moves, copied
+    from the case's own entries so the two can never disagree."""
+    out: dict[str, FactType] = {}
+    for key in v.PREVIOUS_KEYS:
+        for path, fact in facts.items():
+            if path == f"case.{key}" or path.startswith(f"case.{key}."):
+                out[f"{v.PREVIOUS}.{path[len('case.'):]}"] = fact
+    return out
+
+
+def is_previous(fact: str) -> bool:
+    """True for ``previous`` and every ``previous.*`` path (rules on reschedule only)."""
+    return fact == v.PREVIOUS or fact.startswith(f"{v.PREVIOUS}.")
 
 
 #: The fact list for the docs: path pattern -> type and meaning.
@@ -143,4 +160,8 @@ FACT_DOCS: tuple[tuple[str, str, str], ...] = (
     ("submission.kind", "text", ", ".join(v.SUBMISSION_KINDS)),
     ("actor.role", "text", "role of the person (or system) acting"),
     ("actor.email", "text", "email of the person acting"),
+    ("previous.scheduled_start / previous.scheduled_end", "datetime",
+     "the planned visit before the move (rules on reschedule only)"),
+    ("previous.assignee", "object", "{email, name} of the technician before the move "
+     "(rules on reschedule only)"),
 )

@@ -211,7 +211,10 @@ class Connector:
 
 @dataclass(frozen=True, slots=True)
 class GoldenTest:
-    """A golden case: the raw ``case``/``submit``/``expect`` mappings, read-only."""
+    """A golden case: the raw ``case``/``submit``/``expect`` mappings, read-only.
+
+    ``previous`` (the window and technician before a move; ``case`` holds the new
+    ones) makes it a reschedule test, as ``submit`` and ``transition`` make theirs."""
 
     name: str
     case: Mapping[str, Any]
@@ -220,6 +223,7 @@ class GoldenTest:
     transition: str | None = None
     actor: Mapping[str, Any] | None = None
     description: str | None = None
+    previous: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)

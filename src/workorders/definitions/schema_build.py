@@ -210,8 +210,12 @@ def _golden_test() -> dict[str, Any]:
     expect = obj({"fired": IDS, "not_fired": IDS, "invoice_ready": BOOL,
                   "exceptions": array({"type": "string"}), "approvals": array(TEXT),
                   "notified": IDS, "status": ID}, minProperties=1)
+    previous = obj({"scheduled_start": TEXT, "scheduled_end": TEXT, "assignee": EMAIL},
+                   description="a reschedule test: the window and technician before the "
+                               "move (case holds the new ones); runs the reschedule rules")
     return obj({"name": TEXT, "description": TEXT, "case": case, "submit": submit,
-                "transition": ID, "actor": obj({"role": TEXT, "email": EMAIL}),
+                "transition": ID, "previous": previous,
+                "actor": obj({"role": TEXT, "email": EMAIL}),
                 "expect": expect}, "name", "case", "expect")
 
 

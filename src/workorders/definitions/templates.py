@@ -111,3 +111,15 @@ def template_problems(source: str, vocab: Vocabulary) -> list[tuple[str, str | N
             problems[f"the template uses unknown fact '{unknown}'"] = suggest(
                 unknown, siblings) or f"{parent} has {', '.join(siblings)}"
     return list(problems.items())
+
+
+def reads_name(source: str, name: str) -> bool:
+    """Whether a template reads the top-level ``name`` (e.g. ``previous``), so a
+    check can say where that name is not given; a template that does not compile
+    reads nothing here (``template_problems`` reports it)."""
+    if len(source) > MAX_TEMPLATE_LENGTH or name not in source:
+        return False
+    try:
+        return name in meta.find_undeclared_variables(sandbox().parse(source))
+    except (TemplateSyntaxError, RecursionError):
+        return False

@@ -51,6 +51,14 @@ SUBMISSION_KINDS = ("draft", "final", "correction")
 #: ``reschedule``: a case's scheduled window or its technician changed (the case page's
 #: Edit booking or ``PATCH /api/v1/cases/{id}``); ``case.*`` holds the new values
 FIXED_TRIGGERS = ("submit", "correct", "draft", "migrate", "on_my_way", "reschedule")
+RESCHEDULE = "reschedule"
+#: ``previous.*``: what a rescheduled case had before the move, the same shapes as
+#: ``case.*``; only a rule that runs on ``reschedule`` may read them (elsewhere they
+#: are always missing)
+PREVIOUS = "previous"
+PREVIOUS_KEYS = ("scheduled_start", "scheduled_end", "assignee")
+#: how rule sentences and traces name a ``previous.*`` fact: the case fact's words and this
+PREVIOUS_WORDS = "before the move"
 DEFAULT_TRIGGERS = ("submit", "correct")
 #: ``per``: a rule keeps one outcome per case (default) or one per form it judges
 RULE_SCOPES = ("case", "form")

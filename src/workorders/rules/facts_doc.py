@@ -5,8 +5,10 @@ a database) both build it here, so a bundle's tests see exactly what production
 sees. The paths are those ``workorders.definitions.facts.fact_types`` documents:
 ``case.*`` (status, type, number, created_at, scheduled_start/end, assignee
 ``{email, name}``, customer and site with every documented key, ``fields``),
-``form.*``, ``form_id``, ``totals.*``, ``submission.kind`` and ``actor``
-(``role``, ``roles``, ``email``).
+``form.*``, ``form_id``, ``totals.*``, ``submission.kind``, ``actor``
+(``role``, ``roles``, ``email``) and ``previous`` (on a reschedule: the case's
+``scheduled_start``, ``scheduled_end`` and ``assignee`` before the move, built by
+``case_facts`` like the case's own; on every other trigger all missing).
 
 Every documented key is present, ``None`` when unknown, so templates can write
 ``{{ case.site.street or '' }}`` without tripping StrictUndefined; for rules
@@ -74,6 +76,13 @@ def case_facts(case: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def previous_facts(before: Mapping[str, Any] | None) -> dict[str, Any]:
+    """``previous.*``: the keys a reschedule moves, in exactly the shapes of
+    ``case_facts`` (the same builder), None throughout when nothing moved."""
+    facts = case_facts(before or {})
+    return {key: facts[key] for key in v.PREVIOUS_KEYS}
+
+
 def actor_facts(actor: Mapping[str, Any]) -> dict[str, Any]:
     """``actor.role`` is the role acting now; ``roles`` all roles of the person."""
     role = actor.get("role")
@@ -86,12 +95,15 @@ def actor_facts(actor: Mapping[str, Any]) -> dict[str, Any]:
 
 def build_fact_document(*, case: Mapping[str, Any], form_id: str | None,
                         form_data: Mapping[str, Any] | None, totals: Mapping[str, Any] | None,
-                        submission_kind: str | None, actor: Mapping[str, Any]) -> dict[str, Any]:
+                        submission_kind: str | None, actor: Mapping[str, Any],
+                        previous: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """The document one evaluation sees.
 
     ``form_data`` is the cleaned submission (``SubmissionCheck.cleaned``) or None
     for a transition; ``totals`` is ``Totals.facts()`` (Decimals) or None, in which
     case every ``totals.*`` is None (missing) rather than a misleading zero.
+    ``previous`` is the case as it was before a reschedule (the same keys as
+    ``case``; only ``PREVIOUS_KEYS`` are read), None on every other trigger.
     """
     given = totals or {}
     return {
@@ -101,4 +113,5 @@ def build_fact_document(*, case: Mapping[str, Any], form_id: str | None,
         "totals": {name: given.get(name) for name in v.TOTALS},
         "submission": {"kind": submission_kind},
         "actor": actor_facts(actor),
+        v.PREVIOUS: previous_facts(previous),
     }

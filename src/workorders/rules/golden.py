@@ -16,8 +16,10 @@ What a test means (docs/rules.md): ``submit.kind`` defaults to ``final``; a
 rules. A ``transition`` test checks the transition may leave the given
 status (its requirements are about booking data, which tests need not spell
 out), moves the case to the target state and runs both the
-``transition:<id>`` and the ``enter:<state>`` rules. Rules triggered by
-transitions that actions perform are not chained within one test.
+``transition:<id>`` and the ``enter:<state>`` rules. A ``previous`` test is a
+move: ``case`` holds the new window and technician, ``previous`` the old ones,
+and the ``reschedule`` rules run (as a coordinator, who moves bookings). Rules
+triggered by transitions that actions perform are not chained within one test.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from typing import Any, Protocol
 
 from workorders.definitions.check_budget import check_time_left
 from workorders.definitions.model import Bundle, CaseType, Form, GoldenTest
+from workorders.definitions.vocabulary import PREVIOUS_KEYS, RESCHEDULE
 from workorders.rules.api import CompiledRules, EngineName, compile_rules, evaluate
 from workorders.rules.bundle_rules import rule_specs
 from workorders.rules.errors import RuleEngineError
@@ -101,6 +104,15 @@ def _case_of(test: GoldenTest, case_type: CaseType) -> dict[str, Any]:
     return case
 
 
+def _previous_of(test: GoldenTest) -> dict[str, Any] | None:
+    """A reschedule test's ``previous`` as the case keys it stands for (assignee an
+    email, like the test's ``case``); None for the other tests."""
+    if test.previous is None:
+        return None
+    raw = plain(test.previous)
+    return {key: raw.get(key) for key in PREVIOUS_KEYS}
+
+
 def _actor(test: GoldenTest, case: Mapping[str, Any], roles: Sequence[str]) -> dict[str, Any]:
     """The test's actor, else the first (non-system) role allowed to act."""
     people = [r for r in roles if r != "system"] or list(roles)
@@ -109,6 +121,8 @@ def _actor(test: GoldenTest, case: Mapping[str, Any], roles: Sequence[str]) -> d
     return actor
 
 
+#: who moves a booking (the platform's bookers): a reschedule test's default actor
+MOVERS = ("coordinator", "admin")
 #: one run's compiled rules by (case type, trigger): shared by its tests, then dropped
 Compiled = dict[tuple[str, str], CompiledRules]
 
@@ -138,12 +152,17 @@ class _Run:
         if case_type is None:
             raise _Unrunnable(f"unknown case type '{test.case.get('case_type')}'")
         case = _case_of(test, case_type)
-        given = self._submit(case_type) if test.submit is not None \
-            else self._transition(case_type, case)
+        if test.submit is not None:
+            given = self._submit(case_type)
+        elif test.previous is not None:
+            given = _Input([RESCHEDULE], MOVERS)
+        else:
+            given = self._transition(case_type, case)
         triggers = given.triggers
         document = build_fact_document(case=case, form_id=given.form_id, form_data=given.data,
                                        totals=given.totals, submission_kind=given.kind,
-                                       actor=_actor(test, case, given.roles))
+                                       actor=_actor(test, case, given.roles),
+                                       previous=_previous_of(test))
         compiled = [self._rules(case_type.id, t) for t in triggers]
         fired_ids = {r for c in compiled for r in evaluate(c, document).fired}
         fired = tuple(r.id for r in bundle.rules if r.id in fired_ids)

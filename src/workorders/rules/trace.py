@@ -19,6 +19,7 @@ from typing import Any
 from workorders.definitions.conditions import OP_WORDS
 from workorders.definitions.field_words import PART_LABELS
 from workorders.definitions.model import Bundle, CaseType, Field
+from workorders.definitions.vocabulary import PREVIOUS, PREVIOUS_WORDS
 from workorders.rules.model import TraceEntry
 
 _LABELS = {
@@ -123,6 +124,9 @@ def label(fact: str, names: TraceNames | None = None) -> str:
     "Material, row 3: Quantity" (``form.materials[2].quantity``)."""
     if fact in _LABELS:
         return _LABELS[fact]
+    head, _, rest = fact.partition(".")
+    if head == PREVIOUS and rest:  # a reschedule's old value: "Scheduled start before the move"
+        return f"{label(f'case.{rest}', names)} {PREVIOUS_WORDS}"
     tokens = [t for t in _INDEX.sub(r".#\1", fact).split(".") if t]
     if tokens and tokens[0] == "form":
         tokens = tokens[1:]

@@ -26,6 +26,7 @@ from typing import Any
 
 from workorders.definitions.conditions import OP_WORDS, All, AnyOf, Condition, Leaf, Not
 from workorders.definitions.model import Action, Bundle, CaseType, Field, Form, Rule
+from workorders.definitions.vocabulary import PREVIOUS, PREVIOUS_WORDS
 
 #: the same comparisons on dates and date-times read as time
 DATE_OP_WORDS: Mapping[str, str] = {
@@ -131,6 +132,9 @@ def _fact_name(fact: str, names: _Names) -> tuple[str, Field | None, str | None]
     if fact in _OTHER:
         return _OTHER[fact], None, fact if fact == "form_id" else None
     head, _, rest = fact.partition(".")
+    if head == PREVIOUS and rest:  # a reschedule's old value: the case's words, "before"
+        name, _, attribute = _fact_name(f"case.{rest}", names)
+        return f"{name} {PREVIOUS_WORDS}", None, attribute
     if head == "totals":
         return _TOTALS.get(rest, rest.replace("_", " ")), None, None
     if head == "form":

@@ -59,7 +59,8 @@ def test_every_documented_case_and_submission_fact_has_its_key(nordvarme: Bundle
     fixed = [p for p in facts if not p.startswith(("form.", "case.fields."))]
     assert fixed and all(_resolve(document, p)[0] for p in fixed), [
         p for p in fixed if not _resolve(document, p)[0]]
-    assert set(document) == {"case", "form", "form_id", "totals", "submission", "actor"}
+    assert set(document) == {"case", "form", "form_id", "totals", "submission", "actor",
+                             "previous"}
 
 
 def test_values_are_plain_decimals_stay_and_extras_are_dropped() -> None:
