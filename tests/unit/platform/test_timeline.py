@@ -83,3 +83,40 @@ def test_unknown_fields_and_forms_still_read_as_words(describer: Describer) -> N
     entry = describer.entry(event("final:old_form", {"revision": 1, "gone_field": "x"}))
     assert entry.headline == "Submitted “old form” (revision 1)"
     assert [c.label for c in entry.changes] == ["Gone field"]
+
+
+def test_a_move_reads_as_one_scheduled_sentence_and_the_technician_by_name(
+        describer: Describer) -> None:
+    """A reschedule is one "Scheduled: old window → new window" line, not a start
+    line and an end line; the technician change reads "Technician: A → B"."""
+    entry = describer.entry(event(
+        "updated",
+        {"scheduled_start": "2026-11-25T09:00:00+00:00",
+         "scheduled_end": "2026-11-25T11:00:00+00:00", "assignee": "tove@x.test"},
+        {"scheduled_start": "2026-11-24T07:00:00+00:00",
+         "scheduled_end": "2026-11-24T09:00:00+00:00", "assignee": "carl@x.test"}))
+    assert entry.headline == "Changed the booking"
+    assert [(c.label, c.before, c.after) for c in entry.changes] == [
+        ("Scheduled", "Tue, 24 Nov 2026, 08:00–10:00 CET",
+         "Wed, 25 Nov 2026, 10:00–12:00 CET"),
+        ("Technician", "Carl", "tove@x.test")]
+    assert not any("start" in c.label or "end" in c.label for c in entry.changes)
+
+
+def test_a_move_of_one_end_and_a_first_booking_still_read_as_windows(
+        describer: Describer) -> None:
+    # an older event holding only the moved end shows what it holds
+    only_start = describer.entry(event("updated",
+                                       {"scheduled_start": "2026-11-25T09:00:00+00:00"},
+                                       {"scheduled_start": "2026-11-24T07:00:00+00:00"}))
+    [change] = only_start.changes
+    assert (change.label, change.before, change.after) == (
+        "Scheduled", "Tue, 24 Nov 2026, 08:00 CET", "Wed, 25 Nov 2026, 10:00 CET")
+    first = describer.entry(event("updated", {"scheduled_start": "2026-11-25T09:00:00+00:00",
+                                              "scheduled_end": None},
+                                  {"scheduled_start": None, "scheduled_end": None}))
+    assert [(c.label, c.before) for c in first.changes] == [("Scheduled", "—")]
+    assigned = describer.entry(event("updated", {"assignee": "carl@x.test"}, {"assignee": None}))
+    assert assigned.headline == "Assigned to Carl"
+    assert [(c.label, c.before, c.after) for c in assigned.changes] == [
+        ("Technician", "—", "Carl")]

@@ -1,8 +1,9 @@
 """The audit trail in words: who did what, when, and what changed.
 
 Events store machine-shaped before/after values; a person wants "Assigned to
-Tove" and "Scheduled start: — → Thu 26 Nov, 08:00". This turns one event into a
-headline plus a list of changed fields, using the case type's own labels.
+Tove" and "Scheduled: Thu 26 Nov 08:00–10:00 → Fri 27 Nov 09:00–11:00" (a move is
+one window → the other, never a start line and an end line). This turns one event
+into a headline plus a list of changed fields, using the case type's own labels.
 """
 
 from __future__ import annotations
@@ -15,11 +16,11 @@ from workorders.definitions.model import Bundle, CaseType, Form
 from workorders.definitions.problems import pointer
 from workorders.forms.words import pointer_words
 from workorders.platform.models import AuditEvent
-from workorders.platform.web.display import fmt_datetime
+from workorders.platform.web.display import fmt_datetime, fmt_window
 from workorders.rules.readiness import approver_words
 
 KEY_LABELS = {
-    "title": "Title", "customer": "Customer", "site": "Site", "assignee": "Assignee",
+    "title": "Title", "customer": "Customer", "site": "Site", "assignee": "Technician",
     "scheduled_start": "Scheduled start", "scheduled_end": "Scheduled end",
     "status": "Status", "fields": "Fields", "name": "name", "email": "email",
     "phone": "phone", "erp_id": "ERP id", "org_number": "org number", "vat_id": "VAT id",
@@ -27,6 +28,8 @@ KEY_LABELS = {
     "postal_code": "postal code", "country": "country", "access_notes": "access notes",
 }
 TIME_KEYS = {"scheduled_start", "scheduled_end"}
+#: the booked window's label, as the case list's column and the booking's summary
+SCHEDULED = "Scheduled"
 
 
 @dataclass(frozen=True)
@@ -102,6 +105,24 @@ class Describer:
         own = KEY_LABELS.get(key, key.replace("_", " "))
         return f"{KEY_LABELS.get(parent, parent)} {own}" if parent else own
 
+    def window(self, values: dict[str, Any]) -> str:
+        """A booked window in one phrase ("Thu 26 Nov 08:00–10:00 CET"), or "—"."""
+        if not values.get("scheduled_start"):
+            return "—"
+        return fmt_window(values.get("scheduled_start"), values.get("scheduled_end"))
+
+    def booking_changes(self, before: dict[str, Any], after: dict[str, Any]) -> list[Change]:
+        """A booking change: a move reads as one "Scheduled: old window → new window"
+        line first (the event holds both ends once either moved; an older event with
+        one end only shows what it holds), then the other keys by their labels."""
+        out: list[Change] = []
+        if TIME_KEYS & (set(before) | set(after)):
+            old, new = self.window(before), self.window(after)
+            if old != new:
+                out.append(Change(SCHEDULED, old, new))
+        rest = {k: v for k, v in before.items() if k not in TIME_KEYS}
+        return out + self.changes(rest, {k: v for k, v in after.items() if k not in TIME_KEYS})
+
     def changes(self, before: dict[str, Any], after: dict[str, Any],
                 parent: str | None = None) -> list[Change]:
         out: list[Change] = []
@@ -154,9 +175,9 @@ class Describer:
         if event.action == "booked":
             customer = after.get("customer") or {}
             facts = [Change("Customer", "", self.value("name", customer.get("name"))),
-                     Change("Scheduled", "", self.value("scheduled_start",
-                                                        after.get("scheduled_start"))),
-                     Change("Assignee", "", self.value("assignee", after.get("assignee")))]
+                     Change(SCHEDULED, "", self.window(after)),
+                     Change(KEY_LABELS["assignee"], "",
+                            self.value("assignee", after.get("assignee")))]
             status = self.state(after.get("status"))
             headline = "Booked the case" + ("" if status == "Booked" else f" ({status})")
             return self._make(event, "booked", headline, facts)
@@ -169,10 +190,10 @@ class Describer:
         if event.action == "updated" and set(after) == {"assignee"}:
             who = after.get("assignee")
             headline = f"Assigned to {self.person(who)}" if who else "Removed the assignee"
-            return self._make(event, "assigned", headline, self.changes(before, after))
+            return self._make(event, "assigned", headline, self.booking_changes(before, after))
         if event.action == "updated":
             return self._make(event, "updated", "Changed the booking",
-                              self.changes(before, after))
+                              self.booking_changes(before, after))
         if event.action == "case.migrated":
             return self._make(event, "updated", migrated_headline(before, after),
                               self.changes(before.get("fields") or {},
