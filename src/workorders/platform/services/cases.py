@@ -17,8 +17,10 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from workorders.definitions import lifecycle
+from workorders.definitions.vocabulary import PREVIOUS_KEYS, RESCHEDULE
 from workorders.errors import Conflict, Forbidden, PreconditionFailed, ValidationFailed
 from workorders.forms import validate_submission
+from workorders.forms.words import with_place
 from workorders.platform.actor import Actor
 from workorders.platform.extensions import db
 from workorders.platform.models import Case, CaseCounter, Membership, User
@@ -71,15 +73,21 @@ def technician_by_email(tenant_id: int, email: str | None, path: str = "/assigne
     ).scalar_one_or_none()
     if membership is None or "technician" not in membership.roles:
         raise ValidationFailed("the assignee must be a technician of this workspace", [{
-            "path": path, "message": f"{email} is not a technician here"}])
+            "path": path, "message": with_place(path, f"{email} is not a technician here")}])
     return membership.user
 
 
 def _checked_fields(loaded_case_type: Any, bundle: Any, fields: dict[str, Any]) -> dict[str, Any]:
+    """The case fields cleaned, or every problem named by the case type's own labels
+    ("Meter id — ..."), never by a field id or pointer: the API's message and the
+    booking pages show these sentences as they are."""
     check = validate_submission(case_fields_form(loaded_case_type), bundle, fields, draft=True)
     if check.errors:
         raise ValidationFailed("some case fields are invalid", [
-            {"path": "/fields" + e.path, "message": e.message} for e in check.errors])
+            {"path": "/fields" + e.path,
+             "message": with_place("/fields" + e.path, e.message,
+                                   case_fields=loaded_case_type.fields)}
+            for e in check.errors])
     return dict(check.cleaned)
 
 
@@ -96,7 +104,8 @@ def book_case(actor: Actor, data: dict[str, Any],
     if case_type is None:
         known = ", ".join(ct.id for ct in bundle.case_types)
         raise ValidationFailed("unknown case type", [{
-            "path": "/case_type", "message": f"'{data['case_type']}' is not one of: {known}"}])
+            "path": "/case_type", "message": with_place(
+                "/case_type", f"'{data['case_type']}' is not one of: {known}")}])
     start = parse_datetime(data.get("scheduled_start"), "/scheduled_start")
     end = parse_datetime(data.get("scheduled_end"), "/scheduled_end")
     check_window(start, end)
@@ -154,25 +163,39 @@ def update_case(actor: Actor, case_id: int, changes: dict[str, Any],
         loaded = _locked(actor, case_id, expected_version)
         case = loaded.case
         before = booking_snapshot(case)
+        previous = _rule_view(loaded) if RESCHEDULE_KEYS & changes.keys() else None
         _apply_changes(actor, loaded, changes)
         after = booking_snapshot(case)
-        diff_before = {k: v for k, v in before.items() if after.get(k) != v}
-        if not diff_before:
+        changed = {k for k, v in before.items() if after.get(k) != v}
+        if not changed:
             return case
+        if changed & WINDOW_KEYS:
+            changed |= WINDOW_KEYS  # the history reads a move as one window → the other
         _touch(case)
         record_event(session, tenant_id=actor.tenant_id, subject_type="case", subject_id=case.id,
-                     actor=actor.email, action="updated", before=diff_before,
-                     after={k: after[k] for k in diff_before})
-        if RESCHEDULE_KEYS & diff_before.keys():
+                     actor=actor.email, action="updated",
+                     before={k: before[k] for k in before if k in changed},
+                     after={k: after[k] for k in after if k in changed})
+        if RESCHEDULE_KEYS & changed:
             # the same transaction: what the rules raise or send commits with the move
             from workorders.platform.services.rules_runtime import run_rules
 
-            run_rules(session, actor, loaded, "reschedule")
+            run_rules(session, actor, loaded, RESCHEDULE, previous=previous)
     return case
 
 
+def _rule_view(loaded: LoadedCase) -> dict[str, Any]:
+    """The case as rules see it, taken before a change: ``previous.*`` of a
+    reschedule, built by the very function that builds ``case.*``."""
+    from workorders.platform.services.rule_facts import case_dict
+
+    return case_dict(loaded)
+
+
 #: a change to any of these is a reschedule: rules on ``reschedule`` run (page and API alike)
-RESCHEDULE_KEYS = frozenset({"scheduled_start", "scheduled_end", "assignee"})
+RESCHEDULE_KEYS = frozenset(PREVIOUS_KEYS)
+#: the booked window: when one end moves, the audit holds both, old and new
+WINDOW_KEYS = frozenset({"scheduled_start", "scheduled_end"})
 
 
 def needs_reason(case_type: Any, transition_id: str) -> bool:

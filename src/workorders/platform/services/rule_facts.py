@@ -69,10 +69,13 @@ def actor_dict(actor: Actor | None) -> dict[str, Any]:
     return {"role": primary, "roles": roles, "email": actor.email}
 
 
-def fact_document(loaded: LoadedCase, actor: Actor | None,
-                  submission: Submission | None) -> dict[str, Any]:
+def fact_document(loaded: LoadedCase, actor: Actor | None, submission: Submission | None,
+                  previous: dict[str, Any] | None = None) -> dict[str, Any]:
+    """``previous`` is ``case_dict`` of the case before a reschedule (taken before
+    the change is applied), so ``previous.*`` and ``case.*`` share one builder."""
     return build_fact_document(
         case=case_dict(loaded), form_id=submission.form_id if submission else None,
         form_data=submission.data if submission else None,
         totals=case_totals(loaded, submission),
-        submission_kind=submission.kind if submission else None, actor=actor_dict(actor))
+        submission_kind=submission.kind if submission else None, actor=actor_dict(actor),
+        previous=previous)

@@ -139,13 +139,15 @@ def links_of(loaded: LoadedCase) -> dict[str, str]:
 
 def run_rules(session: Session, actor: Actor | None, loaded: LoadedCase, trigger: str, *,
               submission: Submission | None = None, report: Report | None = None,
-              depth: int = 0) -> Report:
+              depth: int = 0, previous: dict[str, Any] | None = None) -> Report:
+    """``previous`` (a reschedule only): ``rule_facts.case_dict`` of the case before
+    the move, what ``previous.*`` reads."""
     report = report or Report()
     bundle = loaded.bundle
     specs = rule_specs(bundle, loaded.case_type.id, trigger)
     if not specs:
         return report
-    document = fact_document(loaded, actor, submission)
+    document = fact_document(loaded, actor, submission, previous)
     try:
         compiled = compiled_for(loaded, trigger)
         evaluation = evaluate(compiled, document, eager=True)
