@@ -6,6 +6,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
+from tests.support.cases import publish_example
 from tests.support.services import REDIS_TEST_URL, missing, redis_problem
 from tests.support.world import World
 from tests.support.world_snapshot import usual_world
@@ -15,6 +16,15 @@ from tests.support.world_snapshot import usual_world
 def world(app: Flask, app_config: dict[str, Any]) -> World:
     """Two tenants with a person and a token per role (see ``world_snapshot``)."""
     return usual_world(app, app_config)
+
+
+@pytest.fixture
+def world_with_bundle(world: World) -> World:
+    """The usual world with the example bundle published in both tenants, the
+    start of every page test that books cases."""
+    publish_example(world)
+    publish_example(world, tenant="b")
+    return world
 
 
 @pytest.fixture

@@ -8,33 +8,14 @@ import io
 import re
 from typing import Any
 
-import pytest
 from flask.testing import FlaskClient
 
 from tests.support.capture import jpeg_bytes, png_bytes, report, started_case
 from tests.support.cases import ROOT, book, publish_example
-from tests.support.world import PASSWORD, TenantCast, World, make_tenant
+from tests.support.web import login, login_cast
+from tests.support.world import World, make_tenant
 
 EVIL = "<script>alert('x')</script> & <b>bold</b>"
-
-
-@pytest.fixture
-def world_with_bundle(world: World) -> World:
-    publish_example(world)
-    publish_example(world, tenant="b")
-    return world
-
-
-def login(world: World, role: str, tenant: str = "a") -> FlaskClient:
-    cast = world.a if tenant == "a" else world.b
-    return login_cast(world, cast, role)
-
-
-def login_cast(world: World, cast: TenantCast, role: str) -> FlaskClient:
-    client = world.app.test_client()
-    resp = client.post("/login", data={"email": cast.emails[role], "password": PASSWORD})
-    assert resp.status_code == 302
-    return client
 
 
 def page_upload(client: FlaskClient, case_id: int, data: bytes, name: str = "photo.jpg",

@@ -9,18 +9,11 @@ import io
 from typing import Any
 
 import pytest
-from sqlalchemy import event
 
 from tests.integration.test_case_pages import login, text_of
 from tests.support.cases import book, publish_example
+from tests.support.web import reads, statements
 from tests.support.world import World
-
-
-@pytest.fixture
-def world_with_bundle(world: World) -> World:
-    publish_example(world)
-    publish_example(world, tenant="b")
-    return world
 
 
 def rows(html: str) -> list[str]:
@@ -180,21 +173,9 @@ def test_the_page_is_read_with_a_fixed_number_of_queries(world_with_bundle: Worl
     client = login(world, "coordinator")
 
     def selects(path: str) -> int:
-        from workorders.platform.extensions import db
-
-        seen: list[str] = []
-
-        def count(*args: Any) -> None:
-            seen.append(str(args[2]))
-
-        with world.app.app_context():
-            engine = db.engine
-        event.listen(engine, "before_cursor_execute", count)
-        try:
+        with statements(world.app) as seen:
             assert client.get(path).status_code == 200
-        finally:
-            event.remove(engine, "before_cursor_execute", count)
-        return sum(1 for s in seen if s.lstrip().upper().startswith(("SELECT", "WITH")))
+        return reads(seen)
 
     book(world)
     few, few_csv = selects("/cases?ready=0"), selects("/cases.csv")

@@ -8,30 +8,9 @@ import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import pytest
-from flask.testing import FlaskClient
-
 from tests.support.cases import book, publish_example
-from tests.support.world import PASSWORD, World
-
-
-@pytest.fixture
-def world_with_bundle(world: World) -> World:
-    publish_example(world)
-    publish_example(world, tenant="b")
-    return world
-
-
-def login(world: World, role: str, tenant: str = "a") -> FlaskClient:
-    cast = world.a if tenant == "a" else world.b
-    client = world.app.test_client()
-    resp = client.post("/login", data={"email": cast.emails[role], "password": PASSWORD})
-    assert resp.status_code == 302
-    return client
-
-
-def text_of(resp: Any) -> str:
-    return str(resp.get_data(as_text=True))
+from tests.support.web import login, text_of
+from tests.support.world import World
 
 
 def case_json(world: World, case_id: int) -> dict[str, Any]:

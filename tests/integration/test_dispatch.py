@@ -4,23 +4,12 @@ and who may move (issue 15)."""
 
 from __future__ import annotations
 
-from typing import Any
-
-import pytest
-from sqlalchemy import event
-
 from tests.integration.test_case_pages import case_json, login, text_of
-from tests.support.cases import book, publish_example
+from tests.support.cases import book
+from tests.support.web import reads, statements
 from tests.support.world import World
 
 WEEK = "2026-W49"  # Monday 30 November to Sunday 6 December 2026
-
-
-@pytest.fixture
-def world_with_bundle(world: World) -> World:
-    publish_example(world)
-    publish_example(world, tenant="b")
-    return world
 
 
 def on(day: int, start: str, end: str) -> dict[str, str]:
@@ -195,21 +184,9 @@ def test_the_week_is_read_with_a_fixed_number_of_queries(world_with_bundle: Worl
     client = login(world, "coordinator")
 
     def selects_for_page() -> int:
-        from workorders.platform.extensions import db
-
-        seen: list[str] = []
-
-        def count(*args: Any) -> None:
-            seen.append(str(args[2]))
-
-        with world.app.app_context():
-            engine = db.engine
-        event.listen(engine, "before_cursor_execute", count)
-        try:
+        with statements(world.app) as seen:
             assert client.get(f"/dispatch?week={WEEK}").status_code == 200
-        finally:
-            event.remove(engine, "before_cursor_execute", count)
-        return sum(1 for s in seen if s.lstrip().upper().startswith("SELECT"))
+        return reads(seen)
 
     book(world, **on(1, "08:00", "12:00"))
     few = selects_for_page()

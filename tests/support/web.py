@@ -1,8 +1,17 @@
-"""Helpers for page tests that read what a signed-in person sees."""
+"""Helpers for page tests that read what a signed-in person sees: signing in
+through the login form, the body as text, and counting the SQL a page sends."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import event
+
+from tests.support.world import PASSWORD, TenantCast, World
 
 
 def signed_in_home(client: Any) -> Any:
@@ -16,3 +25,50 @@ def signed_in_home(client: Any) -> Any:
     assert resp.status_code == 200
     assert 'data-testid="logout"' in resp.get_data(as_text=True)
     return resp
+
+
+def login_cast(world: World, cast: TenantCast, role: str) -> FlaskClient:
+    """A test client signed in through the real login form as ``cast``'s person
+    for ``role`` (any tenant, including one a test made itself)."""
+    client = world.app.test_client()
+    resp = client.post("/login", data={"email": cast.emails[role], "password": PASSWORD})
+    assert resp.status_code == 302
+    return client
+
+
+def login(world: World, role: str, tenant: str = "a") -> FlaskClient:
+    """A test client signed in as the usual world's person for ``role`` in
+    tenant ``a`` or ``b``."""
+    return login_cast(world, world.a if tenant == "a" else world.b, role)
+
+
+def text_of(resp: Any) -> str:
+    """A response's body as text."""
+    return str(resp.get_data(as_text=True))
+
+
+@contextmanager
+def statements(app: Flask) -> Iterator[list[str]]:
+    """Every SQL statement the app's engine sends inside the block, in order.
+
+    Page query budgets count these, so that a page which starts querying once
+    per row fails its test instead of slowing down in production."""
+    from workorders.platform.extensions import db
+
+    seen: list[str] = []
+
+    def count(*args: Any) -> None:
+        seen.append(str(args[2]))
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+def reads(seen: list[str]) -> int:
+    """How many of ``seen`` read rows (SELECT, or WITH ... SELECT)."""
+    return sum(1 for s in seen if s.lstrip().upper().startswith(("SELECT", "WITH")))
