@@ -13,15 +13,8 @@ import pytest
 from flask.testing import FlaskClient
 
 from tests.integration.test_case_pages import case_json, events, login, text_of
-from tests.support.cases import book, publish_example
+from tests.support.cases import book
 from tests.support.world import PASSWORD, World
-
-
-@pytest.fixture
-def world_with_bundle(world: World) -> World:
-    publish_example(world)
-    publish_example(world, tenant="b")
-    return world
 
 
 def scheduled(world: World, tenant: str = "a", **over: Any) -> dict[str, Any]:
@@ -95,6 +88,30 @@ def test_start_from_my_jobs_moves_the_case_and_opens_the_form(world_with_bundle:
     assert resp.status_code in (302, 403, 409)
     if resp.status_code == 302:
         assert "evil" not in resp.headers["Location"]
+
+
+def test_my_jobs_and_the_case_page_offer_the_same_next_step(world_with_bundle: World) -> None:
+    """One button (``_next_step.html``) from one function: the same step in both
+    places; only My jobs sends Start on to the report, the case page stays put."""
+    world = world_with_bundle
+    case = scheduled(world)
+    client = login(world, "technician")
+    card = text_of(client.get("/my")).split(f'data-case="{case["id"]}"')[1].split("</article>")[0]
+    page = text_of(client.get(f"/cases/{case['id']}"))
+    primary = page.split('class="primary-step"')[1].split("</div>")[0]
+    assert '<button type="submit" name="transition" value="start"' in card
+    assert 'data-testid="transition-start"' in primary and 'name="next"' not in primary
+    assert 'name="next"' in card
+    client.post(f"/cases/{case['id']}/transition", data={
+        "transition": "start", "version": str(case["version"])})
+    form_url = f"/cases/{case['id']}/forms/installation_report"
+    card = text_of(client.get("/my")).split(f'data-case="{case["id"]}"')[1].split("</article>")[0]
+    page = text_of(client.get(f"/cases/{case['id']}"))
+    primary = page.split('class="primary-step"')[1].split("</div>")[0]
+    for html in (card, primary):
+        assert f'href="{form_url}"' in html and ">Fill in: Installation report</a>" in html
+    assert 'data-testid="next-step-installation_report"' in primary
+    assert 'data-testid="job-step"' in card and "<form" not in primary
 
 
 # ---- the case page in the technician's order -------------------------------------

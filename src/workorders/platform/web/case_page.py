@@ -26,11 +26,14 @@ from workorders.platform.services.field_work import (
     time_form,
     timer_state,
 )
+
+# the module, not its names: field_work renders through this one (render_case)
+from workorders.platform.web import field_work as field_buttons
 from workorders.platform.web import web
 from workorders.platform.web.capture import may_capture
 from workorders.platform.web.case_forms import AssignForm, TransitionForm, assign_choices
 from workorders.platform.web.diagram import lifecycle_diagram
-from workorders.platform.web.job_steps import forms_to_fill, maps_url, next_step
+from workorders.platform.web.job_steps import forms_to_fill, maps_url
 from workorders.platform.web.lookups import names_by_email, technicians
 from workorders.platform.web.reports import case_reports
 from workorders.platform.web.timeline import timeline
@@ -72,7 +75,8 @@ def render_case(loaded: LoadedCase, *, status: int = 200, problem: dict[str, Any
                                                                         loaded.case.status)
     return render_template(
         "case.html", case=loaded.case, view=view, case_type=loaded.case_type,
-        tech_view=tech_view, step=next_step(loaded, view, may_fill=can_capture),
+        tech_view=tech_view, step=field_buttons.next_step_button(loaded, view,
+                                                               may_fill=can_capture),
         forms=forms_to_fill(loaded), maps=maps_url(view["site"]),
         on_my_way=on_my_way_offered(actor, loaded),
         on_my_way_said=last_on_my_way(loaded.case.id, loaded.case.tenant_id),

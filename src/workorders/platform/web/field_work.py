@@ -1,5 +1,6 @@
-"""The technician's buttons on the case page and on My jobs: "On my way" and the
-work timer (services/field_work.py does the work, the API shares it).
+"""The technician's buttons on the case page and on My jobs: the one next-step
+button (what ``_next_step.html`` draws), "On my way" and the work timer
+(services/field_work.py does the work, the API shares it).
 
 Both are plain form posts with the CSRF token and the case version the page
 showed; a stale page is refused (412) like every other change to a case. A
@@ -8,6 +9,7 @@ success redirects back to where the button was (My jobs or the case page).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from flask import abort, flash, redirect, url_for
@@ -23,8 +25,11 @@ from workorders.platform.models import Attachment
 from workorders.platform.problems import PreconditionFailed
 from workorders.platform.services import field_work as svc
 from workorders.platform.services.case_context import LoadedCase, load_case
-from workorders.platform.web import web
-from workorders.platform.web.case_page import STALE, render_case
+from workorders.platform.services.submissions import final_forms_of
+
+# the module, not its names: case_page draws this module's button (next_step_button)
+from workorders.platform.web import case_page, web
+from workorders.platform.web.job_steps import Step, next_step
 
 BAD_FORM = "The form was incomplete or expired. Reload the page and try again."
 
@@ -40,6 +45,34 @@ class TimerForm(FlaskForm):
     next = HiddenField(validators=[Optional()])
 
 
+@dataclass(frozen=True)
+class NextStepButton(Step):
+    """The one primary button for a case, as My jobs and the case page draw it
+    (``_next_step.html``): the step itself, and for a transition where to go once
+    it is taken (None: back to the case page)."""
+    after: str | None = None
+
+
+def next_step_button(loaded: LoadedCase, view: dict[str, Any], *, may_fill: bool,
+                     open_form_after: bool = False) -> NextStepButton | None:
+    """The next step (``job_steps.next_step``) as a button, or None when there is none.
+
+    With ``open_form_after`` (My jobs), a transition such as Start leads straight
+    to the first report of the case type not yet submitted: the technician taps
+    once less; the case page stays where it is so the step's result shows."""
+    step = next_step(loaded, view, may_fill=may_fill)
+    if step is None:
+        return None
+    after = None
+    if open_form_after and step.kind == "transition":
+        done = final_forms_of(loaded.case.id)
+        forms = [f for f in loaded.case_type.forms
+                 if loaded.bundle.form(f) is not None and f not in done]
+        if forms:
+            after = url_for("web.capture_page", case_id=loaded.case.id, form_id=forms[0])
+    return NextStepButton(**vars(step), after=after)
+
+
 def _back(case_id: int, target: str | None) -> Any:
     """Back to the page the button was on: only this site's own paths."""
     if target and target.startswith("/") and not target.startswith("//"):
@@ -52,11 +85,11 @@ def _refused(loaded: LoadedCase, err: Exception) -> tuple[str, int]:
     if isinstance(err, Forbidden):
         abort(403, f"Not possible: {err.message}.")
     if isinstance(err, PreconditionFailed):
-        return render_case(fresh, status=412, problem={"where": "field", "message": STALE,
-                                                       "stale": True})
+        return case_page.render_case(fresh, status=412, problem={
+            "where": "field", "message": case_page.STALE, "stale": True})
     status = 422 if isinstance(err, ValidationFailed) else 409
     message = getattr(err, "message", str(err))
-    return render_case(fresh, status=status, problem={
+    return case_page.render_case(fresh, status=status, problem={
         "where": "field", "message": f"Not possible: {message[:1].upper()}{message[1:]}."})
 
 
@@ -82,7 +115,8 @@ def case_on_my_way(case_id: int) -> Any:
     loaded = load_case(actor, case_id)
     form = OnMyWayForm()
     if not form.validate_on_submit():
-        return render_case(loaded, status=400, problem={"where": "field", "message": BAD_FORM})
+        return case_page.render_case(loaded, status=400, problem={
+            "where": "field", "message": BAD_FORM})
     try:
         svc.say_on_my_way(actor, case_id, form.version.data)
     except (Conflict, Forbidden, ValidationFailed, PreconditionFailed) as err:
@@ -99,7 +133,7 @@ def case_timer(case_id: int) -> Any:
     loaded = load_case(actor, case_id)
     form = TimerForm()
     if not form.validate_on_submit():
-        return render_case(loaded, status=400, problem={
+        return case_page.render_case(loaded, status=400, problem={
             "where": "field", "message": "Use the timer's Start or Stop button. " + BAD_FORM})
     try:
         if form.action.data == "start":

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from flask import render_template, url_for
+from flask import render_template
 from sqlalchemy import select
 
 from workorders.definitions.lifecycle import is_work_complete_or_later
@@ -31,10 +31,10 @@ from workorders.platform.services.case_context import LoadedCase
 from workorders.platform.services.case_queries import case_view
 from workorders.platform.services.definitions import bundle_of
 from workorders.platform.services.field_work import last_on_my_way, on_my_way_offered
-from workorders.platform.services.submissions import final_forms_of
 from workorders.platform.web import web
 from workorders.platform.web.display import display_zone, week_bounds
-from workorders.platform.web.job_steps import Step, maps_url, next_step
+from workorders.platform.web.field_work import NextStepButton, next_step_button
+from workorders.platform.web.job_steps import maps_url
 
 MAX_JOBS = 300
 
@@ -46,8 +46,7 @@ class Job:
     status_label: str
     my_turn: bool
     overdue: bool = False
-    step: Step | None = None
-    after_start: str | None = None
+    step: NextStepButton | None = None
     maps: str | None = None
     on_my_way: bool = False
 
@@ -61,17 +60,12 @@ class Group:
 
 def _with_step(actor: Actor, job: Job) -> Job:
     loaded = LoadedCase(job.case, bundle_of(job.case.definition), job.case_type)
-    job.step = next_step(loaded, case_view(actor, loaded), may_fill=True)
+    # after Start, the form the job waits for opens directly (one tap saved)
+    job.step = next_step_button(loaded, case_view(actor, loaded), may_fill=True,
+                                open_form_after=True)
     job.maps = maps_url(job.case.site)
     job.on_my_way = (on_my_way_offered(actor, loaded)
                      and last_on_my_way(job.case.id, job.case.tenant_id) is None)
-    if job.step is not None and job.step.kind == "transition":
-        # after Start, the form the job waits for opens directly (one tap saved)
-        done = final_forms_of(job.case.id)
-        forms = [f for f in job.case_type.forms
-                 if loaded.bundle.form(f) is not None and f not in done]
-        job.after_start = url_for("web.capture_page", case_id=job.case.id,
-                                  form_id=forms[0]) if forms else None
     return job
 
 
