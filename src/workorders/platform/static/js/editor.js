@@ -51,6 +51,9 @@
   var cm = window.CodeMirror.fromTextArea(textarea, {
     mode: "yaml",
     lineNumbers: true,
+    // the text is a real editable region inside the scroller: screen readers read it,
+    // and the scrolling area holds its own keyboard focus (axe: scrollable-region-focusable)
+    inputStyle: "contenteditable",
     styleActiveLine: true,
     indentUnit: 2,
     tabSize: 2,
