@@ -9,6 +9,7 @@ from typing import Any
 
 from tests.integration.test_case_pages import login, text_of
 from tests.integration.test_queue_pages import _exception, _items, _overtime_case
+from tests.support.capture import unresolved_service_visit
 from tests.support.cases import publish_example
 from tests.support.world import World
 
@@ -165,10 +166,7 @@ def test_customer_approvals_show_to_staff_read_only_and_the_inbox_searches(
 
     publish_example(world)
     case = started_case_of_type(world, "service")
-    data = {"fault_category": "no_heat", "work_description": "Replaced the compressor",
-            "resolved": False,
-            "time": [{"date": "2026-11-26", "hours": "3", "labor": "service"}],
-            "materials": [{"article": "HP-F2120-8", "quantity": "1"}]}
+    data = unresolved_service_visit()
     [approval] = _submit(world, case["id"], "service_visit", data)[
         "evaluation"]["approvals_requested"]
     assert approval["approver"] == "customer"

@@ -8,7 +8,14 @@ from typing import Any
 import pytest
 
 from tests.integration.test_api_errors import assert_problem
-from tests.support.capture import jpeg_bytes, png_bytes, report, started_case, upload
+from tests.support.capture import (
+    jpeg_bytes,
+    png_bytes,
+    report,
+    started_case,
+    unresolved_service_visit,
+    upload,
+)
 from tests.support.cases import publish_example
 from tests.support.world import World
 
@@ -170,10 +177,7 @@ def test_customer_approval_by_signed_link_works_once(world: World) -> None:
 
     publish_example(world)
     case = started_case_of_type(world, "service")
-    data = {"fault_category": "no_heat", "work_description": "Replaced the compressor",
-            "resolved": False,
-            "time": [{"date": "2026-11-26", "hours": "3", "labor": "service"}],
-            "materials": [{"article": "HP-F2120-8", "quantity": "1"}]}
+    data = unresolved_service_visit()
     result = _submit(world, case["id"], "service_visit", data)
     [approval] = result["evaluation"]["approvals_requested"]
     assert approval["approver"] == "customer"

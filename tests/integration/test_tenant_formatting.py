@@ -15,7 +15,7 @@ import pytest
 
 from tests.integration.test_api_errors import assert_problem
 from tests.integration.test_case_pages import login, text_of
-from tests.support.capture import png_bytes
+from tests.support.capture import png_bytes, unresolved_service_visit
 from tests.support.cases import ROOT, book
 from tests.support.exports import (
     SECRET,
@@ -167,10 +167,7 @@ def _approval_asked(world: World) -> str:
 
     _publish(world, _source())
     case = started_case_of_type(world, "service")
-    data = {"fault_category": "no_heat", "work_description": "Replaced the compressor",
-            "resolved": False,
-            "time": [{"date": "2026-11-26", "hours": "3", "labor": "service"}],
-            "materials": [{"article": "HP-F2120-8", "quantity": "1"}]}
+    data = unresolved_service_visit()
     resp = world.api("technician").post(f"/api/v1/cases/{case['id']}/submissions",
                                         json={"form": "service_visit", "data": data})
     assert resp.status_code in (200, 201), resp.get_data(as_text=True)

@@ -51,6 +51,16 @@ def report(photo: str, signature: str | None = None, hours: str = "6") -> dict[s
     return data
 
 
+def unresolved_service_visit() -> dict[str, Any]:
+    """A service visit report that leaves the fault unresolved (3 h, a new
+    compressor): the example bundle's rules ask the customer to approve it, so
+    the tests of customer approvals all start from this one report."""
+    return {"fault_category": "no_heat", "work_description": "Replaced the compressor",
+            "resolved": False,
+            "time": [{"date": "2026-11-26", "hours": "3", "labor": "service"}],
+            "materials": [{"article": "HP-F2120-8", "quantity": "1"}]}
+
+
 def started_case(world: World) -> dict[str, Any]:
     from tests.support.cases import book
 
