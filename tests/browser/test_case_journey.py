@@ -11,64 +11,36 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from tests.browser.conftest import DemoServer
+from tests.browser.helpers import DEMO_ZONE as ZONE
+from tests.browser.helpers import book_in_page, new_context, sign_in_as, watch_dialogs
 
-ZONE = "Europe/Stockholm"
 EVIL = "<img src=x onerror=alert(1)>"
 
 
-def _context(browser: Any, phone: bool = False) -> Any:
-    if phone:
-        return browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
-                                   has_touch=True, timezone_id=ZONE)
-    return browser.new_context(viewport={"width": 1280, "height": 900}, timezone_id=ZONE)
-
-
-def _login(page: Any, server: DemoServer, role: str) -> None:
-    email, password = server.logins[role]
-    page.goto(server.url + "/login")
-    page.fill("#email", email)
-    page.fill("#password", password)
-    page.click("button[type=submit]")
-    # a technician's home is My jobs, everyone else's the home page
-    page.wait_for_selector("h1:has-text('Good to see you'), h1:has-text('My jobs')")
-
-
-def _watch_dialogs(page: Any) -> list[str]:
-    fired: list[str] = []
-
-    def on_dialog(dialog: Any) -> None:
-        fired.append(dialog.message)
-        dialog.dismiss()
-
-    page.on("dialog", on_dialog)
-    return fired
+# a technician's home is My jobs, everyone else's the home page
+HOME = {"coordinator": "h1:has-text('Good to see you')", "technician": "h1:has-text('My jobs')"}
 
 
 def _book(page: Any, server: DemoServer, title: str, customer: str, start: datetime) -> str:
+    """Book from the board's New case button, the way the office starts a case."""
     page.goto(server.url + "/board")
     page.click("a[role=button]:has-text('New case')")
     page.wait_for_selector("h1:has-text('New case')")
-    page.fill("#title", title)
-    page.fill("#customer_name", customer)
-    page.fill("#customer_email", "booked.in.browser@example.test")
-    page.fill("#site_street", "Rådhusesplanaden 5")
-    page.fill("#site_city", "Umeå")
-    page.fill("#scheduled_start", start.strftime("%Y-%m-%dT%H:%M"))
-    page.fill("#scheduled_end", (start + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"))
     assert page.input_value("#timezone") == ZONE  # the tenant's zone (the browser's is offered)
-    page.click("[data-testid=book]")
+    case_url = book_in_page(page, title=title, customer=customer,
+                            email="booked.in.browser@example.test", start=start)
     page.wait_for_selector("text=Booked INST-")
-    return str(page.url)
+    return case_url
 
 
 def test_book_assign_schedule_then_the_technician_starts_it(demo_server: DemoServer,
                                                             browser: Any) -> None:
     title = f"Browser journey {uuid.uuid4().hex[:8]}"
     start = datetime.now(ZoneInfo(ZONE)).replace(second=0, microsecond=0)
-    office = _context(browser)
+    office = new_context(browser)
     page = office.new_page()
-    fired = _watch_dialogs(page)
-    _login(page, demo_server, "coordinator")
+    fired = watch_dialogs(page)
+    sign_in_as(page, demo_server, "coordinator", landing=HOME["coordinator"])
     case_url = _book(page, demo_server, title, "Journey Customer AB", start)
     assert page.inner_text("[data-testid=assignee]") == "Nobody yet"
 
@@ -84,10 +56,10 @@ def test_book_assign_schedule_then_the_technician_starts_it(demo_server: DemoSer
     assert page.locator("g.node-current[data-state=scheduled]").count() == 1
     office.close()
 
-    phone = _context(browser, phone=True)
+    phone = new_context(browser, phone=True)
     tech = phone.new_page()
-    fired += _watch_dialogs(tech)
-    _login(tech, demo_server, "technician")
+    fired += watch_dialogs(tech)
+    sign_in_as(tech, demo_server, "technician", landing=HOME["technician"])
     tech.click("a:has-text('My jobs')")
     today = tech.locator("section[data-group=today]")
     job = today.locator("[data-testid=job]", has_text=title)
@@ -120,10 +92,10 @@ def test_book_assign_schedule_then_the_technician_starts_it(demo_server: DemoSer
 
 def test_html_in_a_customer_name_is_shown_as_text(demo_server: DemoServer, browser: Any) -> None:
     title = f"Escaping check {uuid.uuid4().hex[:8]}"
-    context = _context(browser)
+    context = new_context(browser)
     page = context.new_page()
-    fired = _watch_dialogs(page)
-    _login(page, demo_server, "coordinator")
+    fired = watch_dialogs(page)
+    sign_in_as(page, demo_server, "coordinator", landing=HOME["coordinator"])
     _book(page, demo_server, title, EVIL, datetime.now(ZoneInfo(ZONE)) + timedelta(days=2))
     assert page.inner_text("[data-testid=customer-name]") == EVIL
     assert page.locator(".case-booking img").count() == 0

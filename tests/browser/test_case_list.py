@@ -12,26 +12,24 @@ from pathlib import Path
 from typing import Any
 
 from tests.browser.conftest import DemoServer
+from tests.browser.helpers import (
+    STREET,
+    book_by_api,
+    demo_token,
+    signed_in_page,
+)
 from tests.browser.helpers import DemoApi as Api
-from tests.browser.helpers import demo_token
-from tests.browser.test_case_journey import _context
-from tests.browser.test_dispatch import _sign_in
 
 SHOTS = Path(os.environ.get("WORKORDERS_SCREENSHOTS", "/tmp/workorders-shots"))
 DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
 
 
 def _book(api: Api, title: str, day: int, city: str) -> dict[str, Any]:
-    status, case = api.call("POST", "/api/v1/cases", {
-        "case_type": "installation", "title": title,
-        "customer": {"name": "Per Lind", "email": "per@example.test"},
-        "site": {"street": "Kyrkgatan 3", "city": city, "postal_code": "90325",
-                 "country": "SE"},
-        "scheduled_start": f"2027-04-{day:02d}T08:00:00+02:00",
-        "scheduled_end": f"2027-04-{day:02d}T12:00:00+02:00",
-        "assignee": None})
-    assert status == 201
-    return dict(case)
+    """An unassigned morning job in April 2027 in ``city`` (what the search finds)."""
+    return book_by_api(api, title, f"2027-04-{day:02d}T08:00:00+02:00",
+                       f"2027-04-{day:02d}T12:00:00+02:00",
+                       customer={"name": "Per Lind", "email": "per@example.test"},
+                       site={**STREET, "street": "Kyrkgatan 3", "city": city})
 
 
 def test_filter_sort_and_download_the_csv(browser: Any, demo_server: DemoServer) -> None:
@@ -39,11 +37,7 @@ def test_filter_sort_and_download_the_csv(browser: Any, demo_server: DemoServer)
     early = _book(api, "Listed early job", 5, "Skellefteå")
     late = _book(api, "Listed late job", 7, "Skellefteå")
     _book(api, "Elsewhere job", 6, "Piteå")
-    context = _context(browser)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    try:
-        _sign_in(page, demo_server, "carl@nordvarme.test")
+    with signed_in_page(browser, demo_server, "carl@nordvarme.test") as page:
         page.goto(f"{demo_server.url}/cases")
         assert page.locator("details.fold").get_attribute("open") is not None  # desktop
         page.fill("input[name=q]", "Skellefteå")
@@ -75,5 +69,3 @@ def test_filter_sort_and_download_the_csv(browser: Any, demo_server: DemoServer)
         assert table_rows[0][0] == "Number" and len(table_rows) == 3
         assert [r[0] for r in table_rows[1:]] == [late["number"], early["number"]]
         assert table_rows[1][1] == "Listed late job" and table_rows[1][6] == ""
-    finally:
-        context.close()

@@ -12,8 +12,7 @@ from typing import Any
 
 from tests.browser.conftest import DemoServer
 from tests.browser.helpers import DemoApi as Api
-from tests.browser.helpers import demo_token
-from tests.browser.test_case_journey import _context
+from tests.browser.helpers import book_by_api, demo_token, sign_in, signed_in_page
 
 WEEK = "2027-W10"  # Monday 8 March 2027: far from the demo's own cases
 TOVE, TIM = "tove@nordvarme.test", "tim@nordvarme.test"
@@ -23,25 +22,9 @@ DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
 
 def _book(api: Api, title: str, day: int, start: str, end: str,
           assignee: str | None) -> dict[str, Any]:
-    status, case = api.call("POST", "/api/v1/cases", {
-        "case_type": "installation", "title": title,
-        "customer": {"name": "Lena Berg", "email": "lena@example.test"},
-        "site": {"street": "Storgatan 12", "city": "Umeå", "postal_code": "90325",
-                 "country": "SE"},
-        "scheduled_start": f"2027-03-{day:02d}T{start}:00+01:00",
-        "scheduled_end": f"2027-03-{day:02d}T{end}:00+01:00",
-        "assignee": assignee})
-    assert status == 201
-    return dict(case)
-
-
-def _sign_in(page: Any, server: DemoServer, email: str) -> None:
-    password = next(p for e, p in server.logins.values() if e == email)
-    page.goto(server.url + "/login")
-    page.fill("#email", email)
-    page.fill("#password", password)
-    page.click("button[type=submit]")
-    page.wait_for_url(lambda url: "/login" not in url)
+    """A job on ``day`` of March 2027 from ``start`` to ``end`` (HH:MM, Swedish winter time)."""
+    return book_by_api(api, title, f"2027-03-{day:02d}T{start}:00+01:00",
+                       f"2027-03-{day:02d}T{end}:00+01:00", assignee=assignee)
 
 
 def test_drag_move_form_and_double_booking(browser: Any, demo_server: DemoServer) -> None:
@@ -50,11 +33,7 @@ def test_drag_move_form_and_double_booking(browser: Any, demo_server: DemoServer
     fallback = _book(api, "Move me without dragging", 10, "09:00", "11:00", TOVE)
     first = _book(api, "Morning service", 11, "08:00", "12:00", TIM)
     second = _book(api, "Overlapping repair", 11, "10:00", "13:00", TIM)
-    context = _context(browser)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    try:
-        _sign_in(page, demo_server, "carl@nordvarme.test")
+    with signed_in_page(browser, demo_server, "carl@nordvarme.test") as page:
         page.goto(f"{demo_server.url}/dispatch?week={WEEK}")
         grid = page.locator("[data-testid=dispatch-grid]")
         assert grid.is_visible()
@@ -112,18 +91,14 @@ def test_drag_move_form_and_double_booking(browser: Any, demo_server: DemoServer
         page.screenshot(path=str(SHOTS / "dispatch-week.png"))
         if os.environ.get("WORKORDERS_DOC_SHOTS"):
             page.screenshot(path=str(DOCS_IMG / "dispatch-week.png"))
-    finally:
-        context.close()
 
 
 def test_on_a_phone_the_week_is_a_day_by_day_list(browser: Any,
                                                   demo_server: DemoServer) -> None:
     api = Api(demo_server.url, demo_token(demo_server, "carl@nordvarme.test"))
     case = _book(api, "Phone list job", 15, "08:00", "09:00", TOVE)
-    context = _context(browser, phone=True)
-    page = context.new_page()
-    try:
-        _sign_in(page, demo_server, "carl@nordvarme.test")
+    with signed_in_page(browser, demo_server, "carl@nordvarme.test", phone=True,
+                        timeout=30_000) as page:
         page.goto(f"{demo_server.url}/dispatch?week=2027-W11")
         assert not page.locator("[data-testid=dispatch-grid]").is_visible()
         days = page.locator("[data-testid=dispatch-days]")
@@ -132,8 +107,6 @@ def test_on_a_phone_the_week_is_a_day_by_day_list(browser: Any,
         SHOTS.mkdir(parents=True, exist_ok=True)
         days.scroll_into_view_if_needed()
         page.screenshot(path=str(SHOTS / "dispatch-phone.png"))
-    finally:
-        context.close()
 
 
 def test_on_a_tablet_a_touch_press_and_lift_moves_a_case(browser: Any,
@@ -148,7 +121,7 @@ def test_on_a_tablet_a_touch_press_and_lift_moves_a_case(browser: Any,
     page = context.new_page()
     page.set_default_timeout(15_000)
     try:
-        _sign_in(page, demo_server, "carl@nordvarme.test")
+        sign_in(page, demo_server, "carl@nordvarme.test")
         page.goto(f"{demo_server.url}/dispatch?week=2027-W12")
         source = page.locator(f"[data-testid=unassigned] [data-testid=block-{case['id']}]")
         target = page.locator(f"[data-testid='cell-{TOVE}-2027-03-24']")

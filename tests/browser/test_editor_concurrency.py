@@ -6,25 +6,13 @@ without a single Content Security Policy complaint."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from typing import Any
 
 from tests.browser.conftest import DemoServer
-from tests.browser.helpers import DemoApi, demo_token
-from tests.browser.test_case_journey import _context
-from tests.support.processes import ROOT
+from tests.browser.helpers import DemoApi, demo_cli, demo_token, new_context, sign_in
 
 SECOND_ADMIN = ("ada.admin@nordvarme.test", "second admin password 42")
-
-
-def _cli(server: DemoServer, *args: str) -> str:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith("WORKORDERS_") and k != "REDIS_URL"}
-    env["WORKORDERS_INSTANCE_DIR"] = str(server.instance)
-    return subprocess.run([sys.executable, "-m", "workorders", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, check=True).stdout
+HOME = "h1:has-text('Good to see you')"
 
 
 def watch_console(page: Any, problems: list[str]) -> None:
@@ -53,14 +41,6 @@ def start_draft_from_published(page: Any, server: DemoServer, api: DemoApi) -> i
     return int(page.url.rstrip("/").split("/")[-2])
 
 
-def sign_in(page: Any, server: DemoServer, email: str, password: str) -> None:
-    page.goto(server.url + "/login")
-    page.fill("#email", email)
-    page.fill("#password", password)
-    page.click("button[type=submit]")
-    page.wait_for_selector("h1:has-text('Good to see you')")
-
-
 def type_at_end(page: Any, text: str) -> None:
     """Put the cursor at the end of the CodeMirror document and type like a person."""
     page.click("[data-testid=codemirror] .CodeMirror-code")
@@ -80,16 +60,16 @@ def published_number(api: DemoApi) -> int:
 
 def test_two_admins_on_one_draft_get_412_not_a_lost_edit(demo_server: DemoServer,
                                                          browser: Any) -> None:
-    _cli(demo_server, "users", "create", "nordvarme", SECOND_ADMIN[0], "--role", "admin",
-         "--password", SECOND_ADMIN[1], "--name", "Ada Admin")
+    demo_cli(demo_server, "users", "create", "nordvarme", SECOND_ADMIN[0], "--role", "admin",
+             "--password", SECOND_ADMIN[1], "--name", "Ada Admin")
     api = DemoApi(demo_server.url, demo_token(demo_server, demo_server.logins["admin"][0]))
-    first_ctx, second_ctx = _context(browser), _context(browser)
+    first_ctx, second_ctx = new_context(browser), new_context(browser)
     first, second = first_ctx.new_page(), second_ctx.new_page()
     complaints: list[str] = []
     for page in (first, second):
         watch_console(page, complaints)
-    sign_in(first, demo_server, *demo_server.logins["admin"])
-    sign_in(second, demo_server, *SECOND_ADMIN)
+    sign_in(first, demo_server, *demo_server.logins["admin"], landing=HOME)
+    sign_in(second, demo_server, *SECOND_ADMIN, landing=HOME)
     number = start_draft_from_published(first, demo_server, api)
     edit_path = f"/admin/definitions/{number}/edit"
     for page in (first, second):
@@ -140,7 +120,7 @@ def test_two_admins_on_one_draft_get_412_not_a_lost_edit(demo_server: DemoServer
                            for c in refused)
     del complaints[seen:]
     signed_in_again = first_ctx.new_page()
-    sign_in(signed_in_again, demo_server, *demo_server.logins["admin"])
+    sign_in(signed_in_again, demo_server, *demo_server.logins["admin"], landing=HOME)
     signed_in_again.close()
     for _ in range(20):  # the page fetches the new session's CSRF token once refused
         type_at_end(first, "#")

@@ -12,8 +12,7 @@ import uuid
 from typing import Any
 
 from tests.browser.conftest import DemoServer
-from tests.browser.helpers import DemoApi, demo_token
-from tests.browser.test_case_journey import _context, _login, _watch_dialogs
+from tests.browser.helpers import DemoApi, demo_token, new_context, sign_in_as, watch_dialogs
 from tests.browser.test_editor_concurrency import watch_console
 from tests.browser.test_technician_job import _fill_report, _scheduled_job
 
@@ -130,13 +129,13 @@ def _open_panel(page: Any, name: str) -> Any:
 
 def test_an_admin_changes_the_workflow_and_a_technician_gets_it(demo_server: DemoServer,
                                                                   browser: Any) -> None:
-    office = _context(browser)
+    office = new_context(browser)
     page = office.new_page()
     page.set_default_timeout(30_000)  # the demo server shares two cores with the suite
-    dialogs = _watch_dialogs(page)
+    dialogs = watch_dialogs(page)
     complaints: list[str] = []
     watch_console(page, complaints)
-    _login(page, demo_server, "admin")
+    sign_in_as(page, demo_server, "admin")
 
     # a draft from the published version, straight into the editor
     page.goto(demo_server.url + "/admin/definitions")
@@ -250,12 +249,12 @@ def test_an_admin_changes_the_workflow_and_a_technician_gets_it(demo_server: Dem
     coordinator = DemoApi(demo_server.url, demo_token(demo_server, "carl@nordvarme.test"))
     title = f"Roof job {uuid.uuid4().hex[:8]}"
     case = _scheduled_job(coordinator, title)
-    phone = _context(browser, phone=True)
+    phone = new_context(browser, phone=True)
     tech = phone.new_page()
     tech.set_default_timeout(30_000)
-    dialogs += _watch_dialogs(tech)
+    dialogs += watch_dialogs(tech)
     watch_console(tech, complaints)
-    _login(tech, demo_server, "technician")
+    sign_in_as(tech, demo_server, "technician")
     tech.goto(demo_server.url + "/my")
     tech.click(f"[data-testid=job]:has-text('{title}')")
     tech.click("[data-testid=transition-start]")

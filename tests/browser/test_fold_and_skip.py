@@ -6,21 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 from tests.browser.conftest import DemoServer
-from tests.browser.test_case_journey import _context
-from tests.browser.test_dispatch import _sign_in
+from tests.browser.helpers import signed_in_page
 
 
 def _fold_open(browser: Any, server: DemoServer, phone: bool) -> bool:
-    context = _context(browser, phone=phone)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    try:
-        _sign_in(page, server, "carl@nordvarme.test")
+    with signed_in_page(browser, server, "carl@nordvarme.test", phone=phone) as page:
         page.goto(server.url + "/cases")
         page.wait_for_load_state("load")
         return bool(page.eval_on_selector("details.fold", "d => d.open"))
-    finally:
-        context.close()
 
 
 def test_filters_fold_on_a_phone_only(browser: Any, demo_server: DemoServer) -> None:
@@ -29,11 +22,7 @@ def test_filters_fold_on_a_phone_only(browser: Any, demo_server: DemoServer) -> 
 
 
 def test_the_first_tab_reaches_skip_to_content(browser: Any, demo_server: DemoServer) -> None:
-    context = _context(browser)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    try:
-        _sign_in(page, demo_server, "carl@nordvarme.test")
+    with signed_in_page(browser, demo_server, "carl@nordvarme.test") as page:
         page.goto(demo_server.url + "/board")
         page.keyboard.press("Tab")
         focused = page.evaluate("document.activeElement.textContent.trim()")
@@ -42,5 +31,3 @@ def test_the_first_tab_reaches_skip_to_content(browser: Any, demo_server: DemoSe
         assert box is not None and box["y"] >= 0  # visible once focused
         page.keyboard.press("Enter")
         assert page.evaluate("document.activeElement.id") == "content"
-    finally:
-        context.close()

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.browser.conftest import DemoServer
+from tests.browser.helpers import sign_in_as
 
 NEW_PERSON = "nils@nordvarme.test"
 NEW_PASSWORD = "three quiet lanterns"
@@ -39,12 +40,7 @@ def _set_password_link(outbox: Path, to: str, timeout: float = 20.0) -> str:
 
 def test_an_admin_invites_and_the_person_signs_in_with_their_own_password(
         demo_server: DemoServer, page: Any, browser: Any) -> None:
-    admin_email, admin_password = demo_server.logins["admin"]
-    page.goto(demo_server.url + "/login")
-    page.fill("#email", admin_email)
-    page.fill("#password", admin_password)
-    page.click("button[type=submit]")
-    page.wait_for_selector("h1:has-text('Good to see you')")
+    sign_in_as(page, demo_server, "admin", landing="h1:has-text('Good to see you')")
     page.click("[data-testid=nav-admin]")
     page.click("[data-testid=admin-card-people]")
     assert page.url.endswith("/admin/people")

@@ -14,8 +14,7 @@ from typing import Any
 from urllib.request import Request, urlopen
 
 from tests.browser.conftest import DemoServer
-from tests.browser.helpers import demo_token
-from tests.browser.test_case_journey import _context, _login, _watch_dialogs
+from tests.browser.helpers import demo_token, new_context, sign_in_as, watch_dialogs
 
 SHOTS = Path(os.environ.get("WORKORDERS_SCREENSHOTS", "/tmp/workorders-shots"))
 
@@ -52,11 +51,11 @@ def test_an_admin_maps_a_renamed_state_dry_runs_and_moves_the_open_cases(
         browser: Any, demo_server: DemoServer) -> None:
     token = demo_token(demo_server, demo_server.logins["admin"][0], "migration page")
     number = _publish_planned(demo_server, token)
-    context = _context(browser)
+    context = new_context(browser)
     page = context.new_page()
     page.set_default_timeout(20_000)
-    dialogs = _watch_dialogs(page)
-    _login(page, demo_server, "admin")
+    dialogs = watch_dialogs(page)
+    sign_in_as(page, demo_server, "admin")
     page.goto(demo_server.url + "/admin/definitions")
     page.click(f"[data-testid=migrate-{number}]")
     page.wait_for_selector(f"h1:has-text('Move open cases to version {number}')")

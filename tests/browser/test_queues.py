@@ -11,8 +11,7 @@ from typing import Any
 
 from tests.browser.conftest import DemoServer
 from tests.browser.helpers import DemoApi as Api
-from tests.browser.helpers import demo_token
-from tests.browser.test_case_journey import _context, _login
+from tests.browser.helpers import demo_token, new_context, sign_in_as
 from tests.browser.test_rules_journey import _scheduled_installation
 from tests.support.capture import jpeg_bytes, report
 
@@ -45,10 +44,10 @@ def test_bulk_resolve_then_decide_from_the_case_page(demo_server: DemoServer,
     tag = uuid.uuid4().hex[:6]
     cases = [_unsigned_report(office, tech, f"Queue {tag} {n}") for n in range(3)]
 
-    context = _context(browser)
+    context = new_context(browser)
     page = context.new_page()
     page.set_default_timeout(30_000)
-    _login(page, demo_server, "coordinator")
+    sign_in_as(page, demo_server, "coordinator")
     assert page.locator("[data-testid=work-home]").count() == 1
     high = int(page.inner_text("[data-testid=home-exceptions-high]").split()[0])
     assert high >= 3
@@ -115,7 +114,7 @@ def test_compact_rows_fit_a_screen_unfold_to_resolve_and_wrap_on_a_phone(
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
     page.set_default_timeout(30_000)
-    _login(page, demo_server, "coordinator")
+    sign_in_as(page, demo_server, "coordinator")
     page.goto(f"{demo_server.url}/exceptions?q=Rows+{tag}")
     rows = page.locator("[data-testid=exception]")
     assert rows.count() == 13
@@ -157,10 +156,10 @@ def test_compact_rows_fit_a_screen_unfold_to_resolve_and_wrap_on_a_phone(
     page.screenshot(path=str(SHOTS / "inbox-compact-desktop.png"))
     context.close()
 
-    phone = _context(browser, phone=True)
+    phone = new_context(browser, phone=True)
     page = phone.new_page()
     page.set_default_timeout(30_000)
-    _login(page, demo_server, "coordinator")
+    sign_in_as(page, demo_server, "coordinator")
     for path, selector in ((f"/exceptions?q=Rows+{tag}", "[data-testid=exception]"),
                            (f"/approvals?q=Rows+{tag}", "[data-testid=approval]")):
         page.goto(demo_server.url + path)

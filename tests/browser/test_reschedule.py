@@ -12,39 +12,23 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from tests.browser.conftest import DemoServer
+from tests.browser.helpers import book_in_page, new_context, sign_in_as
 
 ZONE = "Europe/Stockholm"
 IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
 
 
-def _login(page: Any, server: DemoServer, role: str) -> None:
-    email, password = server.logins[role]
-    page.goto(server.url + "/login")
-    page.fill("#email", email)
-    page.fill("#password", password)
-    page.click("button[type=submit]")
-    page.wait_for_url(lambda url: "/login" not in url)
-
-
 def _book(page: Any, server: DemoServer, customer: str, start: datetime) -> str:
+    """The first booking, with an email and phone the lookup then offers."""
     page.goto(server.url + "/cases/new")
-    page.fill("#title", "Service visit " + customer)
-    page.fill("#customer_name", customer)
-    page.fill("#customer_email", "lookup.me@example.test")
-    page.fill("#customer_phone", "+46 70 111 22 33")
-    page.fill("#site_street", "Rådhusesplanaden 5")
-    page.fill("#site_city", "Umeå")
-    page.fill("#scheduled_start", start.strftime("%Y-%m-%dT%H:%M"))
-    page.fill("#scheduled_end", (start + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"))
-    page.click("[data-testid=book]")
-    page.wait_for_selector("text=Booked ")
-    return str(page.url)
+    return book_in_page(page, title="Service visit " + customer, customer=customer,
+                        email="lookup.me@example.test", phone="+46 70 111 22 33", start=start)
 
 
 def test_edit_reschedule_cancel_and_lookup(browser: Any, demo_server: DemoServer) -> None:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, timezone_id=ZONE)
+    context = new_context(browser)
     page = context.new_page()
-    _login(page, demo_server, "coordinator")
+    sign_in_as(page, demo_server, "coordinator")
     customer = "Lookup " + uuid.uuid4().hex[:6]
     start = (datetime.now(ZoneInfo(ZONE)) + timedelta(days=3)).replace(
         hour=8, minute=0, second=0, microsecond=0)

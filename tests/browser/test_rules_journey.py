@@ -19,30 +19,30 @@ from pathlib import Path
 from typing import Any
 
 from tests.browser.conftest import DemoServer
+from tests.browser.helpers import (
+    LENA,
+    STREET,
+    book_by_api,
+    demo_token,
+    new_context,
+    sign,
+    sign_in_as,
+    watch_dialogs,
+)
 from tests.browser.helpers import DemoApi as Api
-from tests.browser.helpers import demo_token, sign
-from tests.browser.test_case_journey import _context, _login, _watch_dialogs
 from tests.support.capture import jpeg_bytes
 
 SHOTS = Path(os.environ.get("WORKORDERS_SCREENSHOTS", "/tmp/workorders-shots"))
 
 
 def _scheduled_installation(api: Api, title: str) -> dict[str, Any]:
+    """An eight-hour job for Tove, scheduled, whose customer has the ERP id,
+    organisation number, VAT id and address the rules and exports read."""
     start = datetime.now(UTC).replace(microsecond=0) + timedelta(hours=1)
-    address = {"street": "Storgatan 12", "city": "Umeå", "postal_code": "90325",
-               "country": "SE"}
-    status, case = api.call("POST", "/api/v1/cases", {
-        "case_type": "installation", "title": title,
-        "customer": {"name": "Lena Berg", "email": "lena@example.test", "erp_id": "C-1001",
-                     "org_number": "5561234567", "vat_id": "SE556123456701",
-                     "address": address},
-        "site": address, "scheduled_start": start.isoformat(),
-        "scheduled_end": (start + timedelta(hours=8)).isoformat(),
-        "assignee": "tove@nordvarme.test"})
-    assert status == 201, case
-    assert api.call("POST", f"/api/v1/cases/{case['id']}/transitions",
-                    {"transition": "schedule"})[0] == 200
-    return dict(case)
+    return book_by_api(api, title, start, start + timedelta(hours=8),
+                       assignee="tove@nordvarme.test", schedule=True,
+                       customer={**LENA, "erp_id": "C-1001", "org_number": "5561234567",
+                                 "vat_id": "SE556123456701", "address": STREET})
 
 
 def _report_without_signature(page: Any) -> None:
@@ -76,10 +76,10 @@ def test_overtime_and_missing_signature_through_queue_inbox_and_correction(
     case_url = f"{demo_server.url}/cases/{cid}"
 
     # the technician sends the report: 16 + 1 hours, no signature
-    phone = _context(browser, phone=True)
+    phone = new_context(browser, phone=True)
     tech = phone.new_page()
-    fired = _watch_dialogs(tech)
-    _login(tech, demo_server, "technician")
+    fired = watch_dialogs(tech)
+    sign_in_as(tech, demo_server, "technician")
     tech.goto(case_url)
     tech.click("[data-testid=transition-start]")
     tech.wait_for_selector("text=Done: Start")
@@ -100,10 +100,10 @@ def test_overtime_and_missing_signature_through_queue_inbox_and_correction(
     assert "MISSING_SIGNATURE" in outcomes and "Total hours 17 is more than 16" in outcomes
 
     # the coordinator: the exception in the queue, with the trace in words
-    office = _context(browser)
+    office = new_context(browser)
     desk = office.new_page()
-    fired += _watch_dialogs(desk)
-    _login(desk, demo_server, "coordinator")
+    fired += watch_dialogs(desk)
+    sign_in_as(desk, demo_server, "coordinator")
     assert int(desk.inner_text("[data-testid=nav-exceptions] .nav-count")) >= 1
     assert int(desk.inner_text("[data-testid=nav-approvals] .nav-count")) >= 1
     desk.click("[data-testid=nav-exceptions]")
@@ -196,10 +196,10 @@ def test_queue_and_inbox_on_a_phone(demo_server: DemoServer, browser: Any) -> No
                  "installed_heat_pump": False, "photos": [photo],
                  "materials": [{"article": "CU15", "quantity": "60"}]}})
     assert status == 201, body
-    phone = _context(browser, phone=True)
+    phone = new_context(browser, phone=True)
     page = phone.new_page()
-    fired = _watch_dialogs(page)
-    _login(page, demo_server, "coordinator")
+    fired = watch_dialogs(page)
+    sign_in_as(page, demo_server, "coordinator")
     page.goto(f"{demo_server.url}/exceptions?case={cid}")
     row = page.locator("[data-testid=exception]", has_text="BULK_MATERIAL")
     assert page.locator("[data-testid=exception]").count() == 2  # and MISSING_SIGNATURE

@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from tests.browser.conftest import DemoServer
-from tests.browser.helpers import DemoApi, demo_token
+from tests.browser.helpers import DemoApi, demo_token, sign_in_as
+from tests.support.capture import unresolved_service_visit
 from tests.support.processes import ROOT
 from workorders.definitions.formatting import Formatting
 
@@ -101,11 +102,7 @@ def _service_case_asking_the_customer(server: DemoServer) -> tuple[dict[str, Any
                      {"transition": "schedule"})
     technician.call("POST", f"/api/v1/cases/{case['id']}/transitions", {"transition": "start"})
     status, result = technician.call("POST", f"/api/v1/cases/{case['id']}/submissions", {
-        "form": "service_visit", "data": {
-            "fault_category": "no_heat", "work_description": "Replaced the compressor",
-            "resolved": False, "time": [{"date": "2026-11-26", "hours": "3",
-                                         "labor": "service"}],
-            "materials": [{"article": "HP-F2120-8", "quantity": "1"}]}})
+        "form": "service_visit", "data": unresolved_service_visit()})
     assert status in (200, 201), result
     return (case, _wait_for_link(server, "/approve/", before),
             _wait_for_link(server, "/status/", before))
@@ -121,12 +118,7 @@ def test_a_swedish_tenants_pages_and_customer_pages(demo_server: DemoServer,
     office = browser.new_context(viewport={"width": 1280, "height": 900},
                                  timezone_id="America/New_York")
     page = office.new_page()
-    email, password = demo_server.logins["coordinator"]
-    page.goto(demo_server.url + "/login")
-    page.fill("#email", email)
-    page.fill("#password", password)
-    page.click("button[type=submit]")
-    page.wait_for_selector("h1:has-text('Good to see you')")
+    sign_in_as(page, demo_server, "coordinator", landing="h1:has-text('Good to see you')")
     page.goto(f"{demo_server.url}/cases/{case['id']}")
     assert page.inner_text("[data-testid=schedule]") == "tors 26 nov. 2026 08:00–10:00 CET"
     page.goto(demo_server.url + "/board/service")

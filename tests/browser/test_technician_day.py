@@ -23,9 +23,16 @@ from typing import Any
 from PIL import Image
 
 from tests.browser.conftest import DemoServer
+from tests.browser.helpers import (
+    LENA,
+    STREET,
+    book_by_api,
+    demo_token,
+    new_context,
+    sign_in_as,
+    watch_dialogs,
+)
 from tests.browser.helpers import DemoApi as Api
-from tests.browser.helpers import demo_token
-from tests.browser.test_case_journey import _context, _watch_dialogs
 
 SHOTS = Path(os.environ.get("WORKORDERS_SCREENSHOTS", "/tmp/workorders-shots"))
 MAX_TAPS = 12
@@ -70,15 +77,6 @@ class Taps:
         self.page.mouse.up()
 
 
-def _login(page: Any, server: DemoServer, role: str) -> None:
-    email, password = server.logins[role]
-    page.goto(server.url + "/login")
-    page.fill("#email", email)
-    page.fill("#password", password)
-    page.click("button[type=submit]")
-    page.wait_for_url(lambda url: "/login" not in url)
-
-
 def _jpeg(colour: tuple[int, int, int] = (40, 110, 180)) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (640, 480), colour).save(out, format="JPEG")
@@ -90,21 +88,13 @@ def _photo(name: str = "installation.jpg") -> list[dict[str, Any]]:
 
 
 def _job_today(api: Api, title: str, *, start: bool = False) -> dict[str, Any]:
+    """A four-hour job for Tove in 40 minutes, scheduled, with the phone number
+    and access notes the job card shows."""
     begin = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=40)
-    status, case = api.call("POST", "/api/v1/cases", {
-        "case_type": "installation", "title": title,
-        "customer": {"name": "Lena Berg", "email": "lena@example.test",
-                     "phone": "+46 70 123 45 67"},
-        "site": {"street": "Storgatan 12", "city": "Umeå", "postal_code": "90325",
-                 "country": "SE", "access_notes": "Key box by the garage, code 4711"},
-        "scheduled_start": begin.isoformat(),
-        "scheduled_end": (begin + timedelta(hours=4)).isoformat(),
-        "assignee": "tove@nordvarme.test"})
-    assert status == 201, case
-    status, case = api.call("POST", f"/api/v1/cases/{case['id']}/transitions",
-                            {"transition": "schedule"})
-    assert status == 200
-    return dict(case)
+    return book_by_api(api, title, begin, begin + timedelta(hours=4),
+                       assignee="tove@nordvarme.test", schedule=True,
+                       customer={**LENA, "phone": "+46 70 123 45 67"},
+                       site={**STREET, "access_notes": "Key box by the garage, code 4711"})
 
 
 def _on_first_screen(page: Any, selector: str) -> bool:
@@ -123,13 +113,13 @@ def _small_targets(page: Any, scope: str = "main") -> list[str]:
 
 
 def _phone(browser: Any, server: DemoServer) -> tuple[Any, Any, list[str]]:
-    context = _context(browser, phone=True)
+    context = new_context(browser, phone=True)
     page = context.new_page()
     page.set_default_timeout(30_000)  # the demo server shares two cores with the suite
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
-    _watch_dialogs(page)
-    _login(page, server, "technician")
+    watch_dialogs(page)
+    sign_in_as(page, server, "technician")
     return context, page, errors
 
 

@@ -19,8 +19,15 @@ from PIL import Image
 
 from tests.browser.conftest import DemoServer
 from tests.browser.helpers import DemoApi as Api
-from tests.browser.helpers import demo_token, sign
-from tests.browser.test_case_journey import EVIL, _context, _login, _watch_dialogs
+from tests.browser.helpers import (
+    book_by_api,
+    demo_token,
+    new_context,
+    sign,
+    sign_in_as,
+    watch_dialogs,
+)
+from tests.browser.test_case_journey import EVIL
 from tests.support.processes import ROOT
 
 SHOTS = Path(os.environ.get("WORKORDERS_SCREENSHOTS", "/tmp/workorders-shots"))
@@ -31,19 +38,10 @@ def _coordinator_token(server: DemoServer) -> str:
 
 
 def _scheduled_job(api: Api, title: str) -> dict[str, Any]:
+    """A six-hour job for Tove starting in an hour, scheduled."""
     start = datetime.now(UTC).replace(microsecond=0) + timedelta(hours=1)
-    status, case = api.call("POST", "/api/v1/cases", {
-        "case_type": "installation", "title": title,
-        "customer": {"name": "Lena Berg", "email": "lena@example.test"},
-        "site": {"street": "Storgatan 12", "city": "Umeå", "postal_code": "90325",
-                 "country": "SE"},
-        "scheduled_start": start.isoformat(), "scheduled_end": (start + timedelta(hours=6))
-        .isoformat(), "assignee": "tove@nordvarme.test"})
-    assert status == 201, case
-    moved, _ = api.call("POST", f"/api/v1/cases/{case['id']}/transitions",
-                        {"transition": "schedule"})
-    assert moved == 200
-    return dict(case)
+    return book_by_api(api, title, start, start + timedelta(hours=6),
+                       assignee="tove@nordvarme.test", schedule=True)
 
 
 def _jpeg() -> bytes:
@@ -101,13 +99,13 @@ def test_a_technicians_whole_job_on_a_phone(demo_server: DemoServer, browser: An
     case_url = f"{demo_server.url}/cases/{case['id']}"
     form_path = f"/cases/{case['id']}/forms/installation_report"
 
-    phone = _context(browser, phone=True)
+    phone = new_context(browser, phone=True)
     page = phone.new_page()
     page.set_default_timeout(30_000)  # the demo server shares two cores with the suite
-    fired = _watch_dialogs(page)
+    fired = watch_dialogs(page)
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
-    _login(page, demo_server, "technician")
+    sign_in_as(page, demo_server, "technician")
     page.goto(demo_server.url + "/my")
     page.click(f"[data-testid=job]:has-text('{title}')")
     page.click("[data-testid=transition-start]")
@@ -175,10 +173,10 @@ def test_a_technicians_whole_job_on_a_phone(demo_server: DemoServer, browser: An
     assert len(_finals(api, case["id"])) == 2
 
     # HTML typed into the report is text on the case page, for the coordinator too
-    office = _context(browser)
+    office = new_context(browser)
     desk = office.new_page()
-    desk_fired = _watch_dialogs(desk)
-    _login(desk, demo_server, "coordinator")
+    desk_fired = watch_dialogs(desk)
+    sign_in_as(desk, demo_server, "coordinator")
     desk.goto(case_url)
     reports = desk.locator("[data-testid=report-installation_report]")
     assert EVIL in reports.inner_text()
