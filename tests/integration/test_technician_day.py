@@ -102,6 +102,11 @@ def test_my_jobs_and_the_case_page_offer_the_same_next_step(world_with_bundle: W
     assert '<button type="submit" name="transition" value="start"' in card
     assert 'data-testid="transition-start"' in primary and 'name="next"' not in primary
     assert 'name="next"' in card
+    # "On my way" too is one macro: the card's comes back to My jobs, the page's to the case
+    mine = card.split('/on-my-way"')[1].split("</form>")[0]
+    theirs = page.split('/on-my-way"')[1].split("</form>")[0]
+    assert 'name="next" value="/my"' in mine and 'data-testid="job-on-my-way"' in mine
+    assert 'name="next"' not in theirs and 'data-testid="on-my-way"' in theirs
     client.post(f"/cases/{case['id']}/transition", data={
         "transition": "start", "version": str(case["version"])})
     form_url = f"/cases/{case['id']}/forms/installation_report"
