@@ -60,6 +60,7 @@ def test_book_assign_schedule_then_the_technician_starts_it(demo_server: DemoSer
     tech = phone.new_page()
     fired += watch_dialogs(tech)
     sign_in_as(tech, demo_server, "technician", landing=HOME["technician"])
+    tech.click("[data-testid=nav-toggle]")  # on a phone the menu is folded behind Menu
     tech.click("a:has-text('My jobs')")
     today = tech.locator("section[data-group=today]")
     job = today.locator("[data-testid=job]", has_text=title)
