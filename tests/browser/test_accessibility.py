@@ -24,9 +24,6 @@ measures the focus ring there.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -39,10 +36,9 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RequestRedirect
 
 from tests.browser.conftest import DemoServer
-from tests.browser.helpers import DemoApi, demo_token
+from tests.browser.helpers import DemoApi, demo_cli, demo_token, sign_in
 from tests.browser.test_invite_flow import _set_password_link
 from tests.browser.test_swedish_tenant import _service_case_asking_the_customer
-from tests.support.processes import ROOT
 from workorders.platform.web.definition_panels import PANEL_NAMES
 
 AXE_JS = (Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js").read_text(
@@ -113,16 +109,6 @@ def _skipped(endpoint: str) -> bool:
     return endpoint in SKIPPED or endpoint.split(".")[0] in SKIPPED_BLUEPRINTS
 
 
-def _cli(server: DemoServer, *args: str) -> subprocess.Popen[str]:
-    """``workorders <args>`` on the demo's instance, as its operator would type it;
-    started, not awaited (the seeds meanwhile use the API)."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith("WORKORDERS_") and k != "REDIS_URL"}
-    env["WORKORDERS_INSTANCE_DIR"] = str(server.instance)
-    return subprocess.Popen([sys.executable, "-m", "workorders", *args], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-
-
 def _wait_for_task(api: DemoApi, task_id: int) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -144,7 +130,7 @@ class Seeds:
 
 def _seeds(server: DemoServer) -> Seeds:
     seeds = Seeds()
-    second_tenant = _cli(server, "users", "create", "voltfix", TWO_TENANTS, "--role", "viewer")
+    demo_cli(server, "users", "create", "voltfix", TWO_TENANTS, "--role", "viewer")
     admin = DemoApi(server.url, demo_token(server, server.logins["admin"][0], "axe"))
     _, listing = admin.call("GET", "/api/v1/definitions")
     published = next(v["version"] for v in listing["items"] if v["status"] == "published")
@@ -176,8 +162,6 @@ def _seeds(server: DemoServer) -> Seeds:
     _case, approve, status_page = _service_case_asking_the_customer(server)
     set_password = urlsplit(_set_password_link(server.instance / "outbox", NEWCOMER)).path
     seeds.public += ["/login", approve, status_page, set_password]
-    output, _ = second_tenant.communicate(timeout=60)
-    assert second_tenant.returncode == 0, output
     return seeds
 
 
@@ -239,15 +223,6 @@ class Crawl:
                 queue.append(target)
 
 
-def _sign_in(page: Any, server: DemoServer, email: str) -> None:
-    password = next(p for e, p in server.logins.values() if e == email)
-    page.goto(server.url + "/login")
-    page.fill("#email", email)
-    page.fill("#password", password)
-    page.click("button[type=submit]")
-    page.wait_for_url(lambda url: "/login" not in url)
-
-
 def _walk(browser: Any, server: DemoServer, crawl: Crawl, start: list[str], *,
           email: str | None = None, follow: bool = True) -> Crawl:
     """One context (one size, one person or nobody), axe in every page it opens.
@@ -262,13 +237,10 @@ def _walk(browser: Any, server: DemoServer, crawl: Crawl, start: list[str], *,
     page.on("dialog", lambda dialog: dialog.accept())  # the editor asks before leaving
     try:
         if email is not None:
-            _sign_in(page, server, email)
+            sign_in(page, server, email)
         crawl.check(page, server.url, start, follow=follow)
         if email is None:  # a login in two workspaces chooses one after signing in
-            page.goto(server.url + "/login")
-            page.fill("#email", TWO_TENANTS)
-            page.fill("#password", server.logins["viewer"][1])
-            page.click("button[type=submit]")
+            sign_in(page, server, TWO_TENANTS, server.logins["viewer"][1])
             page.wait_for_url("**/workspace")
             crawl.check(page, server.url, ["/workspace"])
     finally:
@@ -328,7 +300,7 @@ def test_the_dark_top_bar_shows_where_the_keyboard_is(browser: Any,
     page = context.new_page()
     page.set_default_timeout(20_000)
     try:
-        _sign_in(page, demo_server, demo_server.logins["coordinator"][0])
+        sign_in(page, demo_server, demo_server.logins["coordinator"][0])
         page.goto(demo_server.url + "/board")
         page.keyboard.press("Tab")  # Skip to content
         page.keyboard.press("Tab")  # the brand, on the dark bar
