@@ -209,16 +209,16 @@ def test_an_admin_changes_the_workflow_and_a_technician_gets_it(demo_server: Dem
     # a golden test for the rule fails (no signature in its data), then passes
     _insert_before(page, "- name: overtime without signature is blocked", TEST)
     _saved(page)
-    page.wait_for_selector("[data-testid=check-summary]:has-text('Golden tests: 5 of 6 pass')")
+    page.wait_for_selector("[data-testid=check-summary]:has-text('Golden tests: 6 of 7 pass')")
     failing = page.locator("[data-testid=problems] li.editor-problem-test")
     assert "roof work asks for the harness check" in failing.inner_text()
     _open_panel(page, "tests")
-    page.wait_for_selector("[data-testid=tests-summary]:has-text('1 of 6 golden tests fail')")
+    page.wait_for_selector("[data-testid=tests-summary]:has-text('1 of 7 golden tests fail')")
     assert "missing_signature" in page.inner_text("[data-testid=panel-tests]")
     _insert_before(page, "roof_work: true", SIGNATURE)
     _saved(page)
-    page.wait_for_selector("[data-testid=check-summary]:has-text('Golden tests: 6 of 6 pass')")
-    page.wait_for_selector("[data-testid=tests-summary]:has-text('All 6 golden tests pass')")
+    page.wait_for_selector("[data-testid=check-summary]:has-text('Golden tests: 7 of 7 pass')")
+    page.wait_for_selector("[data-testid=tests-summary]:has-text('All 7 golden tests pass')")
 
     # approvals from 1 hour on: the demo's reports (2 h each) would now need one
     hours = _line_of(page, "value: 16")

@@ -169,7 +169,7 @@ def test_a_technicians_whole_job_on_a_phone(demo_server: DemoServer, browser: An
     assert "Correction" in revision.inner_text()
     assert "The commissioning took another half hour" in revision.inner_text()
     diff = page.inner_text("[data-testid=diff-2]")
-    assert "Time, row 1: Hours" in diff and "6.5" in diff and "7" in diff
+    assert "Time, row 1: Hours" in diff and "6,5" in diff and "7" in diff
     assert len(_finals(api, case["id"])) == 2
 
     # HTML typed into the report is text on the case page, for the coordinator too
