@@ -10,6 +10,14 @@ from tests.support.world import World
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def golden_test_count(name: str = "nordvarme-heatpumps.yaml") -> int:
+    """How many golden tests an example bundle holds (counted, so a test added to
+    the demo does not break pages' counts elsewhere)."""
+    import yaml
+
+    return len(yaml.safe_load((ROOT / "definitions" / name).read_text("utf-8"))["tests"])
+
+
 def publish_example(world: World, name: str = "nordvarme-heatpumps.yaml",
                     tenant: str = "a") -> None:
     from workorders.platform.services.definitions import create_draft, publish_version
