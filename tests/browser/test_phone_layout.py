@@ -19,13 +19,14 @@ from __future__ import annotations
 
 import os
 import re
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from tests.browser.conftest import DemoServer
 from tests.browser.helpers import DemoApi as Api
-from tests.browser.helpers import book_by_api, demo_token, new_context, sign_in_as
+from tests.browser.helpers import book_by_api, demo_token, sign_in_as, signed_in_page
 
 WIDTH = 390
 MAX_BAR = 64
@@ -161,14 +162,16 @@ COORDINATOR_PAGES = ["/", "/board", "/cases", "/dispatch", "/exceptions", "/appr
 TECHNICIAN_PAGES = ["/my", "/", "/board", "/approvals"]
 
 
+def _signed_in(browser: Any, server: DemoServer, role: str, *,
+               phone: bool = True) -> AbstractContextManager[Any]:
+    """A page signed in as the demo's person for ``role``, on a phone unless told."""
+    return signed_in_page(browser, server, server.logins[role][0], phone=phone)
+
+
 def _walk(browser: Any, server: DemoServer, role: str, paths: list[str],
           shots: Path | None = None) -> list[str]:
-    context = new_context(browser, phone=True)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
     problems: list[str] = []
-    try:
-        sign_in_as(page, server, role)
+    with _signed_in(browser, server, role) as page:
         for path in paths:
             response = page.goto(server.url + path)
             assert response is not None, path
@@ -183,8 +186,6 @@ def _walk(browser: Any, server: DemoServer, role: str, paths: list[str],
                 page.click("[data-testid=nav-toggle]")
             problems += _check_menu(page, where)
             problems += _check(page, where)
-    finally:
-        context.close()
     return problems
 
 
@@ -200,14 +201,8 @@ def _shots() -> Path | None:
 def test_every_main_page_fits_a_phone(browser: Any, demo_server: DemoServer) -> None:
     api = Api(demo_server.url, demo_token(demo_server, "carl@nordvarme.test"))
     case_path = _case_path(api, "Phone layout check")
-    context = new_context(browser, phone=True)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    try:
-        sign_in_as(page, demo_server, "technician")
+    with _signed_in(browser, demo_server, "technician") as page:
         form_path = _form_path(page, demo_server, case_path)
-    finally:
-        context.close()
     shots = _shots()
     problems = _walk(browser, demo_server, "admin", [*ADMIN_PAGES, case_path, form_path], shots)
     problems += _walk(browser, demo_server, "coordinator", [*COORDINATOR_PAGES, case_path])
@@ -218,11 +213,7 @@ def test_every_main_page_fits_a_phone(browser: Any, demo_server: DemoServer) -> 
 
 def test_the_menu_marks_the_current_page_and_folds_again(browser: Any,
                                                          demo_server: DemoServer) -> None:
-    context = new_context(browser, phone=True)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    try:
-        sign_in_as(page, demo_server, "coordinator")
+    with _signed_in(browser, demo_server, "coordinator") as page:
         page.goto(demo_server.url + "/cases")
         toggle = page.locator("[data-testid=nav-toggle]")
         toggle.click()
@@ -242,17 +233,11 @@ def test_the_menu_marks_the_current_page_and_folds_again(browser: Any,
         assert page.evaluate("document.activeElement.dataset.testid") == "nav-toggle"
         current_box = page.locator("header.topbar").bounding_box()
         assert current_box is not None and current_box["height"] <= MAX_BAR
-    finally:
-        context.close()
 
 
 def test_the_board_folds_its_filters_behind_one_button(browser: Any,
                                                       demo_server: DemoServer) -> None:
-    context = new_context(browser, phone=True)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    try:
-        sign_in_as(page, demo_server, "coordinator")
+    with _signed_in(browser, demo_server, "coordinator") as page:
         page.goto(demo_server.url + "/board?q=Heat")
         fold = page.locator("details.fold")
         assert fold.evaluate("d => d.open") is False
@@ -261,8 +246,6 @@ def test_the_board_folds_its_filters_behind_one_button(browser: Any,
         assert summary.inner_text().strip() == "Filters (1 on)"
         summary.click()
         assert page.locator("input[name=q]").input_value() == "Heat"
-    finally:
-        context.close()
 
 
 def test_without_javascript_the_menu_stays_open(browser: Any, demo_server: DemoServer) -> None:
@@ -282,11 +265,7 @@ def test_without_javascript_the_menu_stays_open(browser: Any, demo_server: DemoS
 
 
 def test_a_desktop_keeps_its_one_line_menu(browser: Any, demo_server: DemoServer) -> None:
-    context = new_context(browser)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    try:
-        sign_in_as(page, demo_server, "coordinator")
+    with _signed_in(browser, demo_server, "coordinator", phone=False) as page:
         page.goto(demo_server.url + "/cases")
         assert not page.locator("[data-testid=nav-toggle]").is_visible()
         links = page.locator("ul.mainnav > li > a")
@@ -300,5 +279,3 @@ def test_a_desktop_keeps_its_one_line_menu(browser: Any, demo_server: DemoServer
         assert page.locator("ul.mainnav a[aria-current=page]").inner_text() == "Cases"
         # the case list is still a real table on a desktop
         assert page.eval_on_selector("table.cards", "t => getComputedStyle(t).display") == "table"
-    finally:
-        context.close()
