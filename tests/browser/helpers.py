@@ -184,3 +184,20 @@ def book_by_api(api: DemoApi, title: str, start: datetime | str, end: datetime |
                                {"transition": "schedule"})
         assert moved == 200, case
     return dict(case)
+
+
+_WIDER_THAN_THE_SCREEN = """(width) => [...document.body.querySelectorAll('*')]
+    .filter(e => e.getBoundingClientRect().right > width + 1)
+    .slice(0, 5).map(e => e.tagName.toLowerCase() + '.' + e.className + ' ends at '
+                     + Math.round(e.getBoundingClientRect().right))"""
+
+
+def sideways_overflow(page: Any, width: int = 390) -> list[str]:
+    """What makes the page scroll sideways on a ``width``-pixel screen (empty when
+    nothing does). It waits for the page's load event first: measured while a
+    stylesheet is still on its way, an unstyled page is wider than the screen and
+    the check fails on a slow machine only."""
+    page.wait_for_load_state("load")
+    if page.evaluate("document.documentElement.scrollWidth") <= width:
+        return []
+    return list(page.evaluate(_WIDER_THAN_THE_SCREEN, width)) or ["the page itself"]

@@ -11,7 +11,7 @@ from typing import Any
 
 from tests.browser.conftest import DemoServer
 from tests.browser.helpers import DemoApi as Api
-from tests.browser.helpers import demo_token, new_context, sign_in_as
+from tests.browser.helpers import demo_token, new_context, sideways_overflow, sign_in_as
 from tests.browser.test_rules_journey import _scheduled_installation
 from tests.support.capture import jpeg_bytes, report
 
@@ -165,7 +165,7 @@ def test_compact_rows_fit_a_screen_unfold_to_resolve_and_wrap_on_a_phone(
         page.goto(demo_server.url + path)
         first = page.locator(selector).first
         first.locator("[data-testid=details-open]").click()
-        assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
+        assert sideways_overflow(page) == [], path
         _tall_enough(first.locator(".qi-tick-box"), "the tick box")
         _tall_enough(first.locator("[data-testid=details-open]"), "the details toggle")
         _tall_enough(first.locator("[data-testid=case-link]"), "the case link")

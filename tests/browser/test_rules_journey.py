@@ -25,6 +25,7 @@ from tests.browser.helpers import (
     book_by_api,
     demo_token,
     new_context,
+    sideways_overflow,
     sign,
     sign_in_as,
     watch_dialogs,
@@ -203,7 +204,7 @@ def test_queue_and_inbox_on_a_phone(demo_server: DemoServer, browser: Any) -> No
     page.goto(f"{demo_server.url}/exceptions?case={cid}")
     row = page.locator("[data-testid=exception]", has_text="BULK_MATERIAL")
     assert page.locator("[data-testid=exception]").count() == 2  # and MISSING_SIGNATURE
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert sideways_overflow(page) == []
     box = row.locator("[data-testid=assign-me]").bounding_box()
     assert box is not None and box["height"] >= 36
     page.screenshot(path=str(SHOTS / "exceptions-phone.png"), full_page=True)
@@ -214,7 +215,7 @@ def test_queue_and_inbox_on_a_phone(demo_server: DemoServer, browser: Any) -> No
     for button in ("approve", "reject"):
         box = item.locator(f"[data-testid={button}]").bounding_box()
         assert box is not None and box["height"] >= 44
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert sideways_overflow(page) == []
     page.screenshot(path=str(SHOTS / "approvals-phone.png"), full_page=True)
     assert fired == []
     phone.close()
