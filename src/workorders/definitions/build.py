@@ -23,6 +23,7 @@ from .model import (
     CaseType,
     Catalog,
     Connector,
+    EnterNotice,
     Field,
     FieldCondition,
     Form,
@@ -30,13 +31,16 @@ from .model import (
     InvoiceSeries,
     Labor,
     Lifecycle,
+    LocalText,
     Notifications,
     NotificationTemplate,
     Option,
     Payment,
+    QuietHours,
     Rule,
     Section,
     Seller,
+    SmsGateway,
     State,
     Transition,
     Transport,
@@ -160,12 +164,31 @@ def _rule(raw: Mapping[str, Any], order: int) -> Rule:
 
 def _notifications(raw: Mapping[str, Any] | None) -> Notifications:
     raw = raw or {}
-    templates = {k: NotificationTemplate(k, t["channel"], t["body"], t.get("subject"),
-                                         t.get("description"))
-                 for k, t in raw.get("templates", {}).items()}
+    templates = {k: _template(k, t) for k, t in raw.get("templates", {}).items()}
     hooks = {k: Webhook(k, w["url"], _secret_name(w))
              for k, w in raw.get("webhooks", {}).items()}
-    return Notifications(MappingProxyType(templates), MappingProxyType(hooks))
+    on_enter = {state: EnterNotice(state, None) if notice == "off"
+                else EnterNotice(state, notice["template"], tuple(notice["to"]))
+                for state, notice in raw.get("on_enter", {}).items()}
+    sms = raw.get("sms")
+    quiet = raw.get("quiet_hours")
+    throttle = raw.get("throttle") or {}
+    return Notifications(
+        MappingProxyType(templates), MappingProxyType(hooks), MappingProxyType(on_enter),
+        defaults=raw.get("defaults", True),
+        sms=SmsGateway(sms["provider"], sms["url"], sms["sender"], sms.get("secret"),
+                       sms.get("account"), sms.get("body")) if sms else None,
+        quiet_hours=QuietHours(quiet["start"], quiet["end"]) if quiet else None,
+        per_recipient_per_hour=throttle.get("per_recipient_per_hour"),
+        per_tenant_per_hour=throttle.get("per_tenant_per_hour"))
+
+
+def _template(template_id: str, raw: Mapping[str, Any]) -> NotificationTemplate:
+    locales = {tag: LocalText(text["body"], text.get("subject"))
+               for tag, text in raw.get("locales", {}).items()}
+    return NotificationTemplate(template_id, raw["channel"], raw["body"], raw.get("subject"),
+                                raw.get("description"), raw.get("kind", "status"),
+                                MappingProxyType(locales))
 
 
 def _secret_name(raw: Mapping[str, Any]) -> str | None:

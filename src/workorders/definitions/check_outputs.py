@@ -9,7 +9,7 @@ from typing import Any
 
 from . import codelists
 from . import vocabulary as v
-from .check_rules import trigger_problem
+from .check_rules import check_recipient, trigger_problem
 from .context import Context, report_duplicates
 from .mandatory_options import HINT as MANDATORY_HINT
 from .mandatory_options import mandatory_option_problem
@@ -55,25 +55,105 @@ def _secret(ctx: Context, path: str, raw: Mapping[str, Any], user: str) -> None:
 def check_notifications(ctx: Context) -> None:
     raw: dict[str, Any] = ctx.data.get("notifications") or {}
     vocab = ctx.vocabulary(ctx.case_type_ids(), TEMPLATE_EXTRAS)
+    notices = [n for n in raw.get("on_enter", {}).values() if isinstance(n, dict)]
     used = {p["template"] for r in ctx.data.get("rules", []) for a in r["then"]
-            for k, p in a.items() if k == "notify"}
+            for k, p in a.items() if k == "notify"} | {n["template"] for n in notices}
     hooks_used = {to for r in ctx.data.get("rules", []) for a in r["then"]
                   for k, p in a.items() if k == "notify" for to in p["to"]}
+    hooks_used |= {to for n in notices for to in n["to"]}
     for name, template in raw.get("templates", {}).items():
         path = f"/notifications/templates/{name}"
-        if template["channel"] == "email" and "subject" not in template:
-            ctx.out.error(path, f"email template '{name}' needs a subject")
-        if template["channel"] != "email" and "subject" in template:
-            ctx.out.warn(f"{path}/subject", f"{template['channel']} messages have no subject")
-        for key in ("subject", "body"):
-            for message, hint in template_problems(template.get(key, ""), vocab):
-                ctx.out.error(f"{path}/{key}", message, hint)
+        texts = [(path, template)] + [(f"{path}/locales/{tag}", text)
+                                      for tag, text in template.get("locales", {}).items()]
+        for where, text in texts:
+            if template["channel"] == "email" and "subject" not in text:
+                ctx.out.error(where, f"email template '{name}' needs a subject")
+            if template["channel"] != "email" and "subject" in text:
+                ctx.out.warn(f"{where}/subject", f"{template['channel']} messages have no "
+                             "subject")
+            for key in ("subject", "body"):
+                for message, hint in template_problems(text.get(key, ""), vocab):
+                    ctx.out.error(f"{where}/{key}", message, hint)
         if name not in used:
-            ctx.out.warn(path, f"template '{name}' is never used by a notify action")
+            ctx.out.warn(path, f"template '{name}' is never used by a notify action or "
+                         "on_enter")
     for name, hook in raw.get("webhooks", {}).items():
         _secret(ctx, f"/notifications/webhooks/{name}", hook, f"webhook '{name}'")
         if f"webhook:{name}" not in hooks_used:
             ctx.out.warn(f"/notifications/webhooks/{name}", f"webhook '{name}' is never used")
+    _check_on_enter(ctx, raw.get("on_enter", {}))
+    _check_channels(ctx)
+    quiet = raw.get("quiet_hours")
+    if quiet and quiet["start"] == quiet["end"]:
+        ctx.out.error("/notifications/quiet_hours", "quiet hours start and end at the same "
+                      "time", "give the hour SMS should stop (start) and start again (end), "
+                      "e.g. start: \"21:00\", end: \"07:00\"")
+    if "sms" in raw:
+        _check_sms(ctx, raw["sms"])
+
+
+def _check_on_enter(ctx: Context, on_enter: Mapping[str, Any]) -> None:
+    states = {s.id: s for ct in ctx.bundle.case_types for s in ct.lifecycle.states}
+    for state_id, notice in on_enter.items():
+        path = f"/notifications/on_enter/{state_id}"
+        if state_id not in states:
+            ctx.out.error(path, f"no case type has a state '{state_id}'",
+                          suggest(state_id, states) or "on_enter is keyed by state ids",
+                          at_key=True)
+        elif states[state_id].id in {ct.lifecycle.initial for ct in ctx.bundle.case_types} \
+                and not any(t.to == state_id for ct in ctx.bundle.case_types
+                            for t in ct.lifecycle.transitions):
+            ctx.out.warn(path, f"'{state_id}' is only entered by booking, and booking sends "
+                         "no on_enter message", at_key=True)
+        if not isinstance(notice, dict):
+            continue
+        if notice["template"] not in ctx.template_ids():
+            ctx.out.error(f"{path}/template", f"unknown notification template "
+                          f"'{notice['template']}'",
+                          suggest(notice["template"], ctx.template_ids()))
+        for k, recipient in enumerate(notice["to"]):
+            check_recipient(ctx, f"{path}/to/{k}", recipient)
+
+
+def _check_channels(ctx: Context) -> None:
+    """In-app messages reach staff only; a customer has no bell to ring."""
+    from .notice_defaults import template_named
+
+    sends: list[tuple[str, str, list[str]]] = [
+        (f"/rules/{i}/then/{k}/notify", p["template"], p["to"])
+        for i, r in enumerate(ctx.data.get("rules", [])) for k, a in enumerate(r["then"])
+        for kind, p in a.items() if kind == "notify"]
+    sends += [(f"/notifications/on_enter/{state}", n["template"], n["to"])
+              for state, n in (ctx.data.get("notifications") or {}).get("on_enter", {}).items()
+              if isinstance(n, dict)]
+    for path, template_id, to in sends:
+        template = template_named(ctx.bundle, template_id)
+        if template is None:
+            continue
+        if template.channel == "in_app" and "customer" in to:
+            ctx.out.error(f"{path}/to", f"'{template_id}' is an in-app message, and customers "
+                          "do not sign in", "send the customer an email or SMS template")
+        if template.channel == "in_app" and any(t.startswith("webhook:") for t in to):
+            ctx.out.error(f"{path}/to", f"'{template_id}' is an in-app message; a webhook "
+                          "cannot read it", "use a webhook template for webhooks")
+
+
+def _check_sms(ctx: Context, sms: Mapping[str, Any]) -> None:
+    path = "/notifications/sms"
+    _secret(ctx, path, sms, "the SMS gateway")
+    if sms["provider"] == "generic" and "body" not in sms:
+        ctx.out.error(path, "a generic SMS gateway needs a body template",
+                      'e.g. body: \'{"to": "{{ to }}", "from": "{{ sender }}", '
+                      '"text": "{{ text }}"}\'')
+    if sms["provider"] != "generic" and "body" in sms:
+        ctx.out.warn(f"{path}/body", f"the {sms['provider']} preset builds its own request "
+                     "body; this one is not used")
+    if sms["provider"] == "twilio" and "account" not in sms:
+        ctx.out.error(path, "Twilio needs your account SID", "add account: AC...")
+    if "body" in sms:
+        sms_vocab = ctx.vocabulary((), ("to", "text", "sender"))
+        for message, hint in template_problems(sms["body"], sms_vocab):
+            ctx.out.error(f"{path}/body", message, hint)
 
 
 def check_connectors(ctx: Context) -> None:

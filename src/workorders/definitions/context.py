@@ -55,7 +55,10 @@ class Context:
         return {f.id for f in self.bundle.forms}
 
     def template_ids(self) -> set[str]:
-        return set(self.bundle.notifications.templates)
+        """The bundle's templates and the built-in ones (``notice_defaults``)."""
+        from .notice_defaults import BUILT_IN_TEMPLATES
+
+        return set(self.bundle.notifications.templates) | set(BUILT_IN_TEMPLATES)
 
 
 def report_duplicates(out: Collector, items: Iterable[tuple[str, str]], what: str) -> None:

@@ -9,8 +9,9 @@ empty values here, so consumers never re-implement the format's defaults.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from dataclasses import field as _field
 from decimal import Decimal
 from typing import Any
 
@@ -18,10 +19,10 @@ from .conditions import Condition
 from .model_catalog import Address, Article, Catalog, InvoiceSeries, Labor, Payment, Seller
 
 __all__ = [
-    "Action", "Address", "Article", "Bundle", "CaseType", "Catalog", "Connector", "Field",
-    "FieldCondition", "Form", "GoldenTest", "InvoiceSeries", "Labor", "Lifecycle",
-    "NotificationTemplate", "Notifications", "Option", "Payment", "Rule", "Section", "Seller",
-    "State", "Transition", "Transport", "Webhook",
+    "Action", "Address", "Article", "Bundle", "CaseType", "Catalog", "Connector", "EnterNotice",
+    "Field", "FieldCondition", "Form", "GoldenTest", "InvoiceSeries", "Labor", "Lifecycle",
+    "LocalText", "NotificationTemplate", "Notifications", "Option", "Payment", "QuietHours",
+    "Rule", "Section", "Seller", "SmsGateway", "State", "Transition", "Transport", "Webhook",
 ]
 
 
@@ -168,12 +169,75 @@ class Rule:
 
 
 @dataclass(frozen=True, slots=True)
+class LocalText:
+    """A template's subject and body in one language."""
+
+    body: str
+    subject: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class NotificationTemplate:
     id: str
     channel: str
     body: str
     subject: str | None = None
     description: str | None = None
+    #: ``status`` (a customer may opt out of these) or ``action`` (an approval or a
+    #: signature the customer must give: never opted out of)
+    kind: str = "status"
+    #: the same message in other languages, keyed by a language tag (``en``, ``sv-SE``)
+    locales: Mapping[str, LocalText] = _field(default_factory=dict)
+
+    def text_for(self, locale: str | None) -> LocalText:
+        """The text for ``locale`` (see :func:`best_locale`), else the template's
+        own ``subject`` and ``body``."""
+        tag = best_locale(self.locales, locale)
+        return self.locales[tag] if tag is not None else LocalText(self.body, self.subject)
+
+
+def best_locale(tags: Iterable[str], wanted: str | None) -> str | None:
+    """Of ``tags``, the one for a reader of ``wanted``: the exact tag, else one of
+    the same language (``sv`` for ``sv-SE`` and the other way round), else None."""
+    if not wanted:
+        return None
+    wanted = wanted.replace("_", "-").lower()
+    tags = list(tags)
+    for tag in tags:
+        if tag.lower() == wanted:
+            return tag
+    language = wanted.split("-")[0]
+    return next((tag for tag in tags if tag.lower().split("-")[0] == language), None)
+
+
+@dataclass(frozen=True, slots=True)
+class EnterNotice:
+    """What a case entering ``state`` sends: ``template`` to ``to``; ``template``
+    None means the admin switched the state's message off."""
+
+    state: str
+    template: str | None
+    to: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SmsGateway:
+    """The HTTP SMS gateway a tenant sends text messages through."""
+
+    provider: str  # generic | twilio | elks46
+    url: str
+    sender: str
+    secret: str | None = None  # the name of a tenant secret, never its value
+    account: str | None = None  # the provider's account id or user name
+    body: str | None = None  # generic only: the request body template
+
+
+@dataclass(frozen=True, slots=True)
+class QuietHours:
+    """Hours (in the tenant's time zone) when SMS to customers waits for morning."""
+
+    start: str  # "HH:MM"
+    end: str  # "HH:MM"
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,6 +251,15 @@ class Webhook:
 class Notifications:
     templates: Mapping[str, NotificationTemplate]
     webhooks: Mapping[str, Webhook]
+    #: state id -> what entering it sends, as the admin wrote it
+    on_enter: Mapping[str, EnterNotice] = _field(default_factory=dict)
+    #: False: no built-in message for states the admin did not list
+    defaults: bool = True
+    sms: SmsGateway | None = None
+    quiet_hours: QuietHours | None = None
+    #: the tenant's own limits; the server's limits apply when lower
+    per_recipient_per_hour: int | None = None
+    per_tenant_per_hour: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,7 @@ from . import vocabulary as v
 from .limits import MAX_INVOICE_START
 
 ID_PATTERN = "^[a-z][a-z0-9_]{0,62}$"
+_LOCALE = "^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
 _TRIGGER = ("^(submit|correct|draft|migrate|on_my_way|reschedule|"
             "(transition|enter):[a-z][a-z0-9_]{0,62})$")
 _EXPORT_TRIGGER = "^(transition|enter):[a-z][a-z0-9_]{0,62}$"
@@ -171,11 +172,35 @@ def _rule() -> dict[str, Any]:
 
 
 def _outputs() -> tuple[dict[str, Any], dict[str, Any]]:
+    local = obj({"subject": TEXT, "body": TEXT}, "body")
     template = obj({"channel": {"enum": list(v.CHANNELS)}, "subject": TEXT, "body": TEXT,
-                    "description": TEXT}, "channel", "body")
+                    "description": TEXT,
+                    "kind": {"enum": list(v.TEMPLATE_KINDS),
+                             "description": "status (default; customers may opt out) or "
+                                            "action (asks the customer to act)"},
+                    "locales": {"type": "object", "propertyNames": {"pattern": _LOCALE},
+                                "additionalProperties": local,
+                                "description": "the message in other languages, by tag"}},
+                   "channel", "body")
     webhook = obj({"url": {"type": "string", "pattern": "^https?://[^\\s]+$"},
                    "secret": SECRET_NAME, "secret_env": LEGACY_SECRET}, "url")
-    notifications = obj({"templates": id_map(template), "webhooks": id_map(webhook)})
+    notice = obj({"template": ID, "to": array(TEXT, 1)}, "template", "to")
+    on_enter = {"type": "object", "propertyNames": ID,
+                "additionalProperties": {"oneOf": [notice, {"const": "off"}]},
+                "description": "state id -> {template, to}, or off for no message"}
+    sms = obj({"provider": {"enum": list(v.SMS_PROVIDERS)},
+               "url": {"type": "string", "pattern": "^https?://[^\\s]+$"},
+               "sender": {"type": "string", "minLength": 1, "maxLength": 15},
+               "secret": SECRET_NAME, "account": TEXT, "body": TEXT},
+              "provider", "url", "sender")
+    clock = {"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$",
+             "description": "HH:MM in the tenant's time zone"}
+    hourly = {"type": "integer", "minimum": 1, "maximum": 100000}
+    notifications = obj({"templates": id_map(template), "webhooks": id_map(webhook),
+                         "on_enter": on_enter, "defaults": BOOL, "sms": sms,
+                         "quiet_hours": obj({"start": clock, "end": clock}, "start", "end"),
+                         "throttle": obj({"per_recipient_per_hour": hourly,
+                                          "per_tenant_per_hour": hourly})})
     column = obj({"name": TEXT, "value": TEXT}, "name", "value")
     string_map = {"type": "object", "additionalProperties": TEXT}
     option_props: dict[str, Any] = {"article_map": string_map, "unit_map": string_map,

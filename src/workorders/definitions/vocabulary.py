@@ -76,7 +76,11 @@ ACTION_TEMPLATE_KEYS = {
 }
 SEVERITIES = ("low", "medium", "high", "critical")
 
-CHANNELS = ("email", "sms", "webhook")
+CHANNELS = ("email", "sms", "webhook", "in_app")
+#: ``status``: a customer may opt out; ``action``: asks the customer to act (never opted out)
+TEMPLATE_KINDS = ("status", "action")
+#: SMS gateways: ``generic`` (the admin writes the body), or a preset provider's REST shape
+SMS_PROVIDERS = ("generic", "twilio", "elks46")
 CONNECTOR_FORMATS = ("generic_json", "csv", "fortnox_invoice", "erpnext_sales_invoice",
                      "peppol_ubl")
 TRANSPORTS = ("http", "file")

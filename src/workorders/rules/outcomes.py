@@ -24,7 +24,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from workorders.definitions.model import Action, Bundle, Rule
+from workorders.definitions.notice_defaults import template_named
 from workorders.rules.errors import TemplateRenderError
+from workorders.rules.message_text import DEFAULT_TEXT, message_texts
 from workorders.rules.render import render
 
 ACTION_FAILED = "action_failed"
@@ -84,12 +86,14 @@ def _params(rule: Rule, action: Action, bundle: Bundle,
         out = {"reason": _text(reason, context) if reason is not None else _default_reason(rule)}
         return {"approver": approver(p), **out} if action.kind == "require_approval" else out
     if action.kind == "notify":
-        template = bundle.template(p["template"])
+        template = template_named(bundle, p["template"])
         if template is None:
             raise TemplateRenderError(f"unknown notification template {p['template']!r}")
-        subject = _text(template.subject, context) if template.subject else None
+        texts = message_texts(template, context)
+        own = texts[DEFAULT_TEXT]
         return {"template": template.id, "to": list(p["to"]), "channel": template.channel,
-                "subject": subject, "body": render(template.body, context)}
+                "kind": template.kind, "subject": own["subject"], "body": own["body"],
+                "texts": texts}
     if action.kind == "set_field":
         return {"field": p["field"], "value": _text(p.get("value"), context)}
     if action.kind == "transition":

@@ -26,6 +26,7 @@ from typing import Any
 
 from workorders.definitions.conditions import OP_WORDS, All, AnyOf, Condition, Leaf, Not
 from workorders.definitions.model import Action, Bundle, CaseType, Field, Form, Rule
+from workorders.definitions.notice_defaults import template_named
 from workorders.definitions.vocabulary import PREVIOUS, PREVIOUS_WORDS
 
 #: the same comparisons on dates and date-times read as time
@@ -342,7 +343,7 @@ def action_in_words(action: Action, bundle: Bundle, names: _Names | None = None)
     if kind == "block_invoicing":
         return f"blocks invoicing: {p.get('reason', '')}"
     if kind == "notify":
-        template = bundle.template(str(p.get("template")))
+        template = template_named(bundle, str(p.get("template")))
         channel = f" {template.channel}" if template is not None else ""
         recipients = _listed([_recipient(str(t)) for t in p.get("to") or ()], "and")
         return f"sends the {_quoted(str(p.get('template')))}{channel} message to {recipients}"
