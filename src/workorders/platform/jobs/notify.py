@@ -1,15 +1,19 @@
-"""Delivering rule notifications and customer approval links.
+"""Delivering notifications: one job per ``Notification`` row, moving its status on.
 
-Email goes through ``jobs.email.deliver`` (SMTP or ``.eml`` files); SMS has no
-gateway configured here, so SMS messages are written as ``.sms.txt`` files in
-the outbox directory beside the emails; webhooks are signed HTTP POSTs through
-the connectors' HTTP transport (SSRF rules apply). Every send to a recipient is
-first admitted by the throttle (``services/notify_throttle.py``); one held back is
-recorded and logged, and the job still succeeds, so it is not retried.
+Before a message goes out it passes, in this order: the customer's opt-out (status
+messages only; a message asking them to act always goes), the tenant's quiet hours
+(SMS waits for the morning: the job is deferred, not failed) and the throttle (over
+the hourly limit it is ``throttled``, logged and never retried by itself). Then the
+channel sends it: email through SMTP or the outbox (``jobs/email.py``), SMS through
+the tenant's gateway (``jobs/sms.py``), a signed webhook POST, or the staff
+member's in-app list. A failed attempt is ``failed`` and retried by the job
+machinery with backoff; the last failed attempt, or one retrying cannot help, is
+``dead`` and waits for a person to retry it from the delivery log.
 """
 
 from __future__ import annotations
 
+import json
 from email.message import EmailMessage
 from typing import Any
 
@@ -17,110 +21,209 @@ from sqlalchemy import select
 
 from workorders.platform.config import settings_of
 from workorders.platform.jobs.email import SENDER, deliver
-from workorders.platform.jobs.registry import JobContext, PermanentJobError
-from workorders.platform.private_paths import write_private_file
+from workorders.platform.jobs.registry import DeferJob, JobContext, PermanentJobError
+from workorders.platform.models.types import utcnow
 
 
-def _recipients(ctx: JobContext, case: Any, targets: list[str]) -> tuple[list[str], list[str]]:
-    """(emails or phone numbers, webhook ids) for ``customer``, ``assignee``,
-    ``role:<r>``, ``user:<email>`` and ``webhook:<id>``."""
+def deliver_notification(ctx: JobContext) -> None:
     from workorders.platform.extensions import db
-    from workorders.platform.models import Membership
+    from workorders.platform.models import Notification, NotificationStatus
+    from workorders.platform.models.notifications import SETTLED
 
-    people: list[str] = []
-    hooks: list[str] = []
-    for target in targets:
-        if target == "customer":
-            people.append((case.customer or {}).get("email") or "")
-        elif target == "assignee" and case.assignee is not None:
-            people.append(case.assignee.email)
-        elif target.startswith("role:"):
-            for m in db.session.execute(select(Membership).where(
-                    Membership.tenant_id == case.tenant_id)).scalars():
-                if target[5:] in (m.roles or []):
-                    people.append(m.user.email)
-        elif target.startswith("user:"):
-            people.append(target[5:])
-        elif target.startswith("webhook:"):
-            hooks.append(target[8:])
-    return sorted({p for p in people if p}), hooks
+    with ctx.app.app_context():
+        row = db.session.get(Notification, ctx.payload["notification_id"])
+        if row is None:
+            raise PermanentJobError("the notification is gone")
+        if NotificationStatus(row.status) in SETTLED:
+            return  # a second run of a finished delivery sends nothing again
+        try:
+            _deliver(ctx, row)
+        except DeferJob as later:
+            row.status, row.send_after = NotificationStatus.HELD.value, later.until
+            row.updated_at = utcnow()
+            db.session.commit()
+            raise
+        except Exception as exc:
+            db.session.rollback()
+            row = db.session.get(Notification, ctx.payload["notification_id"])
+            if row is not None:
+                final = isinstance(exc, PermanentJobError) or ctx.last_attempt
+                row.status = (NotificationStatus.DEAD if final
+                              else NotificationStatus.FAILED).value
+                row.error, row.attempts = _words(exc), ctx.attempt
+                row.updated_at = utcnow()
+                db.session.commit()
+            raise
 
 
-def send_notification(ctx: JobContext) -> None:
+def _words(exc: Exception) -> str:
+    text = str(exc) or type(exc).__name__
+    return text[:2000]
+
+
+def _deliver(ctx: JobContext, row: Any) -> None:
+    from workorders.platform.extensions import db
+    from workorders.platform.models import Case, NotificationStatus
+
+    case = db.session.get(Case, row.case_id) if row.case_id is not None else None
+    settings = _tenant_settings(row.tenant_id, case)
+    if row.audience == "customer" and row.kind == "status" and _opted_out(row):
+        _settle(row, NotificationStatus.OPTED_OUT, "The customer opted out of status "
+                "messages, so this one was not sent.")
+        return
+    if row.channel == "sms":
+        from workorders.definitions.quiet_hours import quiet_until
+
+        until = quiet_until(utcnow(), settings.quiet_hours, settings.timezone)
+        if until is not None:
+            raise DeferJob(until, "quiet hours: the text message waits for the morning")
+    refusal = _throttle(ctx, row, settings)
+    if refusal:
+        _settle(row, NotificationStatus.THROTTLED, refusal)
+        return
+    row.attempts = ctx.attempt
+    if row.channel == "email":
+        row.message_id = _send_email(ctx, row, case)
+    elif row.channel == "sms":
+        from workorders.platform.jobs.sms import deliver_sms
+
+        row.message_id = deliver_sms(ctx.app, row.tenant_id, settings.sms, row.address,
+                                     row.body, f"notification-{row.id}")
+    elif row.channel == "webhook":
+        _post_webhook(ctx, row, case, settings)
+    # in_app: the row itself is the message; it shows in the person's list now
+    row.status, row.error, row.sent_at = NotificationStatus.SENT.value, None, utcnow()
+    row.updated_at = row.sent_at
+    db.session.commit()
+
+
+def _settle(row: Any, status: Any, why: str) -> None:
+    from workorders.platform.extensions import db
+
+    row.status, row.error, row.updated_at = status.value, why, utcnow()
+    db.session.commit()
+
+
+class _TenantNotifySettings:
+    """The tenant's notification settings, from its current published bundle (the
+    gateway and quiet hours of today, not of the version a case was booked under)."""
+
+    def __init__(self, bundle: Any) -> None:
+        notifications = bundle.notifications
+        self.quiet_hours = notifications.quiet_hours
+        self.sms = notifications.sms
+        self.webhooks = notifications.webhooks
+        self.per_recipient = notifications.per_recipient_per_hour
+        self.per_tenant = notifications.per_tenant_per_hour
+        self.timezone = bundle.timezone
+
+
+def _tenant_settings(tenant_id: int, case: Any) -> _TenantNotifySettings:
+    from workorders.platform.services.definitions import bundle_of, current_version
+
+    version = current_version(tenant_id)
+    if version is None and case is not None:
+        version = case.definition
+    if version is None:
+        raise PermanentJobError("the tenant has no published definition to send with")
+    return _TenantNotifySettings(bundle_of(version))
+
+
+def _opted_out(row: Any) -> bool:
+    from workorders.platform.extensions import db
+    from workorders.platform.models import NotificationOptOut
+
+    return db.session.execute(select(NotificationOptOut.id).where(
+        NotificationOptOut.tenant_id == row.tenant_id,
+        NotificationOptOut.address == optout_address(row.address))).first() is not None
+
+
+def optout_address(address: str) -> str:
+    """How an opted-out address is stored and matched: emails in lower case."""
+    return address.strip().lower()
+
+
+def _throttle(ctx: JobContext, row: Any, settings: _TenantNotifySettings) -> str | None:
+    """None when the message may go; else why it may not, in words."""
+    from workorders.platform.services.notify_throttle import throttle_refusal
+
+    server = settings_of(ctx.app)
+    per_recipient = min(filter(None, (server.notify_max_per_recipient_per_hour,
+                                      settings.per_recipient)))
+    per_tenant = min(filter(None, (server.notify_max_per_tenant_per_hour,
+                                   settings.per_tenant)))
+    recipient = row.address or f"user:{row.user_id}"
+    return throttle_refusal(tenant_id=row.tenant_id, recipient=recipient, channel=row.channel,
+                      job_id=row.id, per_recipient=per_recipient, per_tenant=per_tenant)
+
+
+def _send_email(ctx: JobContext, row: Any, case: Any) -> str:
+    message_id = f"<notification-{row.id}.tenant-{row.tenant_id}@workorders>"
+    msg = EmailMessage()
+    msg["From"], msg["To"] = SENDER, row.address
+    msg["Subject"] = " ".join((row.subject or "A message about your case").split())
+    msg["Message-ID"] = message_id
+    msg.set_content(row.body)
+    deliver(ctx.app, msg, f"notification-{row.id}")
+    return message_id
+
+
+def _post_webhook(ctx: JobContext, row: Any, case: Any,
+                  settings: _TenantNotifySettings) -> None:
+    from workorders.connectors.transports import OutboundPolicy, deliver_http
+    from workorders.platform.services.tenant_secrets import SecretUnavailable, open_secret
+
+    webhook = settings.webhooks.get(row.address)
+    if webhook is None:
+        raise PermanentJobError(f"the webhook '{row.address}' is no longer defined")
+    secret = None
+    if webhook.secret:
+        try:  # the row's own tenant: never another tenant's secret of the same name
+            secret = open_secret(row.tenant_id, webhook.secret, f"the {row.address} webhook")
+        except SecretUnavailable as exc:
+            raise PermanentJobError(str(exc)) from exc
+    body = json.dumps({"case": case.number if case is not None else None,
+                       "source": row.source, "template": row.template,
+                       "subject": row.subject, "text": row.body}).encode()
+    result = deliver_http(webhook.url, body, content_type="application/json",
+                          idempotency_key=f"notification-{row.id}", event="notification",
+                          secret=secret,
+                          policy=OutboundPolicy.parse(list(settings_of(ctx.app).outbound_allow)))
+    if not result.ok:
+        error = f"the webhook answered: {result.error or result.status_code}"
+        if not result.retryable:
+            raise PermanentJobError(error)
+        raise ConnectionError(error)
+
+
+def plan_legacy_notification(ctx: JobContext) -> None:
+    """A ``notify`` job written before the delivery log existed: write its rows now
+    (each then has its own delivery job), so an upgrade loses no message."""
     from workorders.platform.extensions import db
     from workorders.platform.models import Case
+    from workorders.platform.services.case_context import LoadedCase
+    from workorders.platform.services.definitions import bundle_of
+    from workorders.platform.services.notifications import notify_from_rule
 
     p = ctx.payload
     with ctx.app.app_context():
         case = db.session.get(Case, p["case_id"])
         if case is None:
             raise PermanentJobError("the case is gone")
-        tenant_id = case.tenant_id
-        people, hooks = _recipients(ctx, case, list(p["to"]))
-        for n, person in enumerate(people):
-            if _admitted(ctx, tenant_id, person, p["channel"]):
-                _send_one(ctx, p, person, f"job-{ctx.job_id}-{n}")
-        for hook in hooks:
-            if _admitted(ctx, tenant_id, f"webhook:{hook}", "webhook"):
-                _post_webhook(ctx, case, hook, p)
-
-
-def _admitted(ctx: JobContext, tenant_id: int, recipient: str, channel: str) -> bool:
-    from workorders.platform.services.notify_throttle import admit_send
-
-    settings = settings_of(ctx.app)
-    return admit_send(tenant_id=tenant_id, recipient=recipient, channel=channel,
-                      job_id=ctx.job_id,
-                      per_recipient=settings.notify_max_per_recipient_per_hour,
-                      per_tenant=settings.notify_max_per_tenant_per_hour)
-
-
-def _send_one(ctx: JobContext, p: dict[str, Any], person: str, name: str) -> None:
-    if p["channel"] == "sms":
-        settings = settings_of(ctx.app)
-        target = settings.mail_dir / f"{name}.sms.txt"
-        if not target.exists():
-            write_private_file(target, f"To: {person}\n\n{p['body']}\n".encode())
-        return
-    msg = EmailMessage()
-    msg["From"], msg["To"] = SENDER, person
-    msg["Subject"] = p.get("subject") or "A message about your case"
-    msg.set_content(p["body"])
-    deliver(ctx.app, msg, name)
-
-
-def _post_webhook(ctx: JobContext, case: Any, hook_id: str, p: dict[str, Any]) -> None:
-    import json
-
-    from workorders.connectors.transports import OutboundPolicy, deliver_http
-    from workorders.platform.services.definitions import bundle_of
-    from workorders.platform.services.tenant_secrets import SecretUnavailable, open_secret
-
-    bundle = bundle_of(case.definition)
-    webhook = bundle.notifications.webhooks.get(hook_id)
-    if webhook is None:
-        raise PermanentJobError(f"webhook {hook_id} is not defined")
-    secret = None
-    if webhook.secret:
-        try:  # the case's own tenant: never another tenant's secret of the same name
-            secret = open_secret(case.tenant_id, webhook.secret, f"the {hook_id} webhook")
-        except SecretUnavailable as exc:
-            raise PermanentJobError(str(exc)) from exc
-    settings = settings_of(ctx.app)
-    body = json.dumps({"case": case.number, "rule": p["rule"], "template": p["template"],
-                       "subject": p.get("subject"), "text": p["body"]}).encode()
-    result = deliver_http(webhook.url, body, content_type="application/json",
-                          idempotency_key=f"notify-{ctx.job_id}-{hook_id}",
-                          event="notification", secret=secret,
-                          policy=OutboundPolicy.parse(list(settings.outbound_allow)))
-    if not result.ok:
-        raise ConnectionError(f"webhook {hook_id}: {result.error or result.status_code}")
+        bundle = bundle_of(case.definition)
+        case_type = bundle.case_type(case.case_type)
+        if case_type is None:  # pragma: no cover - a pinned version keeps its case types
+            raise PermanentJobError("the case type is gone")
+        notify_from_rule(db.session(), LoadedCase(case, bundle, case_type), p, str(p["rule"]),
+                         key=f"legacy-notify-job-{ctx.job_id}", actor=None)
+        db.session.commit()
 
 
 def send_approval_link(ctx: JobContext) -> None:
     from workorders.platform.extensions import db
     from workorders.platform.models import Approval, Case
     from workorders.platform.services.customer_links import approval_link
+    from workorders.platform.services.notify_throttle import throttle_refusal
 
     with ctx.app.app_context():
         approval = db.session.get(Approval, ctx.payload["approval_id"])
@@ -130,7 +233,11 @@ def send_approval_link(ctx: JobContext) -> None:
         email = (case.customer or {}).get("email") if case else None
         if not case or not email:
             raise PermanentJobError("the customer has no email address for the approval link")
-        if not _admitted(ctx, case.tenant_id, email, "email"):
+        limits = settings_of(ctx.app)
+        if throttle_refusal(tenant_id=case.tenant_id, recipient=email, channel="email",
+                            job_id=-ctx.job_id,
+                            per_recipient=limits.notify_max_per_recipient_per_hour,
+                            per_tenant=limits.notify_max_per_tenant_per_hour):
             return
         msg = EmailMessage()
         msg["From"], msg["To"] = SENDER, email
@@ -139,3 +246,4 @@ def send_approval_link(ctx: JobContext) -> None:
                         f"Approve or reject here (the link works once, for 14 days):\n"
                         f"{approval_link(approval.id, approval.tenant_id)}\n")
         deliver(ctx.app, msg, f"job-{ctx.job_id}-approval")
+

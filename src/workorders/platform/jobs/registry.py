@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from flask import Flask
@@ -19,6 +20,12 @@ class JobContext:
     tenant_id: int | None
     payload: dict[str, Any]
     attempt: int
+    #: attempts the job gets in all: ``attempt == max_attempts`` is its last
+    max_attempts: int = 5
+
+    @property
+    def last_attempt(self) -> bool:
+        return self.attempt >= self.max_attempts
 
 
 Handler = Callable[[JobContext], None]
@@ -28,10 +35,20 @@ class PermanentJobError(WorkordersError):
     """Retrying cannot help (e.g. the data the job needs is gone): mark it dead."""
 
 
+class DeferJob(Exception):
+    """Not now: run the job again at ``until`` without spending an attempt (an SMS
+    in the tenant's quiet hours waits for the morning)."""
+
+    def __init__(self, until: datetime, why: str) -> None:
+        super().__init__(why)
+        self.until = until
+
+
 #: kind -> "module:function"; resolved lazily so importing the registry is cheap
 HANDLERS: dict[str, str] = {
     "email.welcome": "workorders.platform.jobs.email:send_welcome_email",
-    "notify": "workorders.platform.jobs.notify:send_notification",
+    "notify": "workorders.platform.jobs.notify:plan_legacy_notification",
+    "notification.deliver": "workorders.platform.jobs.notify:deliver_notification",
     "definitions.simulate": "workorders.platform.services.simulation:run_simulation_task",
     "approval.customer_link": "workorders.platform.jobs.notify:send_approval_link",
     "export.deliver": "workorders.platform.jobs.export_delivery:deliver",

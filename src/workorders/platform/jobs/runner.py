@@ -18,7 +18,12 @@ from sqlalchemy.orm import Session
 from workorders.platform.config import settings_of
 from workorders.platform.database import begin_write
 from workorders.platform.extensions import db
-from workorders.platform.jobs.registry import JobContext, PermanentJobError, handler_for
+from workorders.platform.jobs.registry import (
+    DeferJob,
+    JobContext,
+    PermanentJobError,
+    handler_for,
+)
 from workorders.platform.models import JobStatus, OutboxJob
 from workorders.platform.models.types import utcnow
 
@@ -81,9 +86,15 @@ def run_job(app: Flask, job_id: int) -> str | None:
             if job is None:
                 return None
             ctx = JobContext(app=app, job_id=job.id, tenant_id=job.tenant_id,
-                             payload=dict(job.payload or {}), attempt=job.attempts)
+                             payload=dict(job.payload or {}), attempt=job.attempts,
+                             max_attempts=job.max_attempts)
             try:
                 handler_for(job.kind)(ctx)
+            except DeferJob as later:  # not an attempt: due again at ``until``
+                session.rollback()
+                _finish(session, job.id, status=JobStatus.PENDING.value, last_error=str(later),
+                        run_after=later.until, attempts=max(job.attempts - 1, 0))
+                return JobStatus.PENDING.value
             except Exception as exc:  # noqa: BLE001 - every failure is recorded on the row
                 return _record_failure(app, session, job, exc)
             _finish(session, job.id, status=JobStatus.DONE.value, last_error=None,

@@ -18,7 +18,13 @@ from workorders.platform.models.exports import (
     ExportStatus,
     InvoiceCounter,
 )
-from workorders.platform.models.notifications import NotificationSend
+from workorders.platform.models.notifications import (
+    Notification,
+    NotificationOptOut,
+    NotificationPreference,
+    NotificationSend,
+    NotificationStatus,
+)
 from workorders.platform.models.outbox import JobStatus, OutboxJob
 from workorders.platform.models.outcomes import (
     Approval,
@@ -64,7 +70,11 @@ __all__ = [
     "JobStatus",
     "LoginCounter",
     "Membership",
+    "Notification",
+    "NotificationOptOut",
+    "NotificationPreference",
     "NotificationSend",
+    "NotificationStatus",
     "OutboxJob",
     "RuleEvaluation",
     "Submission",

@@ -30,6 +30,16 @@ WINDOW = timedelta(hours=1)
 def admit_send(*, tenant_id: int, recipient: str, channel: str, job_id: int,
                per_recipient: int, per_tenant: int) -> bool:
     """Record one send and answer whether it may go out; commits its own transaction."""
+    return throttle_refusal(tenant_id=tenant_id, recipient=recipient, channel=channel,
+                            job_id=job_id, per_recipient=per_recipient,
+                            per_tenant=per_tenant) is None
+
+
+def throttle_refusal(*, tenant_id: int, recipient: str, channel: str, job_id: int,
+                     per_recipient: int, per_tenant: int) -> str | None:
+    """Record one send; None when it may go out, else why not, in words. Commits
+    its own transaction. ``job_id`` names the send (a job, or a notification row),
+    so asking twice for the same one answers the same without counting twice."""
     session = db.session()
     recipient = recipient.strip().lower()[:254]
     begin_write(session)
@@ -40,7 +50,7 @@ def admit_send(*, tenant_id: int, recipient: str, channel: str, job_id: int,
     ).scalars().first()
     if earlier is not None:
         session.commit()
-        return not earlier.throttled
+        return "it was held back by the hourly limit before" if earlier.throttled else None
     since = utcnow() - WINDOW
     sent = select(func.count()).select_from(NotificationSend).where(
         NotificationSend.tenant_id == tenant_id, NotificationSend.at >= since,
@@ -50,15 +60,15 @@ def admit_send(*, tenant_id: int, recipient: str, channel: str, job_id: int,
     by_tenant = session.execute(sent).scalar_one()
     reason = None
     if to_recipient >= per_recipient:
-        reason = (f"{to_recipient} messages to this recipient in the last hour "
-                  "(WORKORDERS_NOTIFY_MAX_PER_RECIPIENT_PER_HOUR)")
+        reason = (f"Not sent: {to_recipient} messages already went to this recipient in the "
+                  f"last hour, and the limit is {per_recipient} an hour.")
     elif by_tenant >= per_tenant:
-        reason = (f"{by_tenant} messages from this tenant in the last hour "
-                  "(WORKORDERS_NOTIFY_MAX_PER_TENANT_PER_HOUR)")
+        reason = (f"Not sent: this tenant already sent {by_tenant} messages in the last "
+                  f"hour, and the limit is {per_tenant} an hour.")
     session.add(NotificationSend(tenant_id=tenant_id, recipient=recipient, channel=channel,
                                  job_id=job_id, at=utcnow(), throttled=reason is not None))
     session.commit()
     if reason:
         log.warning("notification %s to %s (tenant %s, job %s) throttled, not sent: %s",
                     channel, recipient, tenant_id, job_id, reason)
-    return reason is None
+    return reason

@@ -23,6 +23,7 @@ from workorders.platform.services.case_context import LoadedCase
 from workorders.rules.outcomes import Outcome, failure_message
 
 if TYPE_CHECKING:
+    from workorders.platform.actor import Actor
     from workorders.platform.services.rules_runtime import Report
 
 SYSTEM = "system"
@@ -200,16 +201,14 @@ def close_by_rule(session: Session, loaded: LoadedCase, rule: str, scope: str,
 
 
 def notify(session: Session, loaded: LoadedCase, outcome: Outcome, trigger: str,
-           fp: str) -> None:
+           fp: str, actor: Actor | None = None) -> None:
     """One message per rule firing on the same values and trigger: a report saved
     again unchanged does not message the customer twice."""
-    p = outcome.params
-    enqueue_job("notify", {"case_id": loaded.case.id, "rule": outcome.rule,
-                           "template": p["template"], "channel": p["channel"], "to": p["to"],
-                           "subject": p["subject"], "body": p["body"]},
-                tenant_id=loaded.case.tenant_id,
-                dedupe_key=f"notify:{loaded.case.id}:{outcome.rule}:{outcome.position}:"
-                           f"{trigger}:{fp[:16]}")
+    from workorders.platform.services.notifications import notify_from_rule
+
+    notify_from_rule(session, loaded, outcome.params, outcome.rule,
+                     key=f"notify:{loaded.case.id}:{outcome.rule}:{outcome.position}:"
+                         f"{trigger}:{fp[:16]}", actor=actor)
 
 
 def set_field(session: Session, loaded: LoadedCase, outcome: Outcome, report: Report) -> None:

@@ -197,7 +197,7 @@ def _apply(session: Session, actor: Actor | None, loaded: LoadedCase, trigger: s
         store.block_invoicing(session, loaded, outcome, scope, trace, fp, report)
     elif kind == "notify":
         if trigger != MIGRATE or MIGRATE in _rule_triggers(loaded, outcome.rule):
-            store.notify(session, loaded, outcome, trigger, fp)
+            store.notify(session, loaded, outcome, trigger, fp, actor)
     elif kind == "set_field":
         store.set_field(session, loaded, outcome, report)
     elif kind == "assign":
@@ -221,13 +221,17 @@ def _rule_transition(session: Session, loaded: LoadedCase, outcome: Outcome, rep
         report.errors.append(f"rule {outcome.rule}: {moved}")
         return
     from workorders.platform.services.export_triggers import export_on_trigger
+    from workorders.platform.services.notifications import notify_on_enter
 
     report.transitions.append(outcome.params["id"])
-    triggers = (f"transition:{outcome.params['id']}", f"enter:{loaded.case.status}")
+    entered_at, state = loaded.case.version, loaded.case.status
+    triggers = (f"transition:{outcome.params['id']}", f"enter:{state}")
     for trigger in triggers:
         run_rules(session, None, loaded, trigger, report=report, depth=depth + 1)
     for trigger in triggers:
         export_on_trigger(session, loaded, trigger)
+    if loaded.case.status == state:
+        notify_on_enter(session, loaded, None, entered_at)
 
 
 def _log(session: Session, loaded: LoadedCase, trigger: str, submission: Submission | None,

@@ -36,13 +36,18 @@ def apply_transition(session: Session, loaded: LoadedCase, transition: Transitio
 def run_transition_rules(session: Session, actor: Actor | None, loaded: LoadedCase,
                          transition_id: str) -> None:
     from workorders.platform.services.export_triggers import export_on_trigger
+    from workorders.platform.services.notifications import notify_on_enter
     from workorders.platform.services.rules_runtime import run_rules
 
-    triggers = (f"transition:{transition_id}", f"enter:{loaded.case.status}")
+    entered_at = loaded.case.version
+    state = loaded.case.status
+    triggers = (f"transition:{transition_id}", f"enter:{state}")
     for trigger in triggers:
         run_rules(session, actor, loaded, trigger)
     for trigger in triggers:  # after the rules: what they block stops the export
         export_on_trigger(session, loaded, trigger)
+    if loaded.case.status == state:  # a rule may have moved it on: that move tells its own
+        notify_on_enter(session, loaded, actor, entered_at)
 
 
 def system_transition(session: Session, loaded: LoadedCase, transition_id: str,

@@ -1,0 +1,223 @@
+"""Writing notifications: who gets which message, in which language, on which channel.
+
+A message is planned in the transaction of the change that causes it (a case
+entering a state, a rule's ``notify``), one ``Notification`` row per recipient and
+channel, each with its delivery job. The row's ``dedupe_key`` names the cause, so
+the same cause never writes a second message: a retried request, a report saved
+again unchanged or a re-evaluation finds the row already there.
+
+Recipients as the bundle writes them: ``customer`` (their email, or their phone for
+SMS), ``assignee``, ``role:<role>`` (every member with that role), ``user:<email>``
+and ``webhook:<id>``. Staff are never told about their own action, and get email
+and/or in-app per their preference for that kind of message
+(``NotificationPreference``; no row: both).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from workorders.definitions.model import NotificationTemplate
+from workorders.definitions.notice_defaults import notice_on_enter
+from workorders.platform.actor import Actor
+from workorders.platform.jobs.outbox import enqueue_job
+from workorders.platform.models import (
+    Membership,
+    Notification,
+    NotificationPreference,
+    NotificationStatus,
+)
+from workorders.platform.services.case_context import LoadedCase
+from workorders.rules.errors import TemplateRenderError
+from workorders.rules.message_text import DEFAULT_TEXT, message_texts, text_for_reader
+
+log = logging.getLogger("workorders.notify")
+
+#: the job that moves a notification on (``jobs/notify.deliver_notification``)
+DELIVER_JOB = "notification.deliver"
+#: the kinds of staff message a person chooses channels for
+STAFF_KINDS = ("assigned", "team", "rules")
+STAFF_KIND_WORDS = {"assigned": "A job is waiting for me",
+                    "team": "A case is waiting for my role",
+                    "rules": "Messages from the tenant's rules"}
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    audience: str  # customer | staff | webhook
+    name: str
+    address: str  # email, E.164 number, webhook id
+    user_id: int | None = None
+    membership_id: int | None = None
+    locale: str | None = None
+
+
+def _staff(session: Session, tenant_id: int, memberships: Iterable[Membership],
+           locale: str | None) -> list[Recipient]:
+    del session, tenant_id
+    return [Recipient("staff", m.name or m.user.email, m.user.email, m.user_id, m.id, locale)
+            for m in memberships]
+
+
+def resolve_recipients(session: Session, loaded: LoadedCase,
+                       targets: Iterable[str]) -> list[Recipient]:
+    """The people (and webhooks) ``targets`` name for this case, each once."""
+    case, bundle = loaded.case, loaded.bundle
+    found: dict[tuple[str, str], Recipient] = {}
+    members: list[Membership] | None = None
+
+    def all_members() -> list[Membership]:
+        nonlocal members
+        if members is None:
+            members = list(session.execute(select(Membership).where(
+                Membership.tenant_id == case.tenant_id)).scalars())
+        return members
+
+    for target in targets:
+        kind, _, name = target.partition(":")
+        picked: list[Recipient] = []
+        if target == "customer":
+            customer = case.customer or {}
+            picked = [Recipient("customer", str(customer.get("name") or ""), "",
+                                locale=str(customer.get("locale") or bundle.locale))]
+        elif target == "assignee" and case.assignee_id is not None:
+            picked = _staff(session, case.tenant_id,
+                            [m for m in all_members() if m.user_id == case.assignee_id],
+                            bundle.locale)
+        elif kind == "role":
+            picked = _staff(session, case.tenant_id,
+                            [m for m in all_members() if name in (m.roles or [])],
+                            bundle.locale)
+        elif kind == "user":
+            known = [m for m in all_members() if m.user.email.lower() == name.lower()]
+            picked = _staff(session, case.tenant_id, known, bundle.locale) if known else [
+                Recipient("staff", name, name, locale=bundle.locale)]
+        elif kind == "webhook":
+            picked = [Recipient("webhook", name, name)]
+        for recipient in picked:
+            found.setdefault((recipient.audience, (recipient.user_id and str(recipient.user_id))
+                              or recipient.address or recipient.audience), recipient)
+    return list(found.values())
+
+
+def _staff_channels(session: Session, recipient: Recipient, template_channel: str,
+                    kind: str) -> list[str]:
+    """Email and/or in-app for a staff member, per their preference for ``kind``."""
+    if template_channel not in ("email", "in_app"):
+        return [template_channel]
+    if recipient.membership_id is None:  # an outside address: email is all there is
+        return ["email"]
+    preference = session.execute(select(NotificationPreference).where(
+        NotificationPreference.membership_id == recipient.membership_id,
+        NotificationPreference.kind == kind)).scalar_one_or_none()
+    if preference is None:
+        return ["email", "in_app"] if template_channel == "email" else ["in_app"]
+    chosen = [c for c, on in (("email", preference.email), ("in_app", preference.in_app)) if on]
+    return chosen
+
+
+def _customer_address(loaded: LoadedCase, channel: str) -> str:
+    customer = loaded.case.customer or {}
+    if channel == "sms":
+        return str(customer.get("phone") or "")
+    if channel == "email":
+        return str(customer.get("email") or "")
+    return ""
+
+
+def queue_message(session: Session, loaded: LoadedCase, *, source: str,
+                  template: NotificationTemplate, to: Iterable[str],
+                  texts: Mapping[str, Mapping[str, Any]], key: str, actor: Actor | None,
+                  staff_kind: str) -> list[Notification]:
+    """Write the rows (and their delivery jobs) for one cause; rows already written
+    for ``key`` are kept, never doubled."""
+    written: list[Notification] = []
+    for recipient in resolve_recipients(session, loaded, to):
+        if recipient.audience == "staff" and actor is not None \
+                and recipient.address.lower() == (actor.email or "").lower():
+            continue  # nobody is told about what they just did themselves
+        channels = (_staff_channels(session, recipient, template.channel, staff_kind)
+                    if recipient.audience == "staff" else
+                    ["webhook"] if recipient.audience == "webhook" else [template.channel])
+        text = text_for_reader(texts, recipient.locale)
+        for channel in channels:
+            address = (_customer_address(loaded, channel) if recipient.audience == "customer"
+                       else recipient.address)
+            who = recipient.user_id or address or recipient.audience
+            row_key = f"{key}:{recipient.audience}:{who}:{channel}"[:240]
+            existing = session.execute(select(Notification).where(
+                Notification.dedupe_key == row_key)).scalar_one_or_none()
+            if existing is not None:
+                written.append(existing)
+                continue
+            row = Notification(
+                tenant_id=loaded.case.tenant_id, case_id=loaded.case.id, source=source[:120],
+                template=template.id, channel=channel, kind=template.kind,
+                audience=recipient.audience, recipient_name=recipient.name[:200],
+                address=address[:254], user_id=recipient.user_id, locale=recipient.locale,
+                subject=text.get("subject"), body=str(text.get("body") or ""),
+                status=NotificationStatus.QUEUED.value, dedupe_key=row_key, attempts=0)
+            if not address and channel != "in_app":
+                row.status = NotificationStatus.SKIPPED.value
+                row.error = _no_address(recipient, channel)
+            session.add(row)
+            session.flush()
+            if row.status == NotificationStatus.QUEUED.value:
+                job = enqueue_job(DELIVER_JOB, {"notification_id": row.id},
+                                  tenant_id=row.tenant_id, dedupe_key=f"deliver:{row_key}",
+                                  max_attempts=6)
+                row.job_id = job.id
+            written.append(row)
+    return written
+
+
+def _no_address(recipient: Recipient, channel: str) -> str:
+    what = {"email": "an email address", "sms": "a phone number"}.get(channel, "an address")
+    who = "The customer" if recipient.audience == "customer" else recipient.name or "They"
+    return f"{who} has no {what} on the case, so nothing was sent."
+
+
+def notify_on_enter(session: Session, loaded: LoadedCase, actor: Actor | None,
+                    entered_at_version: int) -> None:
+    """The message a state's owner gets when the case enters it (``on_enter``)."""
+    from workorders.platform.services.rule_facts import fact_document
+    from workorders.platform.services.rules_runtime import links_of
+    from workorders.rules.render import template_context
+
+    case = loaded.case
+    planned = notice_on_enter(loaded.bundle, loaded.case_type, case.status)
+    if planned is None:
+        return
+    context = template_context(fact_document(loaded, actor, None), loaded.bundle,
+                               loaded.case_type.id, links=links_of(loaded))
+    try:
+        texts = message_texts(planned.template, context)
+    except TemplateRenderError as exc:  # validation makes this rare; never lose the transition
+        log.warning("on_enter message %s for case %s not written: %s",
+                    planned.template.id, case.id, exc)
+        return
+    kind = "assigned" if planned.to == ("assignee",) else "team"
+    queue_message(session, loaded, source=f"on_enter:{case.status}", template=planned.template,
+                  to=planned.to, texts=texts, key=f"enter:{case.id}:{entered_at_version}",
+                  actor=actor, staff_kind=kind)
+
+
+def notify_from_rule(session: Session, loaded: LoadedCase, params: Mapping[str, Any],
+                     rule: str, key: str, actor: Actor | None) -> None:
+    """A rule's ``notify`` outcome (already rendered in every language)."""
+    from workorders.definitions.notice_defaults import template_named
+
+    template = template_named(loaded.bundle, str(params["template"]))
+    if template is None:  # pragma: no cover - the outcome was rendered from this bundle
+        return
+    texts = params.get("texts") or {DEFAULT_TEXT: {"subject": params.get("subject"),
+                                                   "body": params.get("body")}}
+    queue_message(session, loaded, source=f"rule:{rule}", template=template,
+                  to=list(params["to"]), texts=texts, key=key, actor=actor,
+                  staff_kind="rules")
