@@ -221,7 +221,7 @@ def test_a_webhook_signs_only_with_its_own_tenants_secret(
         _leak_alert(world)
         assert receiver.posts == []  # not unsigned, not with b's secret, not with env's
         jobs = world.api("admin").get("/api/v1/jobs?status=dead").json["items"]
-        assert [j["kind"] for j in jobs] == ["notify"]
+        assert [j["kind"] for j in jobs] == ["notification.deliver"]
         assert "the tenant has no secret named 'OPS_WEBHOOK' (the ops_channel webhook signs " \
                "with it)" in jobs[0]["last_error"]
         assert _put(world, "OPS_WEBHOOK", {"value": "alphas-own-secret"}).status_code == 201

@@ -31,7 +31,8 @@ ADMIN_SUBJECT_TYPES: tuple[str, ...] = tuple(KINDS.values())
 #: background job kinds in words (the outbox's ``kind`` is for the code)
 JOB_KIND_WORDS: dict[str, str] = {
     "email.welcome": "welcome email",
-    "notify": "notification",
+    "notify": "notification (written before the message log)",
+    "notification.deliver": "message delivery",
     "definitions.simulate": "simulation",
     "approval.customer_link": "customer approval link",
     "export.deliver": "export delivery",
