@@ -11,6 +11,7 @@ import pytest
 
 from tests.integration.test_case_pages import case_json, events, login, text_of
 from tests.support.cases import book, publish_example
+from tests.support.outbox import sms_texts as sms_texts_of
 from tests.support.world import World
 
 
@@ -34,8 +35,7 @@ def edit_form(world: World, case: dict[str, Any], **over: str) -> dict[str, str]
 
 
 def sms_texts(world: World) -> list[str]:
-    mail_dir = world.app.extensions["workorders.settings"].mail_dir
-    return [p.read_text() for p in mail_dir.glob("job-*") if "welcome" not in p.name]
+    return sms_texts_of(world.app)
 
 
 def test_the_edit_page_is_prefilled_and_saves_through_update_case(world2: World) -> None:

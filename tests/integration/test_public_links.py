@@ -18,7 +18,7 @@ EVIL = {"Host": "evil.example"}
 
 
 def _links_in(folder: Path) -> list[str]:
-    texts = [p.read_text(encoding="utf-8") for p in folder.glob("job-*")]
+    texts = [p.read_text(encoding="utf-8") for p in folder.glob("notification-*")]
     return re.findall(r"https?://[^\s\"'<>]+", "\n".join(texts))
 
 

@@ -17,6 +17,7 @@ from tests.support.capture import (
     upload,
 )
 from tests.support.cases import publish_example
+from tests.support.outbox import approval_email, plain_text, sms_texts
 from tests.support.world import World
 
 COMMISSIONING = {"flow_temperature": "45", "leak_test_passed": True,
@@ -142,9 +143,7 @@ def test_a_rejection_raises_an_exception(job: tuple[World, dict[str, Any], str])
 def test_transition_rules_notify_the_customer(world: World) -> None:
     publish_example(world)
     case = started_case(world)
-    mail_dir = world.app.extensions["workorders.settings"].mail_dir
-    sent = [p.read_text() for p in mail_dir.glob("job-*") if "welcome" not in p.name]
-    [sms] = [m for m in sent if m.startswith("To: lena@example.test")]  # the bundle says sms
+    [sms] = [m for m in sms_texts(world.app) if m.startswith("To: +46701234567")]  # a phone
     assert "Lena Berg" in sms and "/status/" in sms
     public_url = world.app.extensions["workorders.settings"].public_url
     status_url = sms.split(public_url, 1)[1].split()[0]
@@ -171,8 +170,6 @@ def test_engine_failure_fails_closed_and_keeps_the_submission(
 
 
 def test_customer_approval_by_signed_link_works_once(world: World) -> None:
-    import email
-    import email.policy
     import re
 
     publish_example(world)
@@ -183,11 +180,8 @@ def test_customer_approval_by_signed_link_works_once(world: World) -> None:
     assert approval["approver"] == "customer"
     assert_problem(world.api("coordinator").post(f"/api/v1/approvals/{approval['id']}/decision",
                                                  json={"decision": "approve"}), 403)
-    mail_dir = world.app.extensions["workorders.settings"].mail_dir
-    [path] = mail_dir.glob("*-approval.eml")
-    mail = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
-    body = mail.get_body().get_content()  # type: ignore[union-attr]
-    link = re.search(r"https?://[^/\s]+(/approve/\S+)", body)
+    mail = approval_email(world.app)
+    link = re.search(r"https?://[^/\s]+(/approve/\S+)", plain_text(mail))
     assert link and mail["To"] == "lena@example.test"
     client = world.app.test_client()
     page = client.get(link.group(1))

@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 
 from tests.integration.test_case_pages import case_json, events, login, text_of
 from tests.support.cases import book
+from tests.support.outbox import sms_texts as sms_texts_of
 from tests.support.world import PASSWORD, World
 
 
@@ -45,8 +46,7 @@ def actions(world: World, case_id: int) -> list[str]:
 
 
 def sms_texts(world: World) -> list[str]:
-    mail_dir = world.app.extensions["workorders.settings"].mail_dir
-    return [p.read_text() for p in mail_dir.glob("job-*") if "welcome" not in p.name]
+    return sms_texts_of(world.app)
 
 
 # ---- My jobs -----------------------------------------------------------------

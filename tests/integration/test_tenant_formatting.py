@@ -6,8 +6,6 @@ zone or logo is refused in plain words; the logo is served with its own type."""
 from __future__ import annotations
 
 import base64
-import email
-import email.policy
 import re
 from typing import Any
 
@@ -26,6 +24,7 @@ from tests.support.exports import (
     ready_case,
     running_receiver,
 )
+from tests.support.outbox import approval_email, approval_path, plain_text
 from tests.support.state import snapshot
 from tests.support.world import World
 
@@ -153,13 +152,7 @@ def test_the_logo_is_the_tenants_own(world: World) -> None:
 
 
 def _approval_link(world: World) -> str:
-    mail_dir = world.app.extensions["workorders.settings"].mail_dir
-    [path] = mail_dir.glob("*-approval.eml")
-    mail = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
-    body = mail.get_body().get_content()  # type: ignore[union-attr]
-    link = re.search(r"https?://[^/\s]+(/approve/\S+)", body)
-    assert link
-    return link.group(1)
+    return approval_path(world.app)
 
 
 def _approval_asked(world: World) -> str:
@@ -245,8 +238,5 @@ def test_the_form_previews_totals_are_in_kronor(world: World) -> None:
 
 def test_the_customers_approval_email_writes_kronor(world: World) -> None:
     _approval_asked(world)
-    mail_dir = world.app.extensions["workorders.settings"].mail_dir
-    [path] = mail_dir.glob("*-approval.eml")
-    mail = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
-    body = mail.get_body().get_content()  # type: ignore[union-attr]
+    body = plain_text(approval_email(world.app))
     assert re.search(r"costs \d{2}\xa0\d{3},\d\d\xa0kr incl\. VAT", body), body

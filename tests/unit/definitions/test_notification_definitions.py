@@ -14,10 +14,12 @@ from workorders.definitions.sandbox import FORMATTING_NAME
 from workorders.definitions.templates import TEMPLATE_EXTRAS, template_problems
 from workorders.rules.message_text import DEFAULT_TEXT, message_texts, text_for_reader
 
-NOTIFICATIONS = """notifications:
-  templates:
-    heads_up: {channel: email, subject: "Check {{ case.number }}", body: "Hello {{ case.customer.name }}"}
-"""
+NOTIFICATIONS = (
+    "notifications:\n  templates:\n    heads_up: {channel: email, subject: \"Check "
+    "{{ case.number }}\", body: \"Hello {{ case.customer.name }}\"}\n")
+GATEWAY = 'url: "https://api.example.test/sms", sender: Nordvarme'
+NIGHT = '  quiet_hours: {start: "21:00", end: "07:30"}\n'
+
 
 
 def _with(base_text: str, block: str) -> str:
@@ -93,17 +95,16 @@ def test_every_language_is_checked_like_the_template(base_text: str) -> None:
 
 
 def test_quiet_hours_sms_and_throttle_settings(base_text: str) -> None:
-    bundle = _bundle(_with(base_text, NOTIFICATIONS + """  quiet_hours: {start: "21:00", end: "07:30"}
-  throttle: {per_recipient_per_hour: 3}
-  sms: {provider: elks46, url: "https://api.example.test/sms", sender: Nordvarme, secret: SMS_KEY}
-"""))
+    settings = f"  throttle: {{per_recipient_per_hour: 3}}\n  sms: {{provider: elks46, {GATEWAY}, " \
+        "secret: SMS_KEY}\n"
+    bundle = _bundle(_with(base_text, NOTIFICATIONS + NIGHT + settings))
     n = bundle.notifications
     assert (n.quiet_hours and n.quiet_hours.start, n.per_recipient_per_hour) == ("21:00", 3)
     assert n.sms and n.sms.provider == "elks46" and n.sms.secret == "SMS_KEY"
-    refused = _problems(_with(base_text, NOTIFICATIONS + """  quiet_hours: {start: "21:00", end: "21:00"}
-  sms: {provider: generic, url: "https://api.example.test/sms", sender: Nordvarme}
-""")) | _problems(_with(base_text, NOTIFICATIONS + """  quiet_hours: {start: "25:00", end: "07:00"}
-""")) | _problems(_with(base_text, NOTIFICATIONS + """  sms: {provider: twilio, url: "https://api.example.test/sms", sender: Nordvarme}
+    same = '  quiet_hours: {start: "21:00", end: "21:00"}\n'
+    generic = f"  sms: {{provider: generic, {GATEWAY}}}\n"
+    refused = _problems(_with(base_text, NOTIFICATIONS + same + generic)) | _problems(_with(base_text, NOTIFICATIONS + """  quiet_hours: {start: "25:00", end: "07:00"}
+""")) | _problems(_with(base_text, NOTIFICATIONS + f"""  sms: {{provider: twilio, {GATEWAY}}}
 """))
     paths = {path for path, _ in refused}
     assert {"/notifications/quiet_hours", "/notifications/sms",

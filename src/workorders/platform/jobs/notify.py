@@ -163,9 +163,22 @@ def _send_email(ctx: JobContext, row: Any, case: Any) -> str:
     msg["From"], msg["To"] = SENDER, row.address
     msg["Subject"] = " ".join((row.subject or "A message about your case").split())
     msg["Message-ID"] = message_id
-    msg.set_content(row.body)
+    msg.set_content(_with_approval_link(row))
     deliver(ctx.app, msg, f"notification-{row.id}")
     return message_id
+
+
+def _with_approval_link(row: Any) -> str:
+    """The text as sent: a customer's approval request gets its signed link here,
+    never in the stored text (see ``APPROVAL_LINK_PLACEHOLDER``)."""
+    from workorders.platform.services.customer_links import approval_link
+    from workorders.platform.services.notifications import APPROVAL_LINK_PLACEHOLDER
+
+    kind, _, approval_id = row.source.partition(":")
+    if kind != "approval" or row.audience != "customer" or not approval_id.isdigit():
+        return str(row.body)
+    return str(row.body).replace(APPROVAL_LINK_PLACEHOLDER,
+                                 approval_link(int(approval_id), row.tenant_id))
 
 
 def _post_webhook(ctx: JobContext, row: Any, case: Any,
@@ -220,30 +233,23 @@ def plan_legacy_notification(ctx: JobContext) -> None:
 
 
 def send_approval_link(ctx: JobContext) -> None:
+    """An ``approval.customer_link`` job written before the message log: write the
+    approval's message now (its own delivery job sends it)."""
     from workorders.platform.extensions import db
     from workorders.platform.models import Approval, Case
-    from workorders.platform.services.customer_links import approval_link
-    from workorders.platform.services.notify_throttle import throttle_refusal
+    from workorders.platform.services.case_context import LoadedCase
+    from workorders.platform.services.definitions import bundle_of
+    from workorders.platform.services.notifications import notify_approval
 
     with ctx.app.app_context():
         approval = db.session.get(Approval, ctx.payload["approval_id"])
         if approval is None:
             raise PermanentJobError("the approval is gone")
         case = db.session.get(Case, approval.case_id)
-        email = (case.customer or {}).get("email") if case else None
-        if not case or not email:
-            raise PermanentJobError("the customer has no email address for the approval link")
-        limits = settings_of(ctx.app)
-        if throttle_refusal(tenant_id=case.tenant_id, recipient=email, channel="email",
-                            job_id=-ctx.job_id,
-                            per_recipient=limits.notify_max_per_recipient_per_hour,
-                            per_tenant=limits.notify_max_per_tenant_per_hour):
-            return
-        msg = EmailMessage()
-        msg["From"], msg["To"] = SENDER, email
-        msg["Subject"] = f"Your approval is needed for {case.number}"
-        msg.set_content(f"Hello {case.customer.get('name', '')},\n\n{approval.reason}\n\n"
-                        f"Approve or reject here (the link works once, for 14 days):\n"
-                        f"{approval_link(approval.id, approval.tenant_id)}\n")
-        deliver(ctx.app, msg, f"job-{ctx.job_id}-approval")
-
+        bundle = bundle_of(case.definition) if case is not None else None
+        case_type = bundle.case_type(case.case_type) if case and bundle else None
+        if case is None or bundle is None or case_type is None:
+            raise PermanentJobError("the approval's case is gone")
+        notify_approval(db.session(), LoadedCase(case, bundle, case_type), approval.id,
+                        approval.approver, approval.reason, None)
+        db.session.commit()

@@ -221,3 +221,42 @@ def notify_from_rule(session: Session, loaded: LoadedCase, params: Mapping[str, 
     queue_message(session, loaded, source=f"rule:{rule}", template=template,
                   to=list(params["to"]), texts=texts, key=key, actor=actor,
                   staff_kind="rules")
+
+
+#: where a customer's approval link goes in the logged text: the signed link itself
+#: is put in at send time only, so nobody reading the log can decide for the customer
+APPROVAL_LINK_PLACEHOLDER = "[approval link]"
+_APPROVAL_TEXTS = {
+    DEFAULT_TEXT: {
+        "subject": "Your approval is needed for {number}",
+        "body": ("Hello {name},\n\n{reason}\n\nApprove or reject here (the link works once, "
+                 "for 14 days):\n" + APPROVAL_LINK_PLACEHOLDER + "\n")},
+    "sv": {
+        "subject": "Ditt godkännande behövs för {number}",
+        "body": ("Hej {name}!\n\n{reason}\n\nGodkänn eller avböj här (länken fungerar en "
+                 "gång, i 14 dagar):\n" + APPROVAL_LINK_PLACEHOLDER + "\n")},
+}
+_APPROVAL_WAITING_TEXTS = {
+    DEFAULT_TEXT: {"subject": None, "body": "{number}: an approval waits for you: {reason}"},
+    "sv": {"subject": None, "body": "{number}: ett godkännande väntar på dig: {reason}"},
+}
+CUSTOMER_APPROVAL = NotificationTemplate("customer_approval", "email", "", kind="action",
+                                         description="The customer's approval link")
+APPROVAL_WAITING = NotificationTemplate("approval_waiting", "in_app", "",
+                                        description="An approval routed to staff")
+
+
+def notify_approval(session: Session, loaded: LoadedCase, approval_id: int, approver: str,
+                    reason: str, actor: Actor | None) -> None:
+    """Ask for an approval: the customer by email with their signed link (an action
+    message: never opted out of), staff in-app (per their preferences)."""
+    case = loaded.case
+    values = {"number": case.number, "name": (case.customer or {}).get("name") or "",
+              "reason": reason}
+    customer = approver == "customer"
+    texts = {tag: {key: text.format(**values) if text else None for key, text in t.items()}
+             for tag, t in (_APPROVAL_TEXTS if customer else _APPROVAL_WAITING_TEXTS).items()}
+    to = [approver]  # customer, role:<role> or user:<email>: recipients as the bundle writes them
+    queue_message(session, loaded, source=f"approval:{approval_id}",
+                  template=CUSTOMER_APPROVAL if customer else APPROVAL_WAITING, to=to,
+                  texts=texts, key=f"approval:{approval_id}", actor=actor, staff_kind="team")

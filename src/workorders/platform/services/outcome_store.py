@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import CompoundSelect, select, union
 from sqlalchemy.orm import Session
 
-from workorders.platform.jobs.outbox import enqueue_job
 from workorders.platform.models import (
     Approval,
     ApprovalStatus,
@@ -128,9 +127,9 @@ def require_approval(session: Session, loaded: LoadedCase, outcome: Outcome, tri
                                                    "approver": approval.approver,
                                                    "rule": outcome.rule},
            comment=approval.reason[:500])
-    if approval.approver == "customer":
-        enqueue_job("approval.customer_link", {"approval_id": approval.id},
-                    tenant_id=loaded.case.tenant_id, dedupe_key=f"approval-link:{approval.id}")
+    from workorders.platform.services.notifications import notify_approval
+
+    notify_approval(session, loaded, approval.id, approval.approver, approval.reason, None)
 
 
 def block_invoicing(session: Session, loaded: LoadedCase, outcome: Outcome, scope: str,
