@@ -74,7 +74,7 @@ def _wait_for_link(server: DemoServer, pattern: str, after: set[Path]) -> str:
     outbox = server.instance / "outbox"
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
-        for path in sorted(set(outbox.glob("job-*")) - after):
+        for path in sorted(set(outbox.glob("*.eml")) - after):
             text = path.read_text(encoding="utf-8", errors="replace")
             text = re.sub(r"=\r?\n", "", text)  # quoted-printable soft breaks
             found = re.search(r"https?://[^/\s]+(" + pattern + r"[^\s\"'<>]*)", text)
@@ -89,7 +89,7 @@ def _service_case_asking_the_customer(server: DemoServer) -> tuple[dict[str, Any
     coordinator = DemoApi(server.url, demo_token(server, "carl@nordvarme.test"))
     technician = DemoApi(server.url, demo_token(server, "tove@nordvarme.test"))
     outbox = server.instance / "outbox"
-    before = set(outbox.glob("job-*")) if outbox.exists() else set()
+    before = set(outbox.glob("*.eml")) if outbox.exists() else set()
     status, case = coordinator.call("POST", "/api/v1/cases", {
         "case_type": "service", "title": "Replace the heat pump compressor",
         "customer": {"name": "Lena Berg", "email": "lena.berg@example.test"},

@@ -16,7 +16,9 @@ and/or in-app per their preference for that kind of message
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,6 +48,20 @@ STAFF_KINDS = ("assigned", "team", "rules")
 STAFF_KIND_WORDS = {"assigned": "A job is waiting for me",
                     "team": "A case is waiting for my role",
                     "rules": "Messages from the tenant's rules"}
+
+
+_REPLAYING: ContextVar[bool] = ContextVar("workorders_replaying_history", default=False)
+
+
+@contextmanager
+def replaying_history() -> Iterator[None]:
+    """Inside: changes write no messages. For replaying what already happened (the
+    demo's sample cases), where telling people now would be false news."""
+    token = _REPLAYING.set(True)
+    try:
+        yield
+    finally:
+        _REPLAYING.reset(token)
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +154,8 @@ def queue_message(session: Session, loaded: LoadedCase, *, source: str,
     """Write the rows (and their delivery jobs) for one cause; rows already written
     for ``key`` are kept, never doubled."""
     written: list[Notification] = []
+    if _REPLAYING.get():
+        return written
     for recipient in resolve_recipients(session, loaded, to):
         if recipient.audience == "staff" and actor is not None \
                 and recipient.address.lower() == (actor.email or "").lower():
