@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import os
 import smtplib
+import ssl
 from email.message import EmailMessage
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from flask import Flask
 
@@ -40,20 +41,75 @@ def deliver(app: Flask, message: EmailMessage, name: str) -> Path | None:
     return target
 
 
-def _send_smtp(url: str, message: EmailMessage) -> None:
+def _smtp_options(url: str) -> tuple[str, str, int, str, bool]:
+    """(scheme, host, port, starttls, verify) of ``WORKORDERS_SMTP_URL``.
+
+    ``smtp://host:port`` upgrades with STARTTLS when the server offers it
+    (``?starttls=require`` refuses to send without it, ``?starttls=never`` never
+    tries); ``smtps://`` is TLS from the first byte. ``?verify=false`` turns the
+    certificate check off, for a test server with a self-made certificate only.
+    """
     parts = urlsplit(url)
     if parts.scheme not in ("smtp", "smtps"):
         raise PermanentJobError(
             f"WORKORDERS_SMTP_URL must be smtp:// or smtps://, not {parts.scheme}")
-    host = parts.hostname or "localhost"
-    cls = smtplib.SMTP_SSL if parts.scheme == "smtps" else smtplib.SMTP
+    query = dict(parse_qsl(parts.query))
+    starttls = query.get("starttls", "auto")
+    if starttls not in ("auto", "require", "never"):
+        raise PermanentJobError("WORKORDERS_SMTP_URL: starttls must be auto, require or never")
+    verify = query.get("verify", "true").lower() not in ("false", "0", "no")
     port = parts.port or (465 if parts.scheme == "smtps" else 25)
-    with cls(host, port, timeout=30) as smtp:
-        if parts.scheme == "smtp" and parts.port == 587:
-            smtp.starttls()
-        if parts.username:
-            smtp.login(unquote(parts.username), unquote(parts.password or ""))
-        smtp.send_message(message)
+    return parts.scheme, parts.hostname or "localhost", port, starttls, verify
+
+
+def _send_smtp(url: str, message: EmailMessage) -> None:
+    """Hand the message to the SMTP server. A refused connection, a time-out or a
+    4xx answer raise an error the job machinery retries; a 5xx refusal of the
+    message or its recipient raises ``PermanentJobError``: retrying cannot help."""
+    scheme, host, port, starttls, verify = _smtp_options(url)
+    parts = urlsplit(url)
+    context = ssl.create_default_context()
+    if not verify:
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    try:
+        smtp: smtplib.SMTP = (smtplib.SMTP_SSL(host, port, timeout=30, context=context)
+                              if scheme == "smtps" else smtplib.SMTP(host, port, timeout=30))
+        with smtp:
+            if scheme == "smtp" and starttls != "never":
+                smtp.ehlo()
+                if smtp.has_extn("starttls"):
+                    smtp.starttls(context=context)
+                    smtp.ehlo()
+                elif starttls == "require":
+                    raise PermanentJobError(
+                        f"the mail server {host} does not offer STARTTLS, and "
+                        "WORKORDERS_SMTP_URL requires it (starttls=require)")
+            if parts.username:
+                smtp.login(unquote(parts.username), unquote(parts.password or ""))
+            smtp.send_message(message)
+    except smtplib.SMTPRecipientsRefused as exc:
+        codes = [code for code, _ in exc.recipients.values()]
+        if codes and all(code >= 500 for code in codes):
+            raise PermanentJobError(_refused(exc.recipients)) from exc
+        raise
+    except (smtplib.SMTPDataError, smtplib.SMTPSenderRefused) as exc:
+        if exc.smtp_code >= 500:
+            raise PermanentJobError(f"the mail server refused the message: {exc.smtp_code} "
+                                    f"{_said(exc.smtp_error)}") from exc
+        raise
+    except smtplib.SMTPAuthenticationError as exc:
+        raise PermanentJobError("the mail server refused the user name and password in "
+                                "WORKORDERS_SMTP_URL") from exc
+
+
+def _said(answer: bytes | str) -> str:
+    return answer.decode("utf-8", "replace") if isinstance(answer, bytes) else str(answer)
+
+
+def _refused(recipients: dict[str, tuple[int, bytes]]) -> str:
+    return "; ".join(f"the mail server refused {address}: {code} {_said(answer)}"
+                     for address, (code, answer) in recipients.items())
 
 
 def send_welcome_email(ctx: JobContext) -> None:
@@ -62,6 +118,7 @@ def send_welcome_email(ctx: JobContext) -> None:
     to use it: nobody else ever chooses or learns it."""
     from workorders.platform.extensions import db
     from workorders.platform.models import Membership
+    from workorders.platform.services.customer_links import external_url
     from workorders.platform.services.invitations import LINK_DAYS, set_password_link
 
     with ctx.app.app_context():
@@ -79,7 +136,8 @@ def send_welcome_email(ctx: JobContext) -> None:
                    f"{set_password_link(user)}\n")
         else:
             how = ("Sign in with this email address and your password (the one you already "
-                   "use for workorders, or the one your administrator gave you).\n")
+                   "use for workorders, or the one your administrator gave you):\n"
+                   f"{external_url('web.login')}\n")
         msg.set_content(
             f"Hello {membership.name or user.email},\n\n"
             f"you now have access to {membership.tenant.name} as {roles}.\n{how}")
