@@ -23,6 +23,9 @@ DATETIME = "Use a date and time with its UTC offset, like 2026-12-03T14:30+01:00
 TIME = "Use a time like 14:30 (00:00 to 23:59)."
 EMAIL = "Use an email address like name@example.com."
 PHONE = "Use a phone number like +46 70 123 45 67."
+NOT_MOBILE = ("{number} is not a mobile number, so a text message cannot reach it. Give a "
+              "mobile number like +46 70 123 45 67.")
+NO_MOBILE = "There is no mobile number to send a text message to."
 PEPPOL_ID = ("A Peppol id is a four-digit scheme, a colon and the id, "
              "e.g. 0007:5561234567.")
 OPTION = "Pick one of the options in the list."

@@ -59,3 +59,24 @@ def phone_words(value: str | None) -> str:
     if not phonenumbers.is_valid_number(number):
         return value
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+#: what can receive a text message (a number some plans share between both counts)
+_MOBILE = (phonenumbers.PhoneNumberType.MOBILE,
+           phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
+
+
+def mobile_problem(value: str | None) -> str | None:
+    """Why a text message cannot go to ``value`` (E.164), or None when it can. The
+    one wording for booking and for sending."""
+    if not value:
+        return msg.NO_MOBILE
+    try:
+        number = phonenumbers.parse(value, None)
+    except phonenumbers.NumberParseException:
+        return msg.PHONE
+    if not phonenumbers.is_valid_number(number):
+        return msg.PHONE
+    if phonenumbers.number_type(number) not in _MOBILE:
+        return msg.NOT_MOBILE.format(number=phone_words(value))
+    return None

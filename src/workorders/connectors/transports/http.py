@@ -23,7 +23,7 @@ import http.client
 import socket
 import ssl
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -92,8 +92,11 @@ def deliver_http(url: str, body: bytes, *, content_type: str, idempotency_key: s
                  event: str, secret: str | None = None, timeout_s: float = 10.0,
                  policy: OutboundPolicy | None = None,
                  ssl_context: ssl.SSLContext | None = None,
-                 clock: Callable[[], float] = time.time) -> DeliveryResult:
-    """POST ``body`` to ``url`` once; the outcome, never an exception."""
+                 clock: Callable[[], float] = time.time,
+                 headers: Mapping[str, str] | None = None) -> DeliveryResult:
+    """POST ``body`` to ``url`` once; the outcome, never an exception. ``headers``
+    adds the receiver's own (an SMS gateway's ``Authorization``); they cannot
+    replace the signature, idempotency or event headers."""
     started = time.monotonic()
 
     def result(ok: bool, status: int | None, error: str | None, excerpt: str | None = None,
@@ -101,16 +104,17 @@ def deliver_http(url: str, body: bytes, *, content_type: str, idempotency_key: s
         elapsed = int((time.monotonic() - started) * 1000)
         return DeliveryResult(ok, status, error, elapsed, excerpt, retryable)
 
-    headers = {"Content-Type": content_type, "Idempotency-Key": idempotency_key,
-               "X-Workorders-Event": event, "User-Agent": USER_AGENT}
+    sent = {**(headers or {}), "Content-Type": content_type,
+            "Idempotency-Key": idempotency_key, "X-Workorders-Event": event,
+            "User-Agent": USER_AGENT}
     if secret:
-        headers["X-Workorders-Signature"] = signature(secret, body, int(clock()))
+        sent["X-Workorders-Signature"] = signature(secret, body, int(clock()))
     try:
         connection = _connection(url, timeout_s, policy or OutboundPolicy(), ssl_context)
     except DestinationRefused as exc:
         return result(False, None, exc.message, retryable=False)
     try:
-        connection.request("POST", _target(url), body=body, headers=headers)
+        connection.request("POST", _target(url), body=body, headers=sent)
         response = connection.getresponse()
         excerpt = response.read(_EXCERPT_BYTES).decode("utf-8", "replace")
         status = response.status
