@@ -20,6 +20,9 @@ STATUS_SALT = "workorders.status-page"
 APPROVAL_SALT = "workorders.customer-approval"
 APPROVAL_MAX_AGE = 14 * 24 * 3600
 STATUS_MAX_AGE = 90 * 24 * 3600
+UNSUBSCRIBE_SALT = "workorders.unsubscribe"
+#: an unsubscribe link in an old email should still work a year later
+UNSUBSCRIBE_MAX_AGE = 366 * 24 * 3600
 
 
 def _serializer(salt: str) -> URLSafeTimedSerializer:
@@ -52,9 +55,20 @@ def approval_link(approval_id: int, tenant_id: int) -> str:
     return _external("public.customer_approval", token=approval_token(approval_id, tenant_id))
 
 
-def read_token(token: str, salt: str, max_age: int) -> dict[str, int]:
+def unsubscribe_token(tenant_id: int, address: str) -> str:
+    """Names one tenant and one customer address (as stored: ``optout_address``)."""
+    from workorders.platform.services.customer_messages import optout_address
+
+    return str(_serializer(UNSUBSCRIBE_SALT).dumps({"t": tenant_id, "a": optout_address(address)}))
+
+
+def unsubscribe_link(tenant_id: int, address: str) -> str:
+    return _external("public.unsubscribe", token=unsubscribe_token(tenant_id, address))
+
+
+def read_token(token: str, salt: str, max_age: int) -> dict[str, Any]:
     try:
-        data: dict[str, int] = _serializer(salt).loads(token, max_age=max_age)
+        data: dict[str, Any] = _serializer(salt).loads(token, max_age=max_age)
     except SignatureExpired:
         raise NotFound("this link has expired; ask us for a new one") from None
     except BadSignature:

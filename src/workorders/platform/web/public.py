@@ -11,6 +11,7 @@ bundle by ``tenant_logo``, never from an outside address.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from flask import (
@@ -31,7 +32,7 @@ from wtforms.validators import Length
 from workorders.definitions import money
 from workorders.definitions.branding import Logo, LogoProblem, read_logo
 from workorders.errors import Conflict, NotFound
-from workorders.platform.extensions import db
+from workorders.platform.extensions import csrf, db
 from workorders.platform.models import Approval, ApprovalStatus, Case, Tenant
 from workorders.platform.services.case_context import LoadedCase
 from workorders.platform.services.customer_links import (
@@ -39,12 +40,20 @@ from workorders.platform.services.customer_links import (
     APPROVAL_SALT,
     STATUS_MAX_AGE,
     STATUS_SALT,
+    UNSUBSCRIBE_MAX_AGE,
+    UNSUBSCRIBE_SALT,
     read_token,
+)
+from workorders.platform.services.customer_messages import (
+    opt_back_in,
+    opt_out,
+    told_the_customer,
 )
 from workorders.platform.services.definitions import bundle_of, current_version
 from workorders.platform.services.invoice_document import case_lines
 from workorders.platform.services.work_queue import decide_approval
-from workorders.platform.web.display import use_tenant
+from workorders.platform.web.display import page_lang, use_tenant
+from workorders.platform.web.public_words import public_words
 
 #: a logo's address names its bytes (``?v=<etag>``), so browsers may keep it a day
 LOGO_MAX_AGE = 86400
@@ -115,8 +124,38 @@ def status_page(token: str) -> Any:
     tenant = db.session.get(Tenant, case.tenant_id)
     if tenant is None:  # pragma: no cover - cases belong to a tenant
         abort(404)
-    return render_template("public/status.html", case=case, **_brand(tenant),
-                           state_label=state.label if state else case.status)
+    brand = _brand(tenant)
+    return render_template("public/status.html", case=case, **brand, words=_words(),
+                           state_label=state.label if state else case.status,
+                           told=told_the_customer(case.id))
+
+
+def _words() -> Mapping[str, str]:
+    """The customer pages' words in the language of the tenant ``_brand`` named."""
+    return public_words(page_lang())
+
+
+@public.route("/unsubscribe/<token>", methods=["GET", "POST"])
+@csrf.exempt  # RFC 8058: the mail client's one-click POST carries no CSRF token
+def unsubscribe(token: str) -> Any:
+    """GET asks (mail scanners follow links: a GET never opts anyone out); POST opts
+    out, or back in with ``undo``. The token names the tenant and the address."""
+    data = read_token(token, UNSUBSCRIBE_SALT, UNSUBSCRIBE_MAX_AGE)
+    tenant = db.session.get(Tenant, data["t"])
+    if tenant is None or not isinstance(data.get("a"), str):
+        raise NotFound("this link is not valid")
+    address = str(data["a"])
+    brand = _brand(tenant)
+    state = "ask"
+    if request.method == "POST":
+        if request.form.get("undo"):
+            opt_back_in(tenant.id, address)
+            state = "resumed"
+        else:
+            opt_out(tenant.id, address)
+            state = "stopped"
+    return render_template("public/unsubscribe.html", **brand, words=_words(),
+                           address=address, state=state, token=token)
 
 
 @public.get("/brand/<slug>/logo")
@@ -167,5 +206,5 @@ def register_public(app: Flask) -> None:
     from workorders.platform.web import PUBLIC_ENDPOINTS
 
     PUBLIC_ENDPOINTS.update({"public.status_page", "public.customer_approval",
-                             "public.tenant_logo"})
+                             "public.tenant_logo", "public.unsubscribe"})
     app.register_blueprint(public)
