@@ -26,7 +26,8 @@ def edit_form(world: World, case: dict[str, Any], **over: str) -> dict[str, str]
     data = {
         "case_type": "installation", "title": case["title"], "version": str(case["version"]),
         "customer_name": "Lena Berg", "customer_email": "lena@example.test",
-        "customer_erp_id": "C-1001", "site_street": "Storgatan 1", "site_city": "Umeå",
+        "customer_phone": "070-123 45 67", "customer_erp_id": "C-1001",
+        "site_street": "Storgatan 1", "site_city": "Umeå",
         "scheduled_start": "2026-12-03T08:00", "scheduled_end": "2026-12-03T10:00",
         "timezone": "Europe/Stockholm", "assignee": world.a.emails["technician"],
     }
@@ -117,7 +118,8 @@ def test_reschedule_rules_fire_from_the_page_and_from_the_api(world2: World) -> 
     # a title change is no reschedule: no message
     world.api("coordinator").patch(f"/api/v1/cases/{case['id']}", json={"title": "New title"})
     assert len([m for m in sms_texts(world) if "flyttat" in m]) == before + 1
-    second = book(world, customer={"name": "Olof Lind", "email": "olof@example.test"})
+    second = book(world, customer={"name": "Olof Lind", "email": "olof@example.test",
+                                   "phone": "+46 70 111 22 33"})
     resp2 = world.api("coordinator").patch(f"/api/v1/cases/{second['id']}",
                                            json={"assignee": None})
     assert resp2.status_code == 200

@@ -50,17 +50,15 @@ def test_the_instance_dir_its_folders_and_the_secret_key_are_private(fresh_app: 
 
 def test_outbox_emails_and_sms_are_private(fresh_app: Flask) -> None:
     from workorders.platform.jobs.email import deliver
-    from workorders.platform.jobs.notify import _send_one
-    from workorders.platform.jobs.registry import JobContext
+    from workorders.platform.jobs.sms import deliver_sms
 
     message = EmailMessage()
     message["To"] = "lena@example.test"
     message.set_content("Your status page: https://work.example.com/status/token")
     written = deliver(fresh_app, message, "job-1-status")
     assert written is not None and mode(written) == 0o600
-    context = JobContext(app=fresh_app, job_id=2, tenant_id=None, payload={}, attempt=1)
-    _send_one(context, {"channel": "sms", "body": "On our way"}, "+46701234567", "job-2-0")
-    sms = fresh_app.extensions["workorders.settings"].mail_dir / "job-2-0.sms.txt"
+    deliver_sms(fresh_app, 1, None, "+46701234567", "On our way", "notification-2")
+    sms = fresh_app.extensions["workorders.settings"].mail_dir / "notification-2.sms.txt"
     assert mode(sms) == 0o600 and "On our way" in sms.read_text(encoding="utf-8")
 
 

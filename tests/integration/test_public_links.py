@@ -11,6 +11,7 @@ import pytest
 from flask import Flask
 
 from tests.support.cases import book, publish_example
+from tests.support.outbox import parse, plain_text
 from tests.support.processes import command_env, free_port, run_workorders
 from tests.support.world import World
 
@@ -18,7 +19,10 @@ EVIL = {"Host": "evil.example"}
 
 
 def _links_in(folder: Path) -> list[str]:
-    texts = [p.read_text(encoding="utf-8") for p in folder.glob("notification-*")]
+    """Every link in the outbox's emails (parsed: quoted-printable lines are joined)
+    and text messages."""
+    texts = [plain_text(parse(p.read_bytes())) for p in folder.glob("*.eml")]
+    texts += [p.read_text(encoding="utf-8") for p in folder.glob("*.sms.txt")]
     return re.findall(r"https?://[^\s\"'<>]+", "\n".join(texts))
 
 

@@ -14,7 +14,6 @@ machinery with backoff; the last failed attempt, or one retrying cannot help, is
 from __future__ import annotations
 
 import json
-from email.message import EmailMessage
 from typing import Any
 
 from sqlalchemy import select
@@ -130,17 +129,9 @@ def _tenant_settings(tenant_id: int, case: Any) -> _TenantNotifySettings:
 
 
 def _opted_out(row: Any) -> bool:
-    from workorders.platform.extensions import db
-    from workorders.platform.models import NotificationOptOut
+    from workorders.platform.services.customer_messages import is_opted_out
 
-    return db.session.execute(select(NotificationOptOut.id).where(
-        NotificationOptOut.tenant_id == row.tenant_id,
-        NotificationOptOut.address == optout_address(row.address))).first() is not None
-
-
-def optout_address(address: str) -> str:
-    """How an opted-out address is stored and matched: emails in lower case."""
-    return address.strip().lower()
+    return is_opted_out(row.tenant_id, row.address)
 
 
 def _throttle(ctx: JobContext, row: Any, settings: _TenantNotifySettings) -> str | None:
@@ -158,14 +149,44 @@ def _throttle(ctx: JobContext, row: Any, settings: _TenantNotifySettings) -> str
 
 
 def _send_email(ctx: JobContext, row: Any, case: Any) -> str:
-    message_id = f"<notification-{row.id}.tenant-{row.tenant_id}@workorders>"
-    msg = EmailMessage()
-    msg["From"], msg["To"] = SENDER, row.address
-    msg["Subject"] = " ".join((row.subject or "A message about your case").split())
-    msg["Message-ID"] = message_id
-    msg.set_content(_with_approval_link(row))
-    deliver(ctx.app, msg, f"notification-{row.id}")
+    """Send one email: text and HTML, threaded under the case's first email to the
+    same person, with a one-click unsubscribe on a customer's status messages."""
+    from urllib.parse import urlsplit
+
+    from workorders.platform.extensions import db
+    from workorders.platform.jobs.email_message import OutgoingEmail, build_message
+    from workorders.platform.models import Tenant
+    from workorders.platform.services.customer_links import unsubscribe_link
+    from workorders.platform.web.public_words import public_words
+
+    host = urlsplit(settings_of(ctx.app).public_url).hostname or "workorders.invalid"
+    message_id = row.message_id or f"<notification-{row.id}.tenant-{row.tenant_id}@{host}>"
+    tenant = db.session.get(Tenant, row.tenant_id)
+    words = public_words(row.locale)
+    status_message = row.audience == "customer" and row.kind == "status"
+    email = OutgoingEmail(
+        to=row.address, subject=row.subject or "A message about your case",
+        text=_with_approval_link(row), message_id=message_id,
+        thread_root=_thread_root(row) if case is not None else None,
+        unsubscribe_url=unsubscribe_link(row.tenant_id, row.address) if status_message
+        else None,
+        sender_name=tenant.name if tenant is not None else None,
+        lang=row.locale or "en", unsubscribe_words=words["stop_footer"])
+    deliver(ctx.app, build_message(email, SENDER), f"notification-{row.id}")
     return message_id
+
+
+def _thread_root(row: Any) -> str | None:
+    """The Message-ID of the first email about this case to this address."""
+    from workorders.platform.extensions import db
+    from workorders.platform.models import Notification
+
+    first: str | None = db.session.execute(
+        select(Notification.message_id).where(
+            Notification.case_id == row.case_id, Notification.address == row.address,
+            Notification.channel == "email", Notification.message_id.is_not(None),
+            Notification.id < row.id).order_by(Notification.id).limit(1)).scalar()
+    return first
 
 
 def _with_approval_link(row: Any) -> str:

@@ -31,7 +31,7 @@ ADMIN_SUBJECT_TYPES: tuple[str, ...] = tuple(KINDS.values())
 #: background job kinds in words (the outbox's ``kind`` is for the code)
 JOB_KIND_WORDS: dict[str, str] = {
     "email.welcome": "welcome email",
-    "notify": "notification (written before the message log)",
+    "notify": "notification",
     "notification.deliver": "message delivery",
     "definitions.simulate": "simulation",
     "approval.customer_link": "customer approval link",

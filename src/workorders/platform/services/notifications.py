@@ -196,7 +196,7 @@ def queue_message(session: Session, loaded: LoadedCase, *, source: str,
 
 
 def _no_address(recipient: Recipient, channel: str) -> str:
-    what = {"email": "an email address", "sms": "a phone number"}.get(channel, "an address")
+    what = {"email": "email address", "sms": "mobile number"}.get(channel, "address")
     who = "The customer" if recipient.audience == "customer" else recipient.name or "They"
     return f"{who} has no {what} on the case, so nothing was sent."
 
