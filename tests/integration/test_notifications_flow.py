@@ -89,17 +89,19 @@ def test_retries_corrections_and_reevaluations_tell_nobody_twice(world: World) -
     assert len([m for m in before if m[0] == "rule:tell_customer_we_are_coming"]) == 1
 
 
-def publish_with(world: World, settings: str) -> None:
-    """The example bundle with ``settings`` (YAML lines under ``notifications:``)."""
+def publish_with(world: World, settings: str, templates: str = "") -> None:
+    """The example bundle with ``settings`` (YAML lines under ``notifications:``) and
+    ``templates`` (more lines under ``notifications.templates``)."""
     from tests.support.cases import ROOT
     from workorders.platform.services.definitions import create_draft, publish_version
 
     source = (ROOT / "definitions" / "nordvarme-heatpumps.yaml").read_text(encoding="utf-8")
     assert "\nnotifications:\n  templates:\n" in source
     source = source.replace("\nnotifications:\n  templates:\n",
-                            f"\nnotifications:\n{settings}  templates:\n", 1)
+                            f"\nnotifications:\n{settings}  templates:\n{templates}", 1)
     with world.app.app_context():
         draft = create_draft(world.a.tenant_id, source.encode(), world.a.emails["admin"])
+        assert draft.status != "invalid", draft
         publish_version(world.a.tenant_id, draft.number, world.a.emails["admin"])
 
 

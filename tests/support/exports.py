@@ -37,6 +37,8 @@ class Receiver:
     release: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
     url: str = ""
+    #: the body of every answer (an SMS gateway answers JSON with its message id)
+    answer: bytes = b"ok"
 
     def handle(self, path: str, headers: dict[str, str], body: bytes) -> int:
         with self.lock:
@@ -77,9 +79,9 @@ def running_receiver(script: list[int | str] | None = None) -> Iterator[Receiver
             status = receiver.handle(self.path, dict(self.headers.items()), body)
             try:
                 self.send_response(status)
-                self.send_header("Content-Length", "2")
+                self.send_header("Content-Length", str(len(receiver.answer)))
                 self.end_headers()
-                self.wfile.write(b"ok")
+                self.wfile.write(receiver.answer)
             except OSError:
                 pass  # the client gave up (a time-out, a killed worker)
 
