@@ -62,12 +62,35 @@ def test_a_booking_stores_the_phone_in_e164_read_in_the_customers_country(
     assert resp.status_code == 201, resp.get_data(as_text=True)
     assert _stored(cases, resp.json["id"])["customer"]["phone"] == "+46701234567"
     # a Norwegian customer's local number is read in Norway, not the tenant's Sweden
-    norwegian = {"name": "Kari Nordmann", "phone": "22 33 44 55",
+    norwegian = {"name": "Kari Nordmann", "phone": "412 34 567",
                  "address": {"city": "Oslo", "country": "NO"}}
     resp = cases.api("coordinator").post("/api/v1/cases",
                                          json=booking(cases, customer=norwegian))
     assert resp.status_code == 201, resp.get_data(as_text=True)
-    assert _stored(cases, resp.json["id"])["customer"]["phone"] == "+4722334455"
+    assert _stored(cases, resp.json["id"])["customer"]["phone"] == "+4741234567"
+
+
+def test_a_landline_is_refused_alike_by_page_and_api_when_the_tenant_texts_customers(
+        cases: World) -> None:
+    """The example bundle texts its customers (on my way, visit moved), so a number a
+    text message cannot reach is refused at booking, with the sentence a send would
+    fail with; nothing is written."""
+    from workorders.forms.phones import mobile_problem
+
+    client = login(cases, "coordinator")
+    before = snapshot(cases.app)
+    landline = booking(cases)["customer"] | {"phone": "090-12 34 56"}
+    sentence = mobile_problem("+4690123456")
+    assert sentence == ("+46 90 12 34 56 is not a mobile number, so a text message cannot "
+                        "reach it. Give a mobile number like +46 70 123 45 67.")
+    api = _api_errors(cases.api("coordinator").post("/api/v1/cases",
+                                                   json=booking(cases, customer=landline)))
+    assert api == {"/customer/phone": sentence}
+    resp = client.post("/cases/new?case_type=installation",
+                       data=_booking_form(cases, customer_phone="090-12 34 56"))
+    assert resp.status_code == 422
+    assert _page_error(text_of(resp), "customer_phone") == sentence
+    assert snapshot(cases.app) == before
 
 
 @pytest.mark.parametrize("phone", ["12", "call me", "+46 70 999", "070-123 45 67 89 10 11"])
@@ -108,11 +131,11 @@ def test_a_change_checks_the_phone_on_the_api_and_the_edit_page(cases: World) ->
     assert _page_error(text_of(page), "customer_phone") == msg.PHONE
     assert snapshot(cases.app) == before
 
-    customer["phone"] = "+47 22 33 44 55"
+    customer["phone"] = "+47 412 34 567"
     ok = cases.api("coordinator").patch(f"/api/v1/cases/{case['id']}",
                                         json={"customer": customer})
     assert ok.status_code == 200, ok.get_data(as_text=True)
-    assert _stored(cases, case["id"])["customer"]["phone"] == "+4722334455"
+    assert _stored(cases, case["id"])["customer"]["phone"] == "+4741234567"
 
 
 def test_the_csv_import_checks_and_stores_phones_like_a_booking(cases: World) -> None:

@@ -114,3 +114,15 @@ def notice_on_enter(bundle: Bundle, case_type: CaseType, state_id: str) -> Plann
         return None
     template = template_named(bundle, notice.template)
     return PlannedNotice(state_id, template, notice.to, True) if template else None
+
+
+def sends_sms_to_customer(bundle: Bundle) -> bool:
+    """Whether this tenant texts its customers (a rule's ``notify`` or an
+    ``on_enter`` message on an SMS template naming ``customer``): then a customer's
+    phone must be a mobile number, and booking says so at once."""
+    sends = [(str(a.params.get("template")), tuple(a.params.get("to") or ()))
+             for rule in bundle.rules for a in rule.then if a.kind == "notify"]
+    sends += [(n.template, n.to) for n in bundle.notifications.on_enter.values()
+              if n.template is not None]
+    return any("customer" in to and (t := template_named(bundle, template_id)) is not None
+               and t.channel == "sms" for template_id, to in sends)

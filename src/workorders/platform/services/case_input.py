@@ -9,10 +9,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from workorders.definitions.model import Bundle
+from workorders.definitions.notice_defaults import sends_sms_to_customer
 from workorders.definitions.vocabulary import ADDRESS_KEYS, CUSTOMER_KEYS, SITE_KEYS
 from workorders.errors import ValidationFailed
 from workorders.forms import messages as msg
-from workorders.forms.phones import default_region, e164, locale_region
+from workorders.forms.phones import default_region, e164, locale_region, mobile_problem
 
 ADDRESS_SCHEMA: dict[str, Any] = {
     "type": "object", "additionalProperties": False,
@@ -103,29 +105,34 @@ def phone_region(customer: dict[str, Any] | None, site: dict[str, Any] | None,
 
 
 def phone_errors(customer: dict[str, Any] | None, site: dict[str, Any] | None,
-                 locale: str | None) -> list[dict[str, Any]]:
+                 locale: str | None, *, needs_mobile: bool = False) -> list[dict[str, Any]]:
     """The customer phone's error (``/customer/phone``, forms.messages.PHONE), or
     none: the booking and edit pages ask this before the service, which asks it
-    again through :func:`checked_customer`, so both say the same sentence."""
+    again through :func:`checked_customer`, so both say the same sentence.
+    ``needs_mobile`` (the tenant texts its customers): a landline is refused too,
+    with the sentence a send would fail with (``forms.phones.mobile_problem``)."""
     phone = (customer or {}).get("phone")
     if not isinstance(phone, str) or not phone.strip():
         return []
     try:
-        e164(phone, phone_region(customer, site, locale))
+        number = e164(phone, phone_region(customer, site, locale))
     except ValueError as exc:
         return [{"path": "/customer/phone", "message": str(exc)}]
-    return []
+    problem = mobile_problem(number) if needs_mobile else None
+    return [{"path": "/customer/phone", "message": problem}] if problem else []
 
 
 def checked_customer(customer: dict[str, Any] | None, site: dict[str, Any] | None,
-                     locale: str | None) -> dict[str, Any]:
+                     bundle: Bundle) -> dict[str, Any]:
     """The customer as stored: empty values dropped and the phone in E.164
     (``+46701234567``), so "Call" links and SMS reach one spelling. A number
-    that is not one raises ``ValidationFailed`` before anything is written."""
+    that is not one (or not a mobile one, when the bundle texts customers)
+    raises ``ValidationFailed`` before anything is written."""
+    locale = bundle.locale
     cleaned = clean_mapping(customer)
-    errors = phone_errors(cleaned, site, locale)
+    errors = phone_errors(cleaned, site, locale, needs_mobile=sends_sms_to_customer(bundle))
     if errors:
-        raise ValidationFailed("the customer's phone number is not a phone number", errors)
+        raise ValidationFailed("the customer's phone number cannot be used", errors)
     if cleaned.get("phone"):
         cleaned["phone"] = e164(str(cleaned["phone"]), phone_region(cleaned, site, locale))
     return cleaned

@@ -111,7 +111,7 @@ def book_case(actor: Actor, data: dict[str, Any],
     check_window(start, end)
     assignee = technician_by_email(actor.tenant_id, data.get("assignee"))
     fields = _checked_fields(case_type, bundle, data.get("fields") or {})
-    customer = checked_customer(data.get("customer"), data.get("site"), bundle.locale)
+    customer = checked_customer(data.get("customer"), data.get("site"), bundle)
     now = utcnow()
     with transaction() as session:
         case = Case(
@@ -220,7 +220,7 @@ def _apply_changes(actor: Actor, loaded: LoadedCase, changes: dict[str, Any]) ->
         case.title = changes["title"].strip()
     if "customer" in changes:
         case.customer = checked_customer(changes["customer"], changes.get("site", case.site),
-                                         loaded.bundle.locale)
+                                         loaded.bundle)
         case.customer_name = case.customer.get("name", "")
     if "site" in changes:
         case.site = clean_mapping(changes["site"])
