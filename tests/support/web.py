@@ -47,6 +47,15 @@ def text_of(resp: Any) -> str:
     return str(resp.get_data(as_text=True))
 
 
+def words_of(resp: Any) -> str:
+    """A page's words as a person reads them: tags gone, spaces collapsed."""
+    import html
+    import re
+
+    body = re.sub(r"<(script|style)\b.*?</\1>", " ", text_of(resp), flags=re.S)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())
+
+
 @contextmanager
 def statements(app: Flask) -> Iterator[list[str]]:
     """Every SQL statement the app's engine sends inside the block, in order.

@@ -34,6 +34,8 @@ class Action(Enum):
     # --- helper 3: the admin workspace's home page and its "Admin" menu item ---
     #: open /admin, the workspace's front page linking every admin page
     ADMIN_WORKSPACE = "open the admin workspace"
+    #: read the message log (who was sent what) and send a failed message again
+    MANAGE_MESSAGES = "read the message log and retry messages"
 
 
 _INVOICING = ("coordinator", "admin")
@@ -48,6 +50,7 @@ ALLOWED_ROLES: dict[Action, tuple[str, ...]] = {
     Action.MANAGE_JOBS: ("admin",),
     Action.READ_ADMIN_HISTORY: ("admin",),
     Action.ADMIN_WORKSPACE: ("admin",),  # helper 3
+    Action.MANAGE_MESSAGES: _INVOICING,
 }
 
 

@@ -52,6 +52,7 @@ def register_api(app: Flask) -> None:
         exports,
         health,
         jobs,
+        notifications,  # issue 16: the message log
         openapi,
         secrets,
         tokens,  # helper 2: API tokens

@@ -45,11 +45,11 @@ class NotificationStatus(enum.StrEnum):
     SKIPPED = "skipped"  # nobody to send to (no address for that channel)
 
 
-#: statuses after which the delivery job has nothing left to do
+#: statuses after which the delivery job has nothing left to do (a dead one is sent
+#: again when a person retries its job, from the message log or the jobs page)
 SETTLED = frozenset({NotificationStatus.SENT, NotificationStatus.DELIVERED,
-                     NotificationStatus.BOUNCED, NotificationStatus.DEAD,
-                     NotificationStatus.THROTTLED, NotificationStatus.OPTED_OUT,
-                     NotificationStatus.SKIPPED})
+                     NotificationStatus.BOUNCED, NotificationStatus.THROTTLED,
+                     NotificationStatus.OPTED_OUT, NotificationStatus.SKIPPED})
 
 
 class Notification(Base):

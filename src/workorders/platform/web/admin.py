@@ -28,6 +28,7 @@ from workorders.platform.services.admin_history import (
 from workorders.platform.services.admin_overview import admin_overview
 from workorders.platform.services.exports import retry_export
 from workorders.platform.services.job_retry import error_in_words, failed_work, retry_job
+from workorders.platform.services.notification_log import status_counts
 from workorders.platform.web import web
 from workorders.platform.web.lookups import names_by_email
 
@@ -53,8 +54,10 @@ def admin_home() -> Any:
     actor = current_actor()
     overview = admin_overview(actor.tenant_id)
     latest = overview.latest_event
+    counts = status_counts(actor.tenant_id)
     return render_template(
         "admin/home.html", overview=overview,
+        messages_waiting=counts.get("dead", 0) + counts.get("throttled", 0),
         latest_words=describe_admin_event(latest) if latest else None,
         latest_by=names_by_email(actor).get(latest.actor, latest.actor) if latest else None)
 

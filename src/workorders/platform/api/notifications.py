@@ -1,0 +1,67 @@
+"""The message log over HTTP: the tenant's messages, one case's, and a retry. Same
+service as the pages (``services.notification_log``), so both answer alike."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import jsonify, request
+
+from workorders.platform.api import api
+from workorders.platform.api.docs import operation
+from workorders.platform.api.inputs import page, page_args
+from workorders.platform.auth import current_actor
+from workorders.platform.database import get_for_tenant
+from workorders.platform.models import Case, NotificationStatus
+from workorders.platform.permissions import Action, require
+from workorders.platform.services.notification_log import (
+    CHANNEL_WORDS,
+    LogFilter,
+    message_json,
+    messages,
+    retry_message,
+)
+
+FILTERS: dict[str, dict[str, Any]] = {
+    "status": {"type": "string", "enum": [s.value for s in NotificationStatus]},
+    "channel": {"type": "string", "enum": list(CHANNEL_WORDS)},
+    "q": {"type": "string", "maxLength": 200}}
+
+
+@api.get("/notifications")
+@require(Action.MANAGE_MESSAGES)
+@operation("The tenant's message log, newest first: who was sent what, on which channel, "
+           "and how it went", query=FILTERS)
+def list_notifications() -> Any:
+    limit, after = page_args()
+    rows = messages(current_actor().tenant_id, LogFilter(
+        status=request.args.get("status"), channel=request.args.get("channel"),
+        search=request.args.get("q"), before_id=after, limit=limit))
+    return jsonify(page(rows, limit, message_json))
+
+
+@api.get("/cases/<int:case_id>/notifications")
+@require(Action.MANAGE_MESSAGES)
+@operation("One case's messages, newest first", query=FILTERS,
+           responses={200: "OK", 404: "No such case"})
+def case_notifications(case_id: int) -> Any:
+    actor = current_actor()
+    get_for_tenant(Case, case_id, actor.tenant_id)
+    limit, after = page_args()
+    rows = messages(actor.tenant_id, LogFilter(
+        status=request.args.get("status"), channel=request.args.get("channel"),
+        search=request.args.get("q"), case_id=case_id, before_id=after, limit=limit))
+    return jsonify(page(rows, limit, message_json))
+
+
+@api.post("/notifications/<int:notification_id>/retry")
+@require(Action.MANAGE_MESSAGES)
+@operation("Send a failed, dead or throttled message again, now",
+           responses={202: "The message, queued again", 404: "No such message",
+                      409: "The message was sent, is on its way, or was not sent on "
+                           "purpose (opted out, no address)"},
+           description="Audited on the case (`notification.retried`). A throttled message "
+                       "faces the hourly limit again.")
+def retry_notification(notification_id: int) -> Any:
+    row = retry_message(current_actor(), notification_id)
+    return jsonify(message_json(row)), 202

@@ -1,0 +1,139 @@
+"""The message log: what was sent to whom, per case and per tenant, and a retry.
+
+One place for the log's queries and words, used by the case page, the admin's
+message log page and the API, so the three always agree. A retry sets a failed,
+dead or throttled message back to queued and queues its delivery again (audited);
+a throttled one then faces the hourly limit afresh, so it goes only when the limit
+allows it now.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import delete, func, or_, select
+
+from workorders.errors import Conflict
+from workorders.platform.actor import Actor
+from workorders.platform.database import get_for_tenant, lock_tenant
+from workorders.platform.extensions import db
+from workorders.platform.jobs.outbox import enqueue_job, requeue_job
+from workorders.platform.models import (
+    Case,
+    Notification,
+    NotificationSend,
+    NotificationStatus,
+    OutboxJob,
+)
+from workorders.platform.services.audit import record_event
+from workorders.platform.services.notifications import DELIVER_JOB
+from workorders.platform.services.unit_of_work import transaction
+
+S = NotificationStatus
+CHANNEL_WORDS = {"email": "Email", "sms": "Text message", "webhook": "Webhook",
+                 "in_app": "In the app"}
+STATUS_WORDS = {S.QUEUED.value: "Queued", S.HELD.value: "Waiting for the morning",
+                S.SENT.value: "Sent", S.DELIVERED.value: "Delivered",
+                S.BOUNCED.value: "Bounced", S.FAILED.value: "Failed, will try again",
+                S.DEAD.value: "Gave up", S.THROTTLED.value: "Held back (hourly limit)",
+                S.OPTED_OUT.value: "Not sent: opted out",
+                S.SKIPPED.value: "Not sent: no address"}
+RETRYABLE = (S.FAILED.value, S.DEAD.value, S.THROTTLED.value)
+#: statuses an admin should look at, first on the log page
+TROUBLE = (S.DEAD.value, S.FAILED.value, S.THROTTLED.value)
+PAGE = 50
+
+
+def source_words(source: str) -> str:
+    """What caused a message, for a person: the state entered or the rule."""
+    kind, _, name = source.partition(":")
+    if kind == "on_enter":
+        return f"Entered {name.replace('_', ' ')}"
+    if kind == "rule":
+        return f"Rule {name}"
+    if kind == "approval":
+        return "Approval request"
+    return source
+
+
+def message_json(row: Notification) -> dict[str, Any]:
+    return {"id": row.id, "case_id": row.case_id, "source": row.source,
+            "template": row.template, "channel": row.channel, "kind": row.kind,
+            "audience": row.audience, "recipient": row.recipient_name,
+            "address": row.address, "locale": row.locale, "subject": row.subject,
+            "text": row.body, "status": row.status, "status_words": STATUS_WORDS[row.status],
+            "error": row.error, "attempts": row.attempts,
+            "created_at": row.created_at.isoformat(),
+            "sent_at": row.sent_at.isoformat() if row.sent_at else None,
+            "send_after": row.send_after.isoformat() if row.send_after else None}
+
+
+@dataclass(frozen=True, slots=True)
+class LogFilter:
+    status: str | None = None
+    channel: str | None = None
+    search: str | None = None
+    case_id: int | None = None
+    before_id: int | None = None
+    limit: int = PAGE
+
+
+def messages(tenant_id: int, wanted: LogFilter) -> list[Notification]:
+    """The tenant's messages, newest first, filtered; ``limit + 1`` rows at most, so
+    a caller knows whether there is another page."""
+    stmt = select(Notification).where(Notification.tenant_id == tenant_id)
+    if wanted.status:
+        stmt = stmt.where(Notification.status == wanted.status)
+    if wanted.channel:
+        stmt = stmt.where(Notification.channel == wanted.channel)
+    if wanted.case_id is not None:
+        stmt = stmt.where(Notification.case_id == wanted.case_id)
+    if wanted.search:
+        like = f"%{wanted.search.strip().lower()}%"
+        stmt = stmt.where(or_(func.lower(Notification.address).like(like),
+                              func.lower(Notification.recipient_name).like(like),
+                              func.lower(Notification.template).like(like)))
+    if wanted.before_id is not None:
+        stmt = stmt.where(Notification.id < wanted.before_id)
+    return list(db.session.execute(
+        stmt.order_by(Notification.id.desc()).limit(wanted.limit + 1)).scalars())
+
+
+def status_counts(tenant_id: int) -> dict[str, int]:
+    """How many of the tenant's messages are in each status."""
+    rows = db.session.execute(select(Notification.status, func.count()).where(
+        Notification.tenant_id == tenant_id).group_by(Notification.status)).all()
+    return {status: count for status, count in rows}
+
+
+def retry_message(actor: Actor, notification_id: int) -> Notification:
+    """Send a failed, dead or throttled message again, now (audited on the case, or
+    on the tenant for a message without a case)."""
+    with transaction() as session:
+        lock_tenant(actor.tenant_id)
+        row = get_for_tenant(Notification, notification_id, actor.tenant_id, lock=True)
+        if row.case_id is not None:  # the case's audit chain is written under its lock
+            get_for_tenant(Case, row.case_id, actor.tenant_id, lock=True)
+        if row.status not in RETRYABLE:
+            raise Conflict(f"this message is {STATUS_WORDS[row.status].lower()}; only a "
+                           "message that failed, gave up or was held back can be sent again")
+        before = {"status": row.status, "error": row.error}
+        row.status, row.error, row.send_after = S.QUEUED.value, None, None
+        # the throttle remembers its answer per message: forget it, so it asks afresh
+        session.execute(delete(NotificationSend).where(
+            NotificationSend.tenant_id == row.tenant_id, NotificationSend.job_id == row.id))
+        job = session.get(OutboxJob, row.job_id) if row.job_id is not None else None
+        if job is None:
+            job = enqueue_job(DELIVER_JOB, {"notification_id": row.id},
+                              tenant_id=row.tenant_id, max_attempts=6)
+            row.job_id = job.id
+        else:
+            requeue_job(job)
+        record_event(session, tenant_id=actor.tenant_id,
+                     subject_type="case" if row.case_id is not None else "tenant",
+                     subject_id=row.case_id if row.case_id is not None else actor.tenant_id,
+                     actor=actor.email, action="notification.retried", before=before,
+                     after={"message": row.id, "channel": row.channel,
+                            "to": row.address or row.recipient_name})
+    return row

@@ -1,0 +1,89 @@
+"""The message log on pages: the admin's tenant-wide log with filters and a retry,
+and the "Messages" box on a case page. Words and queries come from
+``services.notification_log``, the same as the API's."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
+
+from workorders.errors import Conflict
+from workorders.platform.auth import current_actor
+from workorders.platform.input_guard import MAX_ID
+from workorders.platform.models import Notification, NotificationStatus
+from workorders.platform.permissions import Action, require
+from workorders.platform.services.notification_log import (
+    CHANNEL_WORDS,
+    PAGE,
+    RETRYABLE,
+    STATUS_WORDS,
+    TROUBLE,
+    LogFilter,
+    messages,
+    source_words,
+    status_counts,
+)
+from workorders.platform.services.notification_log import retry_message as retry_service
+from workorders.platform.web import web
+from workorders.platform.web.work_forms import safe_back
+
+
+class RetryForm(FlaskForm):
+    """Only the CSRF token: the message is in the URL."""
+
+
+@web.app_template_global("case_messages")
+def case_messages(case_id: int) -> list[Notification]:
+    """A case's messages for its page (the newest ``PAGE``)."""
+    return messages(current_actor().tenant_id, LogFilter(case_id=case_id))[:PAGE]
+
+
+@web.app_context_processor
+def _message_words() -> dict[str, Any]:
+    return {"channel_words": CHANNEL_WORDS, "message_status_words": STATUS_WORDS,
+            "message_source_words": source_words, "retryable_messages": RETRYABLE}
+
+
+def _int_arg(name: str) -> int | None:
+    raw = request.args.get(name, "")
+    return int(raw) if raw.isdigit() and 0 < int(raw) <= MAX_ID else None
+
+
+@web.get("/admin/messages")
+@require(Action.MANAGE_MESSAGES)
+def message_log() -> Any:
+    actor = current_actor()
+    status = request.args.get("status") or None
+    channel = request.args.get("channel") or None
+    if status not in (None, *[s.value for s in NotificationStatus]):
+        status = None
+    if channel not in (None, *CHANNEL_WORDS):
+        channel = None
+    search = (request.args.get("q") or "").strip()[:200] or None
+    rows = messages(actor.tenant_id, LogFilter(status=status, channel=channel, search=search,
+                                               before_id=_int_arg("before")))
+    more = len(rows) > PAGE
+    rows = rows[:PAGE]
+    return render_template("admin/messages.html", rows=rows, counts=status_counts(
+        actor.tenant_id), trouble=TROUBLE, status=status, channel=channel, search=search,
+        statuses=STATUS_WORDS, next_before=rows[-1].id if more and rows else None,
+        form=RetryForm())
+
+
+@web.post("/messages/<int:notification_id>/retry")
+@require(Action.MANAGE_MESSAGES)
+def message_retry(notification_id: int) -> Any:
+    target = safe_back(request.form.get("back"), url_for("web.message_log"))
+    if not RetryForm().validate_on_submit():
+        flash("The form expired. Reload the page and press Send again.", "error")
+        return redirect(target)
+    try:
+        row = retry_service(current_actor(), notification_id)
+    except Conflict as exc:
+        flash(f"Nothing was sent: {exc.message}.", "error")
+    else:
+        flash(f"The message to {row.recipient_name or row.address} is queued again.",
+              "success")
+    return redirect(target)
