@@ -135,5 +135,5 @@ def retry_message(actor: Actor, notification_id: int) -> Notification:
                      subject_id=row.case_id if row.case_id is not None else actor.tenant_id,
                      actor=actor.email, action="notification.retried", before=before,
                      after={"message": row.id, "channel": row.channel,
-                            "to": row.address or row.recipient_name})
+                            "to": row.recipient_name or row.address})
     return row

@@ -16,6 +16,7 @@ from workorders.definitions.model import Bundle, CaseType, Form
 from workorders.definitions.problems import pointer
 from workorders.forms.words import pointer_words
 from workorders.platform.models import AuditEvent
+from workorders.platform.services.notification_log import CHANNEL_WORDS
 from workorders.platform.web.display import fmt_datetime, fmt_window
 from workorders.rules.readiness import approver_words
 
@@ -194,6 +195,10 @@ class Describer:
         if event.action == "updated":
             return self._make(event, "updated", "Changed the booking",
                               self.booking_changes(before, after))
+        if event.action == "notification.retried":
+            to = after.get("to") or "the recipient"
+            return self._make(event, "updated", f"Sent a message to {self.person(to)} again "
+                              f"({CHANNEL_WORDS.get(str(after.get('channel')), 'message')})")
         if event.action == "case.migrated":
             return self._make(event, "updated", migrated_headline(before, after),
                               self.changes(before.get("fields") or {},
