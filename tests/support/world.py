@@ -42,6 +42,10 @@ class Api:
               **kw: Any) -> TestResponse:
         return self.client.patch(path, json=json, headers=self._headers(headers), **kw)
 
+    def put(self, path: str, json: Any = None, headers: dict[str, str] | None = None,
+            **kw: Any) -> TestResponse:
+        return self.client.put(path, json=json, headers=self._headers(headers), **kw)
+
     def open(self, path: str, method: str, **kw: Any) -> TestResponse:
         headers = self._headers(kw.pop("headers", None))
         return self.client.open(path, method=method, headers=headers, **kw)

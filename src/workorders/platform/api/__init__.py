@@ -52,6 +52,7 @@ def register_api(app: Flask) -> None:
         exports,
         health,
         jobs,
+        me_messages,  # issue 16: my in-app messages and message settings
         notifications,  # issue 16: the message log
         openapi,
         secrets,

@@ -44,6 +44,7 @@ def register_web(app: Flask) -> None:
         field_work,  # H1 (issue 15): On my way and the work timer
         inbox,
         message_log,  # issue 16: the message log and a case's messages
+        messages_page,  # issue 16: a person's in-app messages and message settings
         migration_page,  # helper 8 (issue 14): moving open cases to a new version
         my_jobs,
         pages,

@@ -25,9 +25,10 @@ from workorders.platform.models import (
     Case,
     CaseException,
     ExceptionStatus,
-    OutboxJob,
+    Notification,
 )
 from workorders.platform.services.exception_queue import ExceptionFilter, filtered_exceptions
+from workorders.platform.services.staff_messages import unread_count
 from workorders.platform.services.work_queue import STAFF, may_decide
 
 MAX_ROWS = 200
@@ -204,19 +205,19 @@ def customer_asks(actor: Actor, q: str = "") -> list[CustomerAsk]:
     if q.strip():
         stmt = stmt.where(_approval_search(q.strip()))
     found = db.session.execute(stmt).all()
-    keys = [f"approval-link:{a.id}" for a, _ in found]
-    jobs = {j.dedupe_key: j for j in db.session.execute(select(OutboxJob).where(
-        OutboxJob.tenant_id == actor.tenant_id, OutboxJob.dedupe_key.in_(keys))).scalars()
-        } if keys else {}
+    keys = [f"approval:{a.id}" for a, _ in found]
+    links = {n.source: n for n in db.session.execute(select(Notification).where(
+        Notification.tenant_id == actor.tenant_id, Notification.source.in_(keys),
+        Notification.audience == "customer")).scalars()} if keys else {}
     asks = []
     for approval, case in found:
-        job = jobs.get(f"approval-link:{approval.id}")
-        sent = job.finished_at if job is not None and job.status == "done" else None
+        link = links.get(f"approval:{approval.id}")  # the email with the link (message log)
         customer = case.customer or {}
         asks.append(CustomerAsk(approval, case.number, case.title,
                                 str(customer.get("name") or case.customer_name or ""),
-                                str(customer.get("email") or ""), sent,
-                                job.status if job is not None else "none"))
+                                str(customer.get("email") or ""),
+                                link.sent_at if link is not None else None,
+                                link.status if link is not None else "none"))
     return asks
 
 
@@ -224,6 +225,8 @@ def customer_asks(actor: Actor, q: str = "") -> list[CustomerAsk]:
 class WorkCounts:
     open_exceptions: int | None  # None: not a coordinator or admin
     my_approvals: int
+    #: the person's unread in-app messages in this tenant (the bell)
+    unread_messages: int = 0
 
 
 def work_counts(actor: Actor) -> WorkCounts | None:
@@ -239,6 +242,7 @@ def work_counts(actor: Actor) -> WorkCounts | None:
             Approval.tenant_id == actor.tenant_id,
             Approval.status == ApprovalStatus.PENDING.value,
             Approval.approver.in_(routed_to(actor)))).scalar_one())
+        unread = unread_count(actor)
     except SQLAlchemyError:
         return None
-    return WorkCounts(exceptions, approvals)
+    return WorkCounts(exceptions, approvals, unread)
