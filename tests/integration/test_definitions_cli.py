@@ -65,3 +65,24 @@ def test_publishing_a_broken_file_stores_nothing(app: Flask, env: dict[str, str]
     result = run_workorders(["definitions", "publish", "--tenant", "acme", str(broken)], env)
     assert result.returncode == 1 and "error(s); nothing was stored" in result.stderr
     assert snapshot(app) == before
+
+
+def test_preview_notification_renders_each_language_and_counts_sms(
+        env: dict[str, str]) -> None:  # noqa: F811
+    bundle = str(ROOT / "definitions" / "nordvarme-heatpumps.yaml")
+    sms = run_workorders(["definitions", "preview-notification", bundle,
+                          "technician_on_my_way"], env)
+    assert sms.returncode == 0, sms.stderr
+    assert "Hej Lena Berg! Åsa Lind från Nordvärme har åkt" in sms.stdout
+    assert "GSM-7: 1 SMS" in sms.stdout
+    built_in = run_workorders(["definitions", "preview-notification", bundle, "job_waiting",
+                               "--locale", "sv-SE", "--case-type", "service"], env)
+    assert built_in.returncode == 0, built_in.stderr
+    assert "--- sv ---" in built_in.stdout and "SERV-2026-00042: ett jobb till dig" \
+        in built_in.stdout and "the job" not in built_in.stdout
+    unknown = run_workorders(["definitions", "preview-notification", bundle, "nope"], env)
+    assert unknown.returncode == 2 and "there is no notification template 'nope'" \
+        in unknown.stderr and "job_waiting" in unknown.stderr
+    no_type = run_workorders(["definitions", "preview-notification", bundle, "job_waiting",
+                              "--case-type", "boat"], env)
+    assert no_type.returncode == 2 and "there is no case type 'boat'" in no_type.stderr
