@@ -1,0 +1,108 @@
+"""Issue 16: a customer stops status messages through a signed link (never messages
+asking them to act), and their status page shows what they were told."""
+
+from __future__ import annotations
+
+import re
+
+from tests.integration.test_notifications_flow import messages, move, publish_with
+from tests.support.capture import unresolved_service_visit
+from tests.support.cases import book
+from tests.support.state import snapshot
+from tests.support.web import text_of, words_of
+from tests.support.world import World
+
+STATUS_EMAIL = """  on_enter:
+    scheduled: {template: visit_booked, to: [customer]}
+"""
+TEMPLATES = """    visit_booked:
+      channel: email
+      subject: "Ditt besök {{ case.number }}"
+      body: "Hej {{ case.customer.name }}! Vi har bokat ditt besök."
+"""
+
+
+def _link(world: World, address: str = "lena@example.test") -> str:
+    from workorders.platform.services.customer_links import unsubscribe_link
+
+    with world.app.app_context():
+        return "/" + unsubscribe_link(world.a.tenant_id, address).split("/", 3)[3]
+
+
+def test_get_asks_post_stops_twice_changes_nothing_undo_resumes(world: World) -> None:
+    publish_with(world, STATUS_EMAIL, templates=TEMPLATES)
+    client = world.app.test_client()
+    link = _link(world, "Lena@Example.test")
+    before = snapshot(world.app)
+    page = words_of(client.get(link))
+    assert "Stoppa statusmeddelanden från Alpha" in page and "lena@example.test" in page
+    assert snapshot(world.app) == before  # a mail scanner following the link stops nothing
+    assert "Klart:" in words_of(client.post(link))
+    once = snapshot(world.app)
+    assert client.post(link, data={"List-Unsubscribe": "One-Click"}).status_code == 200
+    assert snapshot(world.app) == once  # a second click writes nothing more
+    case = book(world)
+    move(world, case["id"], "schedule")
+    assert [m[4] for m in messages(world, case["id"]) if m[3] == "lena@example.test"] == [
+        "opted_out"]
+    assert "skickar statusmeddelanden till lena@example.test igen" in words_of(
+        client.post(link, data={"undo": "1"}))
+    later = book(world)
+    move(world, later["id"], "schedule")
+    assert [m[4] for m in messages(world, later["id"]) if m[3] == "lena@example.test"] == [
+        "sent"]
+
+
+def test_a_forged_or_foreign_link_stops_nothing(world: World) -> None:
+    publish_with(world, STATUS_EMAIL, templates=TEMPLATES)
+    client = world.app.test_client()
+    link = _link(world)
+    before = snapshot(world.app)
+    assert client.post(link[:-3] + "abc").status_code == 404
+    assert client.get("/unsubscribe/not-a-token").status_code == 404
+    assert snapshot(world.app) == before
+    from workorders.platform.services.customer_links import unsubscribe_link
+
+    with world.app.app_context():  # tenant b's link opts out at tenant b only
+        other = "/" + unsubscribe_link(world.b.tenant_id, "lena@example.test").split("/", 3)[3]
+    client.post(other)
+    case = book(world)
+    move(world, case["id"], "schedule")
+    assert [m[4] for m in messages(world, case["id"]) if m[3] == "lena@example.test"] == [
+        "sent"]
+
+
+def test_an_opted_out_customer_still_gets_what_asks_them_to_act(world: World) -> None:
+    from tests.integration.test_rules_flow import _submit
+
+    publish_with(world, "")
+    world.app.test_client().post(_link(world))
+    service = book(world, case_type="service", fields={"under_warranty": False})
+    move(world, service["id"], "schedule")
+    move(world, service["id"], "start", role="technician")
+    _submit(world, service["id"], "service_visit", unresolved_service_visit())
+    asked = [m for m in messages(world, service["id"]) if m[0].startswith("approval:")]
+    assert [(m[2], m[3], m[4]) for m in asked] == [("email", "lena@example.test", "sent")]
+
+
+def test_the_status_page_shows_what_the_customer_was_told_in_their_language(
+        world: World) -> None:
+    publish_with(world, STATUS_EMAIL, templates=TEMPLATES)
+    case = book(world)
+    move(world, case["id"], "schedule")
+    move(world, case["id"], "start", role="technician")  # an SMS: "... är på väg"
+    from workorders.platform.services.customer_links import status_link
+
+    with world.app.app_context():
+        from workorders.platform.extensions import db
+        from workorders.platform.models import Case
+
+        link = "/" + status_link(db.session.get(Case, case["id"])).split("/", 3)[3]
+    page = world.app.test_client().get(link)
+    assert 'lang="sv-SE"' in text_of(page)
+    words = words_of(page)
+    assert "Det här har vi meddelat dig" in words
+    told = re.findall(r'data-testid="public-message"', text_of(page))
+    assert len(told) == 2  # the booking email and the on-the-way SMS, not the staff's
+    assert f"Ditt besök {case['number']}" in words and "är på väg" in words
+    assert "väntar på dig" not in words  # the technician's in-app/email is theirs
