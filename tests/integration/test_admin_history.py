@@ -144,7 +144,8 @@ def test_missing_facts_never_break_the_wording() -> None:
 
     for action in WORDS:
         subject_type = {"definition": "definition", "member": "member", "token": "token",
-                        "secret": "tenant_secrets", "job": "job"}[action.split(".")[0]]
+                        "secret": "tenant_secrets", "job": "job",
+                        "notifications": "customer_messages"}[action.split(".")[0]]
         text = describe_admin_event(_event(action, subject_type, 3))
         assert text and "None" not in text and "{" not in text, (action, text)
 

@@ -106,3 +106,15 @@ def test_the_status_page_shows_what_the_customer_was_told_in_their_language(
     assert len(told) == 2  # the booking email and the on-the-way SMS, not the staff's
     assert f"Ditt besök {case['number']}" in words and "är på väg" in words
     assert "väntar på dig" not in words  # the technician's in-app/email is theirs
+
+
+def test_opting_out_and_back_in_read_as_sentences_in_the_admin_history(world: World) -> None:
+    from tests.support.web import login
+
+    publish_with(world, "")
+    link = _link(world)
+    world.app.test_client().post(link)
+    world.app.test_client().post(link, data={"undo": "1"})
+    page = words_of(login(world, "admin").get("/admin/history?kind=messages"))
+    assert "lena@example.test stopped status messages" in page
+    assert "lena@example.test asked for status messages again" in page

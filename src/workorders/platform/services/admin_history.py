@@ -25,6 +25,7 @@ KINDS: dict[str, str] = {
     "tokens": "token",
     "secrets": "tenant_secrets",
     "jobs": "job",
+    "messages": "customer_messages",
 }
 ADMIN_SUBJECT_TYPES: tuple[str, ...] = tuple(KINDS.values())
 
@@ -169,6 +170,10 @@ def _job(e: AuditEvent) -> str:
     return f"job {e.subject_id}" + (f" ({job_kind_words(str(kind))})" if kind else "")
 
 
+def _customer(event: AuditEvent) -> str:
+    return str(_fact(event, "address") or "A customer")
+
+
 WORDS: dict[str, Callable[[AuditEvent], str]] = {
     "definition.draft_created": _draft_created,
     "definition.draft_saved": _draft_saved,
@@ -185,6 +190,8 @@ WORDS: dict[str, Callable[[AuditEvent], str]] = {
     "secret.replaced": lambda e: f"Replaced {_secret(e)}",
     "secret.deleted": lambda e: f"Deleted {_secret(e)}",
     "job.retried": lambda e: f"Retried {_job(e)}",
+    "notifications.opted_out": lambda e: f"{_customer(e)} stopped status messages",
+    "notifications.opted_in": lambda e: f"{_customer(e)} asked for status messages again",
 }
 
 #: what an unknown event's subject is called, for the fallback sentence

@@ -20,7 +20,8 @@ from workorders.platform.services.unit_of_work import transaction
 
 #: the statuses of a message the customer was really sent
 TOLD = (NotificationStatus.SENT.value, NotificationStatus.DELIVERED.value)
-AUDIT_SUBJECT = "tenant"
+#: the admin history's "Messages" kind (``services.admin_history.KINDS``)
+AUDIT_SUBJECT = "customer_messages"
 
 
 def optout_address(address: str) -> str:

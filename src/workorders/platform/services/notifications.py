@@ -101,7 +101,7 @@ def resolve_recipients(session: Session, loaded: LoadedCase,
         if target == "customer":
             customer = case.customer or {}
             picked = [Recipient("customer", str(customer.get("name") or ""), "",
-                                locale=str(customer.get("locale") or bundle.locale))]
+                                locale=bundle.locale)]
         elif target == "assignee" and case.assignee_id is not None:
             picked = _staff(session, case.tenant_id,
                             [m for m in all_members() if m.user_id == case.assignee_id],

@@ -35,7 +35,7 @@ from workorders.platform.web.lookups import names_by_email
 HISTORY_PAGE = 50
 #: the history filter's choices, in the order the page offers them
 KIND_LABELS = {"definitions": "Definitions", "people": "People", "tokens": "API tokens",
-               "secrets": "Secrets", "jobs": "Jobs"}
+               "secrets": "Secrets", "jobs": "Jobs", "messages": "Customer messages"}
 
 
 class RetryForm(FlaskForm):
