@@ -43,6 +43,7 @@ from workorders.platform.services.customer_links import (
     UNSUBSCRIBE_MAX_AGE,
     UNSUBSCRIBE_SALT,
     read_token,
+    unsubscribe_token,
 )
 from workorders.platform.services.customer_messages import (
     opt_back_in,
@@ -125,9 +126,12 @@ def status_page(token: str) -> Any:
     if tenant is None:  # pragma: no cover - cases belong to a tenant
         abort(404)
     brand = _brand(tenant)
+    email = (case.customer or {}).get("email")
     return render_template("public/status.html", case=case, **brand, words=_words(),
                            state_label=state.label if state else case.status,
-                           told=told_the_customer(case.id))
+                           told=told_the_customer(case.id),
+                           stop_url=url_for("public.unsubscribe", token=unsubscribe_token(
+                               tenant.id, str(email))) if email else None)
 
 
 def _words() -> Mapping[str, str]:
