@@ -103,6 +103,17 @@ def _export_id(world: World) -> int:
     return int(resp.json["items"][0]["id"])
 
 
+def _notification_id(world: World) -> int:
+    """Runs after ``_case_id``: scheduling a case tells its technician (the message log)."""
+    from tests.support.cases import book
+
+    case = book(world)
+    world.api("coordinator").post(f"/api/v1/cases/{case['id']}/transitions",
+                                  json={"transition": "schedule"})
+    items = world.api("coordinator").get("/api/v1/notifications").json["items"]
+    return int(items[0]["id"])
+
+
 def _secret_name(world: World) -> str:
     from workorders.platform.services.tenant_secrets import set_secret
 
@@ -143,6 +154,7 @@ ID_OF_TENANT_A: dict[str, Callable[[World], Any]] = {
     "form_id": lambda w: "support_visit",
     "connector_id": lambda w: "erpnext",
     "token_id": _token_id,
+    "notification_id": _notification_id,
 }
 
 #: writes whose parameter names the caller's own namespace, not an existing row:
