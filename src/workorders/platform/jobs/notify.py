@@ -157,7 +157,7 @@ def _send_email(ctx: JobContext, row: Any, case: Any) -> str:
     from workorders.platform.jobs.email_message import OutgoingEmail, build_message
     from workorders.platform.models import Tenant
     from workorders.platform.services.customer_links import unsubscribe_link
-    from workorders.platform.web.public_words import public_words
+    from workorders.platform.services.customer_words import public_words
 
     host = urlsplit(settings_of(ctx.app).public_url).hostname or "workorders.invalid"
     message_id = row.message_id or f"<notification-{row.id}.tenant-{row.tenant_id}@{host}>"

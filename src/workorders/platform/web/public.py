@@ -50,11 +50,11 @@ from workorders.platform.services.customer_messages import (
     opt_out,
     told_the_customer,
 )
+from workorders.platform.services.customer_words import public_words
 from workorders.platform.services.definitions import bundle_of, current_version
 from workorders.platform.services.invoice_document import case_lines
 from workorders.platform.services.work_queue import decide_approval
 from workorders.platform.web.display import page_lang, use_tenant
-from workorders.platform.web.public_words import public_words
 
 #: a logo's address names its bytes (``?v=<etag>``), so browsers may keep it a day
 LOGO_MAX_AGE = 86400
