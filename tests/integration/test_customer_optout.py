@@ -118,3 +118,45 @@ def test_opting_out_and_back_in_read_as_sentences_in_the_admin_history(world: Wo
     page = words_of(login(world, "admin").get("/admin/history?kind=messages"))
     assert "lena@example.test stopped status messages" in page
     assert "lena@example.test asked for status messages again" in page
+
+
+def test_an_english_tenants_status_page_reads_in_english_and_hides_what_failed(
+        world: World) -> None:
+    """The page's words follow the bundle's locale (en-GB here), times are the
+    tenant's zone, and a customer message that never went out is not on it."""
+    from datetime import UTC, datetime
+
+    from tests.support.cases import ROOT
+    from workorders.platform.extensions import db
+    from workorders.platform.models import Case, Notification
+    from workorders.platform.services.customer_links import status_link
+    from workorders.platform.services.definitions import create_draft, publish_version
+
+    source = (ROOT / "definitions" / "nordvarme-heatpumps.yaml").read_text(encoding="utf-8")
+    source = source.replace("\nlocale: sv-SE\n", "\nlocale: en-GB\n", 1).replace(
+        "\ntimezone: Europe/Stockholm\n", "\ntimezone: America/New_York\n", 1).replace(
+        "\nnotifications:\n  templates:\n",
+        f"\nnotifications:\n{STATUS_EMAIL}  templates:\n{TEMPLATES}", 1)
+    with world.app.app_context():
+        draft = create_draft(world.a.tenant_id, source.encode(), world.a.emails["admin"])
+        publish_version(world.a.tenant_id, draft.number, world.a.emails["admin"])
+    case = book(world)
+    move(world, case["id"], "schedule")
+    move(world, case["id"], "start", role="technician")
+    with world.app.app_context():
+        rows = db.session.query(Notification).filter_by(
+            case_id=case["id"], audience="customer").order_by(Notification.id).all()
+        assert [r.channel for r in rows] == ["email", "sms"]
+        rows[0].sent_at = datetime(2026, 11, 26, 15, 30, tzinfo=UTC)
+        rows[1].status, rows[1].error = "failed", "The text message gateway refused it."
+        db.session.commit()
+        link = "/" + status_link(db.session.get(Case, case["id"])).split("/", 3)[3]
+    page = world.app.test_client().get(link)
+    assert '<html lang="en-GB"' in text_of(page)
+    words = words_of(page)
+    assert "What we told you" in words and "Det här har vi meddelat dig" not in words
+    assert len(re.findall(r'data-testid="public-message"', text_of(page))) == 1
+    assert f"Ditt besök {case['number']}" in words  # the email's own words, as sent
+    assert "på väg" not in words  # the SMS failed: the customer was never told
+    assert "10:30" in words and "15:30" not in words  # New York's clock, not UTC's
+    assert "Stop these status messages" in words
