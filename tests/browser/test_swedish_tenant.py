@@ -69,12 +69,18 @@ def _publish_with_logo(server: DemoServer, logo: bytes) -> None:
          b'{"comment": "Our logo on the customer pages"}', "application/json")
 
 
+def _sent(outbox: Path) -> set[Path]:
+    """The outbox's emails and (without an SMS gateway) text messages."""
+    return {*outbox.glob("*.eml"), *outbox.glob("*.sms.txt")} if outbox.exists() else set()
+
+
 def _wait_for_link(server: DemoServer, pattern: str, after: set[Path]) -> str:
-    """The path of the first link matching ``pattern`` in a mail sent since ``after``."""
+    """The path of the first link matching ``pattern`` in a mail or text message
+    sent since ``after``."""
     outbox = server.instance / "outbox"
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
-        for path in sorted(set(outbox.glob("*.eml")) - after):
+        for path in sorted(_sent(outbox) - after):
             text = path.read_text(encoding="utf-8", errors="replace")
             text = re.sub(r"=\r?\n", "", text)  # quoted-printable soft breaks
             found = re.search(r"https?://[^/\s]+(" + pattern + r"[^\s\"'<>]*)", text)
@@ -85,14 +91,15 @@ def _wait_for_link(server: DemoServer, pattern: str, after: set[Path]) -> str:
 
 
 def _service_case_asking_the_customer(server: DemoServer) -> tuple[dict[str, Any], str, str]:
-    """A service visit whose report costs more than 15 000 kr: the customer is asked."""
+    """A service visit whose report costs more than 15 000 kr: the customer is asked
+    (by email) and, when the visit started, was texted their status page's link."""
     coordinator = DemoApi(server.url, demo_token(server, "carl@nordvarme.test"))
     technician = DemoApi(server.url, demo_token(server, "tove@nordvarme.test"))
-    outbox = server.instance / "outbox"
-    before = set(outbox.glob("*.eml")) if outbox.exists() else set()
+    before = _sent(server.instance / "outbox")
     status, case = coordinator.call("POST", "/api/v1/cases", {
         "case_type": "service", "title": "Replace the heat pump compressor",
-        "customer": {"name": "Lena Berg", "email": "lena.berg@example.test"},
+        "customer": {"name": "Lena Berg", "email": "lena.berg@example.test",
+                     "phone": "+46701234567"},
         "site": {"street": "Storgatan 1", "city": "Umeå", "postal_code": "90325",
                  "country": "SE"},
         "scheduled_start": "2026-11-26T07:00:00Z", "scheduled_end": "2026-11-26T09:00:00Z",
