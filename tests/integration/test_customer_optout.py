@@ -4,13 +4,14 @@ asking them to act), and their status page shows what they were told."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from tests.integration.test_notifications_flow import messages, move, publish_with
 from tests.support.capture import unresolved_service_visit
 from tests.support.cases import book
 from tests.support.state import snapshot
 from tests.support.web import text_of, words_of
-from tests.support.world import World
+from tests.support.world import PASSWORD, World
 
 STATUS_EMAIL = """  on_enter:
     scheduled: {template: visit_booked, to: [customer]}
@@ -51,6 +52,23 @@ def test_get_asks_post_stops_twice_changes_nothing_undo_resumes(world: World) ->
     move(world, later["id"], "schedule")
     assert [m[4] for m in messages(world, later["id"]) if m[3] == "lena@example.test"] == [
         "sent"]
+
+
+def test_a_mail_clients_one_click_post_needs_no_csrf_token(world: World,
+                                                           app_config: dict[str, Any]) -> None:
+    """RFC 8058: the mail client POSTs ``List-Unsubscribe=One-Click`` without any
+    form token, on an app that otherwise refuses token-less forms."""
+    from workorders.platform import create_app
+    from workorders.platform.services.customer_messages import is_opted_out
+
+    guarded = create_app({**app_config, "WTF_CSRF_ENABLED": True}).test_client()
+    refused = guarded.post("/login", data={"email": world.a.emails["admin"],
+                                           "password": PASSWORD})
+    assert refused.status_code != 302  # CSRF is on: a token-less login form is refused
+    resp = guarded.post(_link(world), data={"List-Unsubscribe": "One-Click"})
+    assert resp.status_code == 200
+    with world.app.app_context():
+        assert is_opted_out(world.a.tenant_id, "lena@example.test")
 
 
 def test_a_forged_or_foreign_link_stops_nothing(world: World) -> None:
