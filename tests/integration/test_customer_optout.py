@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pytest
+
 from tests.integration.test_notifications_flow import messages, move, publish_with
 from tests.support.capture import unresolved_service_visit
 from tests.support.cases import book
@@ -88,6 +90,22 @@ def test_a_forged_or_foreign_link_stops_nothing(world: World) -> None:
     move(world, case["id"], "schedule")
     assert [m[4] for m in messages(world, case["id"]) if m[3] == "lena@example.test"] == [
         "sent"]
+
+
+def test_a_link_older_than_a_year_says_so_and_stops_nothing(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    real = time.time
+    monkeypatch.setattr(time, "time", lambda: real() - 367 * 24 * 3600)
+    old = _link(world)  # signed 367 days ago
+    monkeypatch.setattr(time, "time", real)
+    before = snapshot(world.app)
+    for resp in (world.app.test_client().get(old), world.app.test_client().post(old)):
+        assert resp.status_code == 404
+        assert "this link has expired" in words_of(resp)
+    assert snapshot(world.app) == before
+    assert world.app.test_client().get(_link(world)).status_code == 200  # a fresh one works
 
 
 def test_an_opted_out_customer_still_gets_what_asks_them_to_act(world: World) -> None:
