@@ -8,12 +8,13 @@ from typing import Any
 
 from flask import jsonify
 
+from workorders.definitions.model import Bundle
 from workorders.platform.api import api
 from workorders.platform.api.docs import operation
 from workorders.platform.api.inputs import json_body, page, page_args
 from workorders.platform.auth import current_actor
 from workorders.platform.models import Notification
-from workorders.platform.services.notification_log import source_words
+from workorders.platform.services.notification_log import source_words, tenant_bundle
 from workorders.platform.services.notifications import STAFF_KINDS
 from workorders.platform.services.staff_messages import (
     inbox,
@@ -36,9 +37,9 @@ SETTINGS_SCHEMA: dict[str, Any] = {
     "properties": {kind: SETTING for kind in STAFF_KINDS}}
 
 
-def _message(row: Notification) -> dict[str, Any]:
+def _message(row: Notification, bundle: Bundle | None) -> dict[str, Any]:
     return {"id": row.id, "case_id": row.case_id, "subject": row.subject, "text": row.body,
-            "about": source_words(row.source),
+            "about": source_words(row.source, bundle),
             "sent_at": (row.sent_at or row.created_at).isoformat(),
             "read": row.read_at is not None}
 
@@ -48,7 +49,9 @@ def _message(row: Notification) -> dict[str, Any]:
 def my_messages() -> Any:
     actor = current_actor()
     limit, after = page_args()
-    body = page(inbox(actor, before_id=after, limit=limit), limit, _message)
+    bundle = tenant_bundle(actor.tenant_id)
+    body = page(inbox(actor, before_id=after, limit=limit), limit,
+                lambda row: _message(row, bundle))
     return jsonify({**body, "unread": unread_count(actor)})
 
 

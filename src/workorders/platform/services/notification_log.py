@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import delete, func, or_, select
 
+from workorders.definitions.model import Bundle
 from workorders.errors import Conflict
 from workorders.platform.actor import Actor
 from workorders.platform.database import get_for_tenant, lock_tenant
@@ -45,16 +46,30 @@ TROUBLE = (S.DEAD.value, S.FAILED.value, S.THROTTLED.value)
 PAGE = 50
 
 
-def source_words(source: str) -> str:
-    """What caused a message, for a person: the state entered or the rule."""
+def source_words(source: str, bundle: Bundle | None = None) -> str:
+    """What caused a message, for a person: the state entered (its label) or the
+    rule (its description), read from ``bundle`` (the tenant's) when given."""
     kind, _, name = source.partition(":")
+    humane = name.replace("_", " ")
     if kind == "on_enter":
-        return f"Entered {name.replace('_', ' ')}"
+        states = [s for ct in (bundle.case_types if bundle else ()) for s in ct.lifecycle.states
+                  if s.id == name]
+        return f"Entered “{states[0].label if states else humane}”"
     if kind == "rule":
-        return f"Rule {name}"
+        rule = bundle.rule(name) if bundle is not None else None
+        return rule.description if rule is not None and rule.description \
+            else f"A rule ({humane})"
     if kind == "approval":
         return "Approval request"
-    return source
+    return source.replace("_", " ")
+
+
+def tenant_bundle(tenant_id: int) -> Bundle | None:
+    """The tenant's published bundle, to word what caused its messages."""
+    from workorders.platform.services.definitions import bundle_of, current_version
+
+    version = current_version(tenant_id)
+    return bundle_of(version) if version is not None else None
 
 
 def message_json(row: Notification) -> dict[str, Any]:

@@ -27,14 +27,6 @@ log = logging.getLogger("workorders.notify")
 WINDOW = timedelta(hours=1)
 
 
-def admit_send(*, tenant_id: int, recipient: str, channel: str, job_id: int,
-               per_recipient: int, per_tenant: int) -> bool:
-    """Record one send and answer whether it may go out; commits its own transaction."""
-    return throttle_refusal(tenant_id=tenant_id, recipient=recipient, channel=channel,
-                            job_id=job_id, per_recipient=per_recipient,
-                            per_tenant=per_tenant) is None
-
-
 def throttle_refusal(*, tenant_id: int, recipient: str, channel: str, job_id: int,
                      per_recipient: int, per_tenant: int) -> str | None:
     """Record one send; None when it may go out, else why not, in words. Commits

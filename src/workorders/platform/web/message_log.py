@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 
 from workorders.errors import Conflict
@@ -24,6 +24,7 @@ from workorders.platform.services.notification_log import (
     messages,
     source_words,
     status_counts,
+    tenant_bundle,
 )
 from workorders.platform.services.notification_log import retry_message as retry_service
 from workorders.platform.web import web
@@ -40,10 +41,17 @@ def case_messages(case_id: int) -> list[Notification]:
     return messages(current_actor().tenant_id, LogFilter(case_id=case_id))[:PAGE]
 
 
+def message_source_words(source: str) -> str:
+    """``source_words`` with this request's tenant's bundle, read once per request."""
+    if "wo_message_bundle" not in g:
+        g.wo_message_bundle = tenant_bundle(current_actor().tenant_id)
+    return source_words(source, g.wo_message_bundle)
+
+
 @web.app_context_processor
 def _message_words() -> dict[str, Any]:
     return {"channel_words": CHANNEL_WORDS, "message_status_words": STATUS_WORDS,
-            "message_source_words": source_words, "retryable_messages": RETRYABLE}
+            "message_source_words": message_source_words, "retryable_messages": RETRYABLE}
 
 
 def _int_arg(name: str) -> int | None:

@@ -12,7 +12,6 @@ from flask_wtf import FlaskForm
 from workorders.errors import ValidationFailed
 from workorders.platform.auth import current_actor
 from workorders.platform.input_guard import MAX_ID
-from workorders.platform.services.notification_log import source_words
 from workorders.platform.services.staff_messages import (
     PAGE,
     inbox,
@@ -22,6 +21,7 @@ from workorders.platform.services.staff_messages import (
     settings_of,
 )
 from workorders.platform.web import web
+from workorders.platform.web.message_log import message_source_words
 
 
 class _Csrf(FlaskForm):
@@ -38,7 +38,7 @@ def messages_page() -> Any:
     rows = rows[:PAGE]
     return render_template("messages.html", rows=rows, settings=settings_of(actor),
                            next_before=rows[-1].id if more and rows else None,
-                           source_words=source_words)
+                           source_words=message_source_words)
 
 
 @web.post("/messages/read")
