@@ -17,7 +17,7 @@ WORDS: dict[str, dict[str, str]] = {
         "case": "Case",
         "status": "Status",
         "planned_visit": "Planned visit",
-        "updates": "This page updates as the work moves on. Questions? Reply to the email "
+        "updates": "This page updates as the work moves on. Questions? Answer the message "
                    "that brought you here.",
         "told_you": "What we told you",
         "nothing_told": "We have not sent you any messages about this case yet.",
@@ -35,8 +35,8 @@ WORDS: dict[str, dict[str, str]] = {
         "case": "Ärende",
         "status": "Status",
         "planned_visit": "Planerat besök",
-        "updates": "Sidan uppdateras när arbetet går framåt. Frågor? Svara på mejlet som tog "
-                   "dig hit.",
+        "updates": "Sidan uppdateras när arbetet går framåt. Frågor? Svara på meddelandet som "
+                   "tog dig hit.",
         "told_you": "Det här har vi meddelat dig",
         "nothing_told": "Vi har inte skickat några meddelanden om ärendet ännu.",
         "show_message": "Visa hela meddelandet",
