@@ -214,24 +214,15 @@ def _rule_triggers(loaded: LoadedCase, rule_id: str) -> tuple[str, ...]:
 
 def _rule_transition(session: Session, loaded: LoadedCase, outcome: Outcome, report: Report,
                      depth: int) -> None:
-    from workorders.platform.services.transitions import system_transition
+    from workorders.platform.services.transitions import run_transition_rules, system_transition
 
     moved = system_transition(session, loaded, outcome.params["id"], f"rule {outcome.rule}")
     if isinstance(moved, str):
         report.errors.append(f"rule {outcome.rule}: {moved}")
         return
-    from workorders.platform.services.export_triggers import export_on_trigger
-    from workorders.platform.services.notifications import notify_on_enter
-
     report.transitions.append(outcome.params["id"])
-    entered_at, state = loaded.case.version, loaded.case.status
-    triggers = (f"transition:{outcome.params['id']}", f"enter:{state}")
-    for trigger in triggers:
-        run_rules(session, None, loaded, trigger, report=report, depth=depth + 1)
-    for trigger in triggers:
-        export_on_trigger(session, loaded, trigger)
-    if loaded.case.status == state:
-        notify_on_enter(session, loaded, None, entered_at)
+    run_transition_rules(session, None, loaded, outcome.params["id"], report=report,
+                         depth=depth + 1)
 
 
 def _log(session: Session, loaded: LoadedCase, trigger: str, submission: Submission | None,

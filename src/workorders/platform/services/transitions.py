@@ -7,6 +7,8 @@ connectors listening on those triggers create their exports (same transaction).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy.orm import Session
 
 from workorders.definitions import lifecycle
@@ -17,6 +19,9 @@ from workorders.platform.services.audit import record_event
 from workorders.platform.services.case_context import LoadedCase, attributes_of
 from workorders.platform.services.readiness import invoice_blockers
 from workorders.platform.services.submissions import final_forms_of
+
+if TYPE_CHECKING:
+    from workorders.platform.services.rules_runtime import Report
 
 
 def apply_transition(session: Session, loaded: LoadedCase, transition: Transition,
@@ -34,19 +39,24 @@ def apply_transition(session: Session, loaded: LoadedCase, transition: Transitio
 
 
 def run_transition_rules(session: Session, actor: Actor | None, loaded: LoadedCase,
-                         transition_id: str) -> None:
+                         transition_id: str, *, report: Report | None = None,
+                         depth: int = 0) -> None:
+    """What follows a case taking ``transition_id``, by a person or by a rule: the
+    rules on the transition and on entering the new state, then the exports those
+    triggers start (after the rules: what they block stops the export), then the
+    message to the new state's owner (unless a rule moved the case on already: that
+    move tells its own). The one place this order is written."""
     from workorders.platform.services.export_triggers import export_on_trigger
     from workorders.platform.services.notifications import notify_on_enter
     from workorders.platform.services.rules_runtime import run_rules
 
-    entered_at = loaded.case.version
-    state = loaded.case.status
+    entered_at, state = loaded.case.version, loaded.case.status
     triggers = (f"transition:{transition_id}", f"enter:{state}")
     for trigger in triggers:
-        run_rules(session, actor, loaded, trigger)
-    for trigger in triggers:  # after the rules: what they block stops the export
+        run_rules(session, actor, loaded, trigger, report=report, depth=depth)
+    for trigger in triggers:
         export_on_trigger(session, loaded, trigger)
-    if loaded.case.status == state:  # a rule may have moved it on: that move tells its own
+    if loaded.case.status == state:
         notify_on_enter(session, loaded, actor, entered_at)
 
 
