@@ -70,3 +70,33 @@ def test_nothing_in_the_text_or_subject_becomes_markup_or_a_header() -> None:
 
 def test_text_to_html_makes_paragraphs_and_line_breaks() -> None:
     assert text_to_html("One\ntwo\n\n\nThree") == "<p>One<br>\ntwo</p>\n<p>Three</p>"
+
+
+def test_the_configured_sender_by_default_and_a_tenant_name_cannot_add_an_address() -> None:
+    assert build_message(_email())["From"] == SENDER  # the default sender
+    message = parse(bytes(build_message(
+        _email(sender_name='Acme, "Best" <evil@example.test>\r\nBcc: x@example.test',
+               reply_to="office@acme.example"))))
+    sender = message["From"]
+    assert sender.addresses[0].addr_spec == "no-reply@workorders.invalid"
+    assert len(sender.addresses) == 1 and message["Bcc"] is None
+    assert sender.addresses[0].display_name == \
+        'Acme, "Best" <evil@example.test> Bcc: x@example.test'
+    assert message["Reply-To"] == "office@acme.example"
+    assert "Reply-To" not in build_message(_email())
+
+
+def test_a_link_with_ampersands_and_quotes_is_escaped_once() -> None:
+    page = text_to_html('See https://x.test/?a=1&b=2, or "https://y.test/q".')
+    assert page == ('<p>See <a href="https://x.test/?a=1&amp;b=2">https://x.test/?a=1&amp;b=2'
+                    '</a>, or &quot;<a href="https://y.test/q">https://y.test/q</a>&quot;.</p>')
+
+
+def test_an_html_part_given_by_the_caller_is_used_in_the_layout() -> None:
+    message = parse(bytes(build_message(_email(html="<p><b>Bold</b> news</p>",
+                                               unsubscribe_url="https://w.test/u/t"))))
+    html = message.get_body(preferencelist=("html",))
+    assert html is not None
+    page = html.get_content()  # type: ignore[attr-defined]
+    assert "<p><b>Bold</b> news</p>" in page and "Åsa" not in page
+    assert '<a href="https://w.test/u/t"' in page  # the footer is still there

@@ -19,6 +19,9 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate, parseaddr
 
+#: the configured From address; a tenant's name is shown in front of it
+SENDER = "workorders <no-reply@workorders.invalid>"
+
 _URL = re.compile(r"https?://[^\s<>\"']+")
 _TRAILING = ".,;:!?)]"
 
@@ -49,26 +52,30 @@ def one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def _linked(escaped_line: str) -> str:
-    def link(match: re.Match[str]) -> str:
+def _linked(line: str) -> str:
+    """One line of raw text, escaped, with its http(s) URLs as links. Each piece is
+    escaped on its own, so a URL's ``&`` or quotes never mix with the escaping."""
+    out: list[str] = []
+    end = 0
+    for match in _URL.finditer(line):
         url = match.group(0)
         tail = ""
         while url and url[-1] in _TRAILING:
             url, tail = url[:-1], url[-1] + tail
-        return f'<a href="{url}">{url}</a>{tail}'
-
-    return _URL.sub(link, escaped_line)
+        safe = html.escape(url, quote=True)
+        out += [html.escape(line[end:match.start()]), f'<a href="{safe}">{safe}</a>',
+                html.escape(tail)]
+        end = match.end()
+    out.append(html.escape(line[end:]))
+    return "".join(out)
 
 
 def text_to_html(text: str) -> str:
-    """The text as HTML paragraphs: escaped first (so ``<script>`` stays text), then
+    """The text as HTML paragraphs: everything escaped (so ``<script>`` stays text),
     blank lines make paragraphs, single newlines ``<br>``, and http(s) URLs links."""
     paragraphs = [p for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
-    out = []
-    for paragraph in paragraphs:
-        lines = [_linked(html.escape(line, quote=True)) for line in paragraph.splitlines()]
-        out.append("<p>" + "<br>\n".join(lines) + "</p>")
-    return "\n".join(out)
+    return "\n".join("<p>" + "<br>\n".join(_linked(line) for line in p.splitlines()) + "</p>"
+                     for p in paragraphs)
 
 
 def _layout(body: str, email: OutgoingEmail) -> str:
@@ -86,7 +93,7 @@ def _layout(body: str, email: OutgoingEmail) -> str:
             f"</body></html>\n")
 
 
-def build_message(email: OutgoingEmail, sender: str) -> EmailMessage:
+def build_message(email: OutgoingEmail, sender: str = SENDER) -> EmailMessage:
     """The multipart/alternative message, ready for SMTP or the outbox."""
     msg = EmailMessage()
     name, address = parseaddr(sender)
