@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import dataclasses
 import smtplib
+import socket
+import ssl
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +18,7 @@ from tests.support.cases import book
 from tests.support.outbox import plain_text
 from tests.support.smtp import SmtpServer, smtp_server
 from tests.support.world import World
+from workorders.platform.jobs import email as email_jobs
 from workorders.platform.jobs.email import SENDER, deliver
 from workorders.platform.jobs.email_message import OutgoingEmail, build_message
 from workorders.platform.jobs.registry import PermanentJobError
@@ -86,6 +89,43 @@ def test_a_refused_recipient_is_permanent_a_busy_or_absent_server_is_retried(
     _use_smtp(app, f"smtp://127.0.0.1:{free_port()}")
     with pytest.raises(ConnectionRefusedError):
         deliver(app, build_message(_message(), SENDER), "n-3")
+
+
+
+def test_smtps_speaks_tls_from_the_first_byte_and_checks_the_certificate(
+        app: Flask, tmp_path: Path) -> None:
+    with smtp_server(tmp_path, implicit_tls=True) as server:
+        _use_smtp(app, server.url(scheme="smtps", query="verify=false"))
+        deliver(app, build_message(_message(), SENDER), "n-1")
+        [received] = server.messages
+        assert received["Subject"] == "Hej från Nordvärme"
+        _use_smtp(app, server.url(scheme="smtps"))  # verified: the self-made cert fails
+        with pytest.raises(ssl.SSLCertVerificationError):
+            deliver(app, build_message(_message(), SENDER), "n-2")
+        assert len(server.messages) == 1
+
+
+def test_a_login_the_server_does_not_offer_is_permanent_a_busy_login_is_retried(
+        app: Flask, tmp_path: Path, server: SmtpServer) -> None:
+    _use_smtp(app, server.url(login="mailer:secret", query="starttls=never"))
+    with pytest.raises(PermanentJobError, match="does not offer a login"):
+        deliver(app, build_message(_message(), SENDER), "n-1")
+    with smtp_server(tmp_path, tls=True, auth=("mailer", "secret")) as guarded:
+        guarded.auth_busy = True
+        _use_smtp(app, guarded.url(login="mailer:secret", query="verify=false"))
+        with pytest.raises(smtplib.SMTPAuthenticationError) as raised:
+            deliver(app, build_message(_message(), SENDER), "n-2")
+        assert raised.type is smtplib.SMTPAuthenticationError  # not PermanentJobError
+        assert raised.value.smtp_code == 454 and guarded.messages == []
+
+
+def test_a_server_that_never_answers_times_out_and_is_retried(
+        app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(email_jobs, "SMTP_TIMEOUT", 0.5)
+    with socket.create_server(("127.0.0.1", 0)) as silent:  # accepts, never greets
+        _use_smtp(app, f"smtp://127.0.0.1:{silent.getsockname()[1]}")
+        with pytest.raises(smtplib.SMTPServerDisconnected, match="timed out"):
+            deliver(app, build_message(_message(), SENDER), "n-1")
 
 
 CUSTOMER_EMAILS = """  on_enter:

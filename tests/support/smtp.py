@@ -3,6 +3,7 @@
 It keeps every message it accepted, parsed, and can refuse recipients with 550 or
 answer 451 (try later), to show how delivery reacts. ``tls=True`` offers STARTTLS
 with a certificate made for the test (and ``require_tls`` refuses mail without it);
+``implicit_tls=True`` speaks TLS from the first byte (an ``smtps://`` server);
 ``auth`` requires a login.
 """
 
@@ -32,6 +33,7 @@ class SmtpServer:
     envelopes: list[tuple[str, list[str]]] = field(default_factory=list)
     refuse: set[str] = field(default_factory=set)  # recipients answered 550
     busy: bool = False  # every RCPT answered 451
+    auth_busy: bool = False  # every login answered 454 (cannot check it now)
     tls_used: list[bool] = field(default_factory=list)
 
     def url(self, *, scheme: str = "smtp", query: str = "", login: str = "") -> str:
@@ -86,17 +88,26 @@ def _certificate(folder: Path) -> ssl.SSLContext:
 
 @contextmanager
 def smtp_server(folder: Path | None = None, *, tls: bool = False, require_tls: bool = False,
+                implicit_tls: bool = False,
                 auth: tuple[str, str] | None = None) -> Iterator[SmtpServer]:
-    """A running SMTP server; ``folder`` holds the TLS certificate when ``tls``."""
+    """A running SMTP server; ``folder`` holds the TLS certificate when ``tls`` or
+    ``implicit_tls``."""
     server = SmtpServer("127.0.0.1", free_port())
     kwargs: dict[str, Any] = {}
-    if tls:
+    if tls or implicit_tls:
         assert folder is not None, "a TLS server needs a folder for its certificate"
-        kwargs["tls_context"] = _certificate(folder)
-        kwargs["require_starttls"] = require_tls
+        context = _certificate(folder)
+        if implicit_tls:
+            kwargs["ssl_context"] = context
+        else:
+            kwargs["tls_context"] = context
+            kwargs["require_starttls"] = require_tls
     if auth is not None:
         def check(_server: Any, _session: Any, _envelope: Any, mechanism: str,
                   data: Any) -> AuthResult:
+            if server.auth_busy:
+                return AuthResult(success=False, handled=False,
+                                  message="454 4.7.0 Temporary authentication failure")
             ok = isinstance(data, LoginPassword) and \
                 (data.login.decode(), data.password.decode()) == auth
             return AuthResult(success=ok, handled=False)

@@ -16,10 +16,14 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from flask import Flask
 
 from workorders.platform.config import settings_of
+from workorders.platform.jobs.email_message import SENDER
 from workorders.platform.jobs.registry import JobContext, PermanentJobError
 from workorders.platform.private_paths import write_private_file
 
-SENDER = "workorders <no-reply@workorders.invalid>"
+__all__ = ["SENDER", "deliver", "send_welcome_email"]
+
+#: seconds to wait for the mail server (connecting, and each answer); a time-out is retried
+SMTP_TIMEOUT = 30.0
 
 
 def deliver(app: Flask, message: EmailMessage, name: str) -> Path | None:
@@ -73,8 +77,9 @@ def _send_smtp(url: str, message: EmailMessage) -> None:
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
     try:
-        smtp: smtplib.SMTP = (smtplib.SMTP_SSL(host, port, timeout=30, context=context)
-                              if scheme == "smtps" else smtplib.SMTP(host, port, timeout=30))
+        smtp: smtplib.SMTP = (
+            smtplib.SMTP_SSL(host, port, timeout=SMTP_TIMEOUT, context=context)
+            if scheme == "smtps" else smtplib.SMTP(host, port, timeout=SMTP_TIMEOUT))
         with smtp:
             if scheme == "smtp" and starttls != "never":
                 smtp.ehlo()
@@ -86,6 +91,12 @@ def _send_smtp(url: str, message: EmailMessage) -> None:
                         f"the mail server {host} does not offer STARTTLS, and "
                         "WORKORDERS_SMTP_URL requires it (starttls=require)")
             if parts.username:
+                smtp.ehlo_or_helo_if_needed()
+                if not smtp.has_extn("auth"):
+                    raise PermanentJobError(
+                        f"the mail server {host} does not offer a login, but "
+                        "WORKORDERS_SMTP_URL has a user name (some servers offer a login "
+                        "only after STARTTLS)")
                 smtp.login(unquote(parts.username), unquote(parts.password or ""))
             smtp.send_message(message)
     except smtplib.SMTPRecipientsRefused as exc:
@@ -99,6 +110,8 @@ def _send_smtp(url: str, message: EmailMessage) -> None:
                                     f"{_said(exc.smtp_error)}") from exc
         raise
     except smtplib.SMTPAuthenticationError as exc:
+        if exc.smtp_code < 500:  # 454: the server cannot check it just now
+            raise
         raise PermanentJobError("the mail server refused the user name and password in "
                                 "WORKORDERS_SMTP_URL") from exc
 
