@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from workorders.definitions.model import NotificationTemplate
 from workorders.definitions.notice_defaults import notice_on_enter
@@ -92,7 +92,8 @@ def resolve_recipients(session: Session, loaded: LoadedCase,
         nonlocal members
         if members is None:
             members = list(session.execute(select(Membership).where(
-                Membership.tenant_id == case.tenant_id)).scalars())
+                Membership.tenant_id == case.tenant_id).options(
+                    joinedload(Membership.user))).scalars())  # one query, not one per person
         return members
 
     for target in targets:
