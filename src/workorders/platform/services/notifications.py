@@ -123,20 +123,28 @@ def resolve_recipients(session: Session, loaded: LoadedCase,
     return list(found.values())
 
 
-def _staff_channels(session: Session, recipient: Recipient, template_channel: str,
-                    kind: str) -> list[str]:
-    """Email and/or in-app for a staff member, per their preference for ``kind``."""
+def _preferences(session: Session, recipients: list[Recipient],
+                 kind: str) -> dict[int, NotificationPreference]:
+    """The recipients' settings for ``kind``, by membership, in one query."""
+    ids = [r.membership_id for r in recipients if r.membership_id is not None]
+    if not ids:
+        return {}
+    return {p.membership_id: p for p in session.execute(select(NotificationPreference).where(
+        NotificationPreference.membership_id.in_(ids),
+        NotificationPreference.kind == kind)).scalars()}
+
+
+def _staff_channels(recipient: Recipient, template_channel: str,
+                    preferences: Mapping[int, NotificationPreference]) -> list[str]:
+    """Email and/or in-app for a staff member, per their preference for the kind."""
     if template_channel not in ("email", "in_app"):
         return [template_channel]
     if recipient.membership_id is None:  # an outside address: email is all there is
         return ["email"]
-    preference = session.execute(select(NotificationPreference).where(
-        NotificationPreference.membership_id == recipient.membership_id,
-        NotificationPreference.kind == kind)).scalar_one_or_none()
+    preference = preferences.get(recipient.membership_id)
     if preference is None:
         return ["email", "in_app"] if template_channel == "email" else ["in_app"]
-    chosen = [c for c, on in (("email", preference.email), ("in_app", preference.in_app)) if on]
-    return chosen
+    return [c for c, on in (("email", preference.email), ("in_app", preference.in_app)) if on]
 
 
 def _customer_address(loaded: LoadedCase, channel: str) -> str:
@@ -157,42 +165,46 @@ def queue_message(session: Session, loaded: LoadedCase, *, source: str,
     written: list[Notification] = []
     if _REPLAYING.get():
         return written
-    for recipient in resolve_recipients(session, loaded, to):
-        if recipient.audience == "staff" and actor is not None \
-                and recipient.address.lower() == (actor.email or "").lower():
-            continue  # nobody is told about what they just did themselves
-        channels = (_staff_channels(session, recipient, template.channel, staff_kind)
+    recipients = [r for r in resolve_recipients(session, loaded, to)
+                  if not (r.audience == "staff" and actor is not None
+                          and r.address.lower() == (actor.email or "").lower())]
+    # nobody is told about what they just did themselves (the filter above)
+    preferences = _preferences(session, recipients, staff_kind)
+    planned: list[tuple[Recipient, str, str, str]] = []
+    for recipient in recipients:
+        channels = (_staff_channels(recipient, template.channel, preferences)
                     if recipient.audience == "staff" else
                     ["webhook"] if recipient.audience == "webhook" else [template.channel])
-        text = text_for_reader(texts, recipient.locale)
         for channel in channels:
             address = (_customer_address(loaded, channel) if recipient.audience == "customer"
                        else recipient.address)
             who = recipient.user_id or address or recipient.audience
-            row_key = f"{key}:{recipient.audience}:{who}:{channel}"[:240]
-            existing = session.execute(select(Notification).where(
-                Notification.dedupe_key == row_key)).scalar_one_or_none()
-            if existing is not None:
-                written.append(existing)
-                continue
-            row = Notification(
-                tenant_id=loaded.case.tenant_id, case_id=loaded.case.id, source=source[:120],
-                template=template.id, channel=channel, kind=template.kind,
-                audience=recipient.audience, recipient_name=recipient.name[:200],
-                address=address[:254], user_id=recipient.user_id, locale=recipient.locale,
-                subject=text.get("subject"), body=str(text.get("body") or ""),
-                status=NotificationStatus.QUEUED.value, dedupe_key=row_key, attempts=0)
-            if not address and channel != "in_app":
-                row.status = NotificationStatus.SKIPPED.value
-                row.error = _no_address(recipient, channel)
-            session.add(row)
-            session.flush()
-            if row.status == NotificationStatus.QUEUED.value:
-                job = enqueue_job(DELIVER_JOB, {"notification_id": row.id},
-                                  tenant_id=row.tenant_id, dedupe_key=f"deliver:{row_key}",
-                                  max_attempts=6)
-                row.job_id = job.id
-            written.append(row)
+            planned.append((recipient, channel, address,
+                            f"{key}:{recipient.audience}:{who}:{channel}"[:240]))
+    existing = {row.dedupe_key: row for row in session.execute(select(Notification).where(
+        Notification.dedupe_key.in_([p[3] for p in planned]))).scalars()} if planned else {}
+    for recipient, channel, address, row_key in planned:
+        if row_key in existing:
+            written.append(existing[row_key])
+            continue
+        text = text_for_reader(texts, recipient.locale)
+        row = Notification(
+            tenant_id=loaded.case.tenant_id, case_id=loaded.case.id, source=source[:120],
+            template=template.id, channel=channel, kind=template.kind,
+            audience=recipient.audience, recipient_name=recipient.name[:200],
+            address=address[:254], user_id=recipient.user_id, locale=recipient.locale,
+            subject=text.get("subject"), body=str(text.get("body") or ""),
+            status=NotificationStatus.QUEUED.value, dedupe_key=row_key, attempts=0)
+        if not address and channel != "in_app":
+            row.status = NotificationStatus.SKIPPED.value
+            row.error = _no_address(recipient, channel)
+        session.add(row)
+        session.flush()
+        if row.status == NotificationStatus.QUEUED.value:
+            # the row is new (its key was not there), so its job is new too: no dedupe read
+            row.job_id = enqueue_job(DELIVER_JOB, {"notification_id": row.id},
+                                     tenant_id=row.tenant_id, max_attempts=6).id
+        written.append(row)
     return written
 
 
