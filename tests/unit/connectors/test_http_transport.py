@@ -228,3 +228,24 @@ def test_tls_is_verified_with_sni_for_the_url_host(certificate: tuple[Path, Path
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_extra_headers_arrive_but_cannot_replace_the_transports_own(
+        receiver: Receiver) -> None:
+    extra = {"Authorization": "Bearer gateway-key", "idempotency-key": "forged",
+             "X-WORKORDERS-SIGNATURE": "t=1,v1=forged", "content-type": "text/plain"}
+    body = b'{"to": "+46701234567"}'
+    assert post(receiver.url("/ok"), body, secret=SECRET, headers=extra).ok
+    (_, headers, _), = receiver.received
+    assert headers["Authorization"] == "Bearer gateway-key"
+    assert headers["Idempotency-Key"] == "exp-42-r2-invoice"
+    assert headers["Content-Type"] == "application/json"
+    assert verify_signature(SECRET, body, headers["X-Workorders-Signature"])
+    assert "forged" not in repr(headers) and "text/plain" not in repr(headers)
+
+
+def test_a_header_value_with_a_line_break_fails_without_quoting_it(
+        receiver: Receiver) -> None:
+    result = post(receiver.url("/ok"), headers={"Authorization": "Bearer key\r\nX-Evil: 1"})
+    assert not result.ok and not result.retryable and receiver.received == []
+    assert "line break" in result.error and "key" not in result.error

@@ -34,6 +34,9 @@ from .signing import signature
 
 USER_AGENT = "workorders-connector/1"
 _EXCERPT_BYTES = 2048
+#: the headers this transport sets; a caller's extra headers cannot replace them
+_OWN_HEADERS = frozenset({"content-type", "content-length", "host", "idempotency-key",
+                          "user-agent", "x-workorders-event", "x-workorders-signature"})
 
 
 def _pinned_socket(addresses: list[tuple[int, str]], port: int, timeout: float | None,
@@ -104,9 +107,10 @@ def deliver_http(url: str, body: bytes, *, content_type: str, idempotency_key: s
         elapsed = int((time.monotonic() - started) * 1000)
         return DeliveryResult(ok, status, error, elapsed, excerpt, retryable)
 
-    sent = {**(headers or {}), "Content-Type": content_type,
-            "Idempotency-Key": idempotency_key, "X-Workorders-Event": event,
-            "User-Agent": USER_AGENT}
+    sent = {name: value for name, value in (headers or {}).items()
+            if name.lower() not in _OWN_HEADERS}
+    sent |= {"Content-Type": content_type, "Idempotency-Key": idempotency_key,
+             "X-Workorders-Event": event, "User-Agent": USER_AGENT}
     if secret:
         sent["X-Workorders-Signature"] = signature(secret, body, int(clock()))
     try:
@@ -124,6 +128,9 @@ def deliver_http(url: str, body: bytes, *, content_type: str, idempotency_key: s
         return result(False, None, f"no answer within {timeout_s:g} s (timed out)")
     except ssl.SSLCertVerificationError as exc:
         return result(False, None, f"TLS certificate verification failed: {exc.verify_message}")
+    except ValueError:  # http.client's words would quote the value: a secret, maybe
+        return result(False, None, "the address or a header has a line break or another "
+                      "character HTTP does not allow", retryable=False)
     except (OSError, http.client.HTTPException) as exc:
         return result(False, None, f"connection failed: {exc.__class__.__name__}: {exc}")
     finally:
