@@ -15,11 +15,14 @@ from .mandatory_options import HINT as MANDATORY_HINT
 from .mandatory_options import mandatory_option_problem
 from .schema_check import suggest
 from .secret_names import LEGACY_SECRET_KEY, secret_name_problem
+from .sms_body import BODY_NAMES, json_body_problem
 from .templates import INVOICE_EXTRAS, TEMPLATE_EXTRAS, template_problems
 
 _SECRET_HINT = ("keep the secret out of the bundle: set it for the tenant with `workorders "
                 "secrets set --tenant <slug> ERP_WEBHOOK` (or PUT /api/v1/secrets/ERP_WEBHOOK) "
                 "and name it here, e.g. secret: ERP_WEBHOOK")
+#: the SMS presets that sign in with the account and a password (the tenant secret)
+_SMS_PASSWORD = {"twilio": "Twilio", "elks46": "46elks"}
 #: line fields a CSV column template can use besides the case facts
 LINE_EXTRAS = tuple(f"line.{k}" for k in (
     "kind", "description", "article_number", "quantity", "unit_code", "unit_price",
@@ -150,10 +153,17 @@ def _check_sms(ctx: Context, sms: Mapping[str, Any]) -> None:
                      "body; this one is not used")
     if sms["provider"] == "twilio" and "account" not in sms:
         ctx.out.error(path, "Twilio needs your account SID", "add account: AC...")
+    if sms["provider"] == "elks46" and "account" not in sms:
+        ctx.out.error(path, "46elks needs your API user name", "add account: u...")
+    if sms["provider"] in _SMS_PASSWORD and "secret" not in sms:
+        ctx.out.error(path, f"{_SMS_PASSWORD[sms['provider']]} signs in with a password kept "
+                      "as a tenant secret", "add secret: SMS_PASSWORD and set it for the tenant")
     if "body" in sms:
-        sms_vocab = ctx.vocabulary((), ("to", "text", "sender"))
+        sms_vocab = ctx.vocabulary((), BODY_NAMES)
         for message, hint in template_problems(sms["body"], sms_vocab):
             ctx.out.error(f"{path}/body", message, hint)
+        if sms["provider"] == "generic" and (problem := json_body_problem(sms["body"])):
+            ctx.out.error(f"{path}/body", problem)
 
 
 def check_connectors(ctx: Context) -> None:

@@ -96,7 +96,7 @@ def test_every_language_is_checked_like_the_template(base_text: str) -> None:
 
 def test_quiet_hours_sms_and_throttle_settings(base_text: str) -> None:
     throttle = "  throttle: {per_recipient_per_hour: 3}\n"
-    elks = f"  sms: {{provider: elks46, {GATEWAY}, secret: SMS_KEY}}\n"
+    elks = f"  sms: {{provider: elks46, {GATEWAY}, account: u1, secret: SMS_KEY}}\n"
     bundle = _bundle(_with(base_text, NOTIFICATIONS + NIGHT + throttle + elks))
     n = bundle.notifications
     assert (n.quiet_hours and n.quiet_hours.start, n.per_recipient_per_hour) == ("21:00", 3)
