@@ -117,12 +117,14 @@ def notice_on_enter(bundle: Bundle, case_type: CaseType, state_id: str) -> Plann
 
 
 def sends_sms_to_customer(bundle: Bundle) -> bool:
-    """Whether this tenant texts its customers (a rule's ``notify`` or an
-    ``on_enter`` message on an SMS template naming ``customer``): then a customer's
-    phone must be a mobile number, and booking says so at once."""
-    sends = [(str(a.params.get("template")), tuple(a.params.get("to") or ()))
+    """Whether this tenant texts its customers (a rule's ``notify`` or a state's
+    ``on_enter`` message, written or built in, on an SMS template naming
+    ``customer``): then a customer's phone must be a mobile number, and booking says
+    so at once."""
+    sends = [(template_named(bundle, str(a.params.get("template"))),
+              tuple(a.params.get("to") or ()))
              for rule in bundle.rules for a in rule.then if a.kind == "notify"]
-    sends += [(n.template, n.to) for n in bundle.notifications.on_enter.values()
-              if n.template is not None]
-    return any("customer" in to and (t := template_named(bundle, template_id)) is not None
-               and t.channel == "sms" for template_id, to in sends)
+    sends += [(p.template, p.to) for ct in bundle.case_types for s in ct.lifecycle.states
+              if (p := notice_on_enter(bundle, ct, s.id)) is not None]
+    return any(template is not None and template.channel == "sms" and "customer" in to
+               for template, to in sends)
