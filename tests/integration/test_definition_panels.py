@@ -11,7 +11,7 @@ from tests.support.cases import book, golden_test_count, publish_example
 from tests.support.state import snapshot
 from tests.support.world import World
 
-PANELS = ("lifecycle", "forms", "rules", "connectors", "tests", "simulate")
+PANELS = ("lifecycle", "forms", "rules", "messages", "connectors", "tests", "simulate")
 
 
 def _draft_from_published(world: World) -> int:
@@ -191,3 +191,22 @@ def test_another_tenants_simulation_is_missing(world: World) -> None:
                                                   data={"limit": "5"})
     task_path = other.headers["Location"]
     assert login(world, "admin").get(task_path).status_code == 404
+
+
+def test_the_messages_panel_shows_who_each_state_tells_and_every_language(
+        world: World) -> None:
+    from tests.support.web import words_of
+
+    publish_example(world)
+    admin = login(world, "admin")
+    page = words_of(admin.get("/admin/definitions/1/panels/messages"))
+    assert ("Heat pump installation · Scheduled: the assigned technician gets “job_waiting” "
+            "(by default; switch it off with on_enter: {state: off})") in page
+    assert "Work done: every coordinator gets “needs_your_role”" in page
+    assert "Booked:" not in page  # booking enters the first state: nobody is told
+    # the demo's SMS in Swedish, with its length; the built-in one in both languages
+    assert "technician_on_my_way (sms, status)" in page and "1 SMS (GSM-7)" in page
+    assert "Hej Lena Berg! Åsa Lind från Nordvärme har åkt" in page
+    assert "In sv" in page and "INST-2026-00042: ett jobb till dig" in page
+    assert login(world, "coordinator").get(
+        "/admin/definitions/1/panels/messages").status_code == 403

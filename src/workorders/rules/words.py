@@ -302,7 +302,7 @@ def _role(role: str) -> str:
     return f"an {role}" if role[:1] in "aeiou" else f"a {role}"
 
 
-def _recipient(to: str) -> str:
+def recipient_words(to: str) -> str:
     if to == "customer":
         return "the customer"
     if to == "assignee":
@@ -345,7 +345,7 @@ def action_in_words(action: Action, bundle: Bundle, names: _Names | None = None)
     if kind == "notify":
         template = template_named(bundle, str(p.get("template")))
         channel = f" {template.channel}" if template is not None else ""
-        recipients = _listed([_recipient(str(t)) for t in p.get("to") or ()], "and")
+        recipients = _listed([recipient_words(str(t)) for t in p.get("to") or ()], "and")
         return f"sends the {_quoted(str(p.get('template')))}{channel} message to {recipients}"
     if kind == "set_field":
         f = names.case_field(str(p["field"])) if names is not None else None

@@ -44,7 +44,8 @@ from workorders.platform.web.lookups import names_by_email
 REQUEST_LIMIT = 3 * MAX_BUNDLE_BYTES
 #: the see-it panels beside the text (web/definition_panels.py renders each), by name
 PANEL_TITLES = {"lifecycle": "Lifecycle", "forms": "Forms", "rules": "Rules",
-                "connectors": "Connectors", "tests": "Golden tests", "simulate": "Simulate"}
+                "connectors": "Connectors", "tests": "Golden tests", "simulate": "Simulate",
+                "messages": "Messages"}
 STALE = ("Another admin saved this draft while you were editing. Your text is kept here and "
          "was not saved; reload to see theirs (your changes will be lost) or copy yours first.")
 

@@ -57,9 +57,9 @@ from workorders.platform.services.simulation_tasks import run_simulation
 from workorders.platform.web import web
 from workorders.platform.web.capture_data import merge_errors, posted_formdata
 from workorders.platform.web.diagram import lifecycle_diagram
-from workorders.rules.words import rules_in_words
+from workorders.rules.words import recipient_words, rules_in_words
 
-PANEL_NAMES = ("lifecycle", "forms", "rules", "connectors", "tests", "simulate")
+PANEL_NAMES = ("lifecycle", "forms", "rules", "messages", "connectors", "tests", "simulate")
 DEFAULT_SIMULATION_CASES = 50
 #: the form preview may be framed by our own pages (the editor's phone frame), nothing else
 FRAMEABLE_CSP = CONTENT_SECURITY_POLICY.replace("frame-ancestors 'none'",
@@ -159,6 +159,35 @@ def _forms(version: DefinitionVersion, bundle: Bundle) -> dict[str, Any]:
     return {"forms": forms}
 
 
+def _messages(bundle: Bundle) -> dict[str, Any]:
+    """Who each state tells (as written or by default) and every template the bundle
+    uses, rendered in each of its languages over a made-up case: what would be sent."""
+    from workorders.definitions.notice_defaults import notice_on_enter, template_named
+    from workorders.rules.notice_preview import preview_template
+
+    case_type = bundle.case_types[0]
+    sends = []
+    used: dict[str, Any] = {}
+    for ct in bundle.case_types:
+        entered = {t.to for t in ct.lifecycle.transitions}  # booking enters nothing
+        for state in ct.lifecycle.states:
+            planned = notice_on_enter(bundle, ct, state.id) if state.id in entered else None
+            if planned is None:
+                continue
+            who = [recipient_words(t) for t in planned.to]
+            verb = "get" if len(who) > 1 else "gets"
+            sends.append({"line": f"{ct.name} · {state.label}: {', '.join(who)} {verb} "
+                                  f"“{planned.template.id}”", "built_in": planned.built_in})
+            used.setdefault(planned.template.id, planned.template)
+    for template_id in bundle.notifications.templates:
+        template = template_named(bundle, template_id)
+        if template is not None:
+            used.setdefault(template_id, template)
+    return {"sends": sends, "defaults_on": bundle.notifications.defaults,
+            "previews": [preview_template(bundle, t, case_type) for t in used.values()],
+            "case_type_name": case_type.name}
+
+
 def _connectors(actor: Actor, version: DefinitionVersion, bundle: Bundle) -> dict[str, Any]:
     samples = []
     for connector in bundle.connectors:
@@ -181,6 +210,8 @@ def panel_context(name: str, actor: Actor, version: DefinitionVersion) -> dict[s
         return {**base, **_forms(version, bundle)}
     if name == "rules":
         return {**base, "rules": rules_in_words(bundle)}
+    if name == "messages":
+        return {**base, **_messages(bundle)}
     if name == "connectors":
         return {**base, **_connectors(actor, version, bundle)}
     if name == "tests":
