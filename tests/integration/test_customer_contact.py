@@ -90,6 +90,11 @@ def test_a_landline_is_refused_alike_by_page_and_api_when_the_tenant_texts_custo
                        data=_booking_form(cases, customer_phone="090-12 34 56"))
     assert resp.status_code == 422
     assert _page_error(text_of(resp), "customer_phone") == sentence
+    # said at once, beside the page's other problems, not after they are fixed
+    both = client.post("/cases/new?case_type=installation", data=_booking_form(
+        cases, customer_phone="090-12 34 56", customer_email="not-an-email"))
+    assert _page_error(text_of(both), "customer_phone") == sentence
+    assert _page_error(text_of(both), "customer_email")
     assert snapshot(cases.app) == before
 
 

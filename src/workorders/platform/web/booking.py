@@ -16,6 +16,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from jsonschema import Draft202012Validator
 
 from workorders.definitions.model import CaseType
+from workorders.definitions.notice_defaults import sends_sms_to_customer
 from workorders.errors import Conflict, ValidationFailed
 from workorders.forms.validator import schema_error
 from workorders.platform.auth import current_actor, require_roles
@@ -39,11 +40,11 @@ from workorders.platform.web.display import (
     valid_zone,
     zone_choices,
 )
-from workorders.platform.web.lookups import bookable_case_types, technicians
+from workorders.platform.web.lookups import bookable_case_types, current_bundle, technicians
 
 
-def early_errors(body: dict[str, Any],
-                 schema: dict[str, Any] = BOOKING_SCHEMA) -> list[dict[str, Any]]:
+def early_errors(body: dict[str, Any], schema: dict[str, Any] = BOOKING_SCHEMA, *,
+                 needs_mobile: bool = False) -> list[dict[str, Any]]:
     """The API schema's errors and the schedule window's, before the service is
     asked, so one submit shows every problem rather than the first. Each error
     is worded by ``schema_error``, as the API words it (forms.messages), so the
@@ -54,7 +55,8 @@ def early_errors(body: dict[str, Any],
         path, message = schema_error(err)
         out.append({"path": path, "message": message})
     if "customer" in body:
-        out += phone_errors(body.get("customer"), body.get("site"), formatting().locale)
+        out += phone_errors(body.get("customer"), body.get("site"), formatting().locale,
+                            needs_mobile=needs_mobile)
     try:
         check_window(parse_datetime(body.get("scheduled_start"), "/scheduled_start"),
                      parse_datetime(body.get("scheduled_end"), "/scheduled_end"))
@@ -107,7 +109,9 @@ def new_case() -> Any:
         status = 422
         form_ok = form.validate_on_submit()
         body = booking_body(form, case_type, request.form)
-        problems = early_errors(body)
+        bundle = current_bundle(actor)
+        problems = early_errors(body, needs_mobile=bundle is not None
+                                and sends_sms_to_customer(bundle))
         if form_ok and not problems:
             try:
                 case = book_case(actor, body)

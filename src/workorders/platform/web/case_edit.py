@@ -22,6 +22,7 @@ from wtforms.validators import InputRequired, Length
 from wtforms.widgets import HiddenInput
 
 from workorders.definitions.model import CaseType
+from workorders.definitions.notice_defaults import sends_sms_to_customer
 from workorders.errors import Conflict, ValidationFailed
 from workorders.forms.phones import phone_words
 from workorders.platform.auth import current_actor, require_roles
@@ -129,7 +130,8 @@ def case_edit(case_id: int) -> Any:
         status = 422
         form_ok = form.validate_on_submit()
         body = _changes(form, loaded.case_type, request.form)
-        problems = early_errors({k: v for k, v in body.items() if k != "fields"}, PATCH_SCHEMA)
+        problems = early_errors({k: v for k, v in body.items() if k != "fields"}, PATCH_SCHEMA,
+                                needs_mobile=sends_sms_to_customer(loaded.bundle))
         if form_ok and not problems:
             try:
                 update_case(actor, case_id, body, expected_version=form.version.data)
