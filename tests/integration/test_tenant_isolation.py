@@ -153,6 +153,7 @@ ID_OF_TENANT_A: dict[str, Callable[[World], Any]] = {
     # helper 6: a form and a connector of version n (bytewise-it, see _definition_versions)
     "form_id": lambda w: "support_visit",
     "connector_id": lambda w: "erpnext",
+    "template_id": lambda w: "job_waiting",  # built in: every version has it
     "token_id": _token_id,
     "notification_id": _notification_id,
 }
