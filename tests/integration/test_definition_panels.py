@@ -210,3 +210,66 @@ def test_the_messages_panel_shows_who_each_state_tells_and_every_language(
     assert "In sv" in page and "INST-2026-00042: ett jobb till dig" in page
     assert login(world, "coordinator").get(
         "/admin/definitions/1/panels/messages").status_code == 403
+
+
+def _with_a_swedish_text_that_fails() -> str:
+    """The example with technician_on_my_way in English and a Swedish text that
+    validates but cannot render over the made-up case (it has no site name)."""
+    lines = _example_text().splitlines(keepends=True)
+    at = next(i for i, line in enumerate(lines) if line.startswith(
+        '      body: "Hej {{ case.customer.name }}! {{ case.assignee.name }} från'))
+    lines[at:at + 1] = [
+        '      body: "Hi {{ case.customer.name }}, your technician is on the way 🚐"\n',
+        "      locales:\n",
+        "        sv: {body: \"Hej {{ 10 // ((case.site.name or '')|length) }}\"}\n"]
+    return "".join(lines)
+
+
+def test_a_language_that_fails_is_named_in_the_messages_panel_the_others_render(
+        world: World) -> None:
+    from workorders.platform.services.definitions import create_draft
+
+    publish_example(world)
+    with world.app.app_context():
+        number = create_draft(world.a.tenant_id, _with_a_swedish_text_that_fails(),
+                              world.a.emails["admin"]).number
+    html = login(world, "admin").get(f"/admin/definitions/{number}/panels/messages")
+    assert html.status_code == 200
+    text = html.get_data(as_text=True)
+    block = text[text.index('data-template="technician_on_my_way"'):]
+    block = block[:block.index("</section>")]
+    assert "Hi Lena Berg, your technician is on the way 🚐" in block
+    assert "45 characters, 1 SMS (UCS-2)" in block  # the emoji is not GSM-7
+    assert "In sv · does not render" in block
+    assert "This text could not be rendered: " in block
+
+
+def test_the_notification_preview_api_renders_each_language_or_one_reader(
+        world: World) -> None:
+    from workorders.platform.services.definitions import create_draft
+
+    publish_example(world)
+    with world.app.app_context():
+        number = create_draft(world.a.tenant_id, _with_a_swedish_text_that_fails(),
+                              world.a.emails["admin"]).number
+    api = world.api("admin")
+    path = f"/api/v1/definitions/{number}/notification-templates"
+    body = api.get(f"{path}/technician_on_my_way/preview").json
+    assert (body["version"], body["channel"], body["kind"], body["case_type"]) == (
+        number, "sms", "status", "installation")
+    own, swedish = body["texts"]
+    assert own["language"] == "" and own["problem"] is None
+    assert own["sms"] == {"characters": 45, "encoding": "UCS-2", "segments": 1}
+    assert swedish["language"] == "sv" and swedish["body"] == "" and swedish["problem"]
+    built_in = api.get(f"{path}/job_waiting/preview",
+                       query_string={"locale": "sv-SE", "case_type": "service"}).json
+    assert [t["language"] for t in built_in["texts"]] == ["sv"] and built_in["note"] is None
+    assert built_in["texts"][0]["subject"].startswith("SERV-2026-00042: ett jobb till dig")
+    finnish = api.get(f"{path}/job_waiting/preview", query_string={"locale": "fi"}).json
+    assert finnish["note"] == ("'job_waiting' has no text in fi: a reader of fi gets the "
+                               "template’s own text.")
+    missing = api.get(f"{path}/nope/preview")
+    assert missing.status_code == 404 and "job_waiting" in missing.json["detail"]
+    no_type = api.get(f"{path}/job_waiting/preview", query_string={"case_type": "boat"})
+    assert no_type.status_code == 404 and "installation, service" in no_type.json["detail"]
+    assert world.api("coordinator").get(f"{path}/job_waiting/preview").status_code == 403

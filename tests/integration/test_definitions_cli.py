@@ -81,8 +81,49 @@ def test_preview_notification_renders_each_language_and_counts_sms(
     assert "--- sv ---" in built_in.stdout and "SERV-2026-00042: ett jobb till dig" \
         in built_in.stdout and "the job" not in built_in.stdout
     unknown = run_workorders(["definitions", "preview-notification", bundle, "nope"], env)
-    assert unknown.returncode == 2 and "there is no notification template 'nope'" \
+    assert unknown.returncode == 2 and "There is no notification template 'nope'" \
         in unknown.stderr and "job_waiting" in unknown.stderr
     no_type = run_workorders(["definitions", "preview-notification", bundle, "job_waiting",
                               "--case-type", "boat"], env)
-    assert no_type.returncode == 2 and "there is no case type 'boat'" in no_type.stderr
+    assert no_type.returncode == 2 and "There is no case type 'boat'" in no_type.stderr
+
+
+def test_preview_notification_for_a_language_the_template_lacks_says_so(
+        env: dict[str, str]) -> None:  # noqa: F811
+    bundle = str(ROOT / "definitions" / "nordvarme-heatpumps.yaml")
+    finnish = run_workorders(["definitions", "preview-notification", bundle, "job_waiting",
+                              "--locale", "fi"], env)
+    assert finnish.returncode == 0, finnish.stderr
+    assert "('job_waiting' has no text in fi: a reader of fi gets the template’s own " \
+        "text.)" in finnish.stdout
+    assert "--- the template’s own text ---" in finnish.stdout \
+        and "--- sv ---" not in finnish.stdout
+
+
+def test_preview_notification_refuses_an_invalid_bundle_and_names_a_broken_language(
+        env: dict[str, str], tmp_path: Path) -> None:  # noqa: F811
+    source = (ROOT / "definitions" / "nordvarme-heatpumps.yaml").read_text()
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(source.replace("currency: ", "currency: X", 1))
+    refused = run_workorders(["definitions", "preview-notification", str(broken),
+                              "job_waiting"], env)
+    assert refused.returncode == 2 and f"{broken} is not a valid bundle" in refused.stderr
+    assert "workorders definitions validate" in refused.stderr
+    # a Swedish text that validates but fails on the made-up case (it has no site name):
+    # the template's own text still renders, the Swedish one is named with its reason
+    lines = source.splitlines(keepends=True)
+    at = next(i for i, line in enumerate(lines) if line.startswith(
+        '      body: "Hej {{ case.customer.name }}! {{ case.assignee.name }} från'))
+    lines[at:at + 1] = [
+        '      body: "Hi {{ case.customer.name }}, your technician is on the way."\n',
+        "      locales:\n",
+        "        sv: {body: \"Hej {{ 10 // ((case.site.name or '')|length) }}\"}\n"]
+    failing = tmp_path / "failing.yaml"
+    failing.write_text("".join(lines))
+    assert run_workorders(["definitions", "validate", str(failing)], env).returncode == 0
+    result = run_workorders(["definitions", "preview-notification", str(failing),
+                             "technician_on_my_way"], env)
+    assert result.returncode == 1
+    assert "Hi Lena Berg, your technician is on the way." in result.stdout
+    assert "--- sv ---\nThis text could not be rendered: " in result.stdout
+    assert "The text in sv failed: " in result.stderr

@@ -197,42 +197,35 @@ def preview_notification(file: str, template_id: str, case_type_id: str | None,
     """Render a notification template (the bundle's, or a built-in one) in each of its
     languages over a made-up case; for text messages, how many SMS it takes. Exit 2
     when the bundle is invalid, or there is no such template or case type."""
-    from workorders.definitions.model import best_locale
-    from workorders.definitions.notice_defaults import BUILT_IN_TEMPLATES, template_named
-    from workorders.rules.notice_preview import preview_template
+    from workorders.rules.notice_preview import PreviewRefused, preview_notification
 
     result = load_bundle(_read(file), filename=file)
     bundle = result.bundle
     if bundle is None:
         raise click.UsageError(f"{file} is not a valid bundle ({len(result.errors)} "
                                "error(s)); run `workorders definitions validate` to see them")
-    template = template_named(bundle, template_id)
-    if template is None:
-        known = sorted({*bundle.notifications.templates, *BUILT_IN_TEMPLATES})
-        raise click.UsageError(f"there is no notification template '{template_id}'; "
-                               f"the templates are: {', '.join(known)}")
-    case_type = bundle.case_type(case_type_id) if case_type_id else bundle.case_types[0]
-    if case_type is None:
-        raise click.UsageError(f"there is no case type '{case_type_id}'; the case types "
-                               f"are: {', '.join(c.id for c in bundle.case_types)}")
-    preview = preview_template(bundle, template, case_type)
-    if preview.problem:
-        click.echo(f"{template_id}: {preview.problem}", err=True)
-        sys.exit(1)
-    texts = list(preview.texts)
-    if locale:
-        tag = best_locale([t.language for t in texts if t.language], locale) or ""
-        texts = [t for t in texts if t.language == tag]
-        if not tag:
-            click.echo(f"({template_id} has no text in {locale}: a reader of it gets the "
-                       "template's own text)")
+    try:
+        preview = preview_notification(bundle, template_id, case_type_id=case_type_id,
+                                       locale=locale)
+    except PreviewRefused as exc:
+        raise click.UsageError(str(exc)) from None
+    template = preview.template
+    if preview.note:
+        click.echo(f"({preview.note})")
     click.echo(f"{template_id}: {template.channel}, {template.kind} message, over a made-up "
-               f"{case_type.name} case")
-    for text in texts:
+               f"{preview.case_type_name} case")
+    for text in preview.texts:
         click.echo(f"\n--- {text.language or 'the template’s own text'} ---")
+        if text.problem:
+            click.echo(f"This text could not be rendered: {text.problem}")
+            continue
         if text.subject:
             click.echo(f"Subject: {text.subject}")
         click.echo(text.body.rstrip())
         if text.sms:
             click.echo(f"({text.sms.characters} characters, {text.sms.encoding}: "
                        f"{text.sms.segments} SMS)")
+    if preview.problems:
+        problems = "; ".join(preview.problems)
+        click.echo(f"{problems[:1].upper()}{problems[1:]}.", err=True)
+        sys.exit(1)

@@ -26,19 +26,28 @@ def _one(subject: str | None, body: str, context: Mapping[str, Any]) -> dict[str
             "body": render(body, context)}
 
 
+def message_text(template: NotificationTemplate, context: Mapping[str, Any],
+                 tag: str) -> dict[str, Any]:
+    """``{subject, body}`` in one language: ``DEFAULT_TEXT`` for the template's own
+    text, else one of its ``locales`` (dates and numbers written that language's
+    way). Raises ``TemplateRenderError`` like every template render."""
+    if tag == DEFAULT_TEXT:
+        return _one(template.subject, template.body, context)
+    local = template.locales[tag]
+    localised = dict(context)
+    formatting = context.get(FORMATTING_NAME)
+    if isinstance(formatting, Formatting):
+        localised[FORMATTING_NAME] = replace(formatting, locale=tag)
+    return _one(local.subject, local.body, localised)
+
+
 def message_texts(template: NotificationTemplate,
                   context: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     """``{"": {subject, body}, "sv": {...}, ...}``: the template's own text under
     ``DEFAULT_TEXT`` and each of its ``locales``, rendered over ``context``.
     Raises ``TemplateRenderError`` like every template render."""
-    texts = {DEFAULT_TEXT: _one(template.subject, template.body, context)}
-    formatting = context.get(FORMATTING_NAME)
-    for tag, local in template.locales.items():
-        localised = dict(context)
-        if isinstance(formatting, Formatting):
-            localised[FORMATTING_NAME] = replace(formatting, locale=tag)
-        texts[tag] = _one(local.subject, local.body, localised)
-    return texts
+    return {tag: message_text(template, context, tag)
+            for tag in (DEFAULT_TEXT, *template.locales)}
 
 
 def text_for_reader(texts: Mapping[str, Mapping[str, Any]],

@@ -9,13 +9,15 @@ previews is what sends.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
-from workorders.definitions.model import Bundle, CaseType, NotificationTemplate
+from workorders.definitions.model import Bundle, CaseType, NotificationTemplate, best_locale
+from workorders.definitions.notice_defaults import BUILT_IN_TEMPLATES, template_named
+from workorders.errors import NotFound
 from workorders.rules.errors import TemplateRenderError
 from workorders.rules.facts_doc import build_fact_document
-from workorders.rules.message_text import DEFAULT_TEXT, message_texts
+from workorders.rules.message_text import DEFAULT_TEXT, message_text
 from workorders.rules.render import PLACEHOLDER_LINKS, template_context
 
 #: GSM 03.38's basic characters (one septet each) and its extension (two each)
@@ -47,14 +49,42 @@ class PreviewText:
     subject: str | None
     body: str
     sms: SmsLength | None
+    #: why this language did not render (a sentence); subject and body are then empty
+    problem: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class TemplatePreview:
     template: NotificationTemplate
     case_type: str
+    case_type_name: str
     texts: tuple[PreviewText, ...]
-    problem: str | None = None
+    #: a note for the reader (e.g. "no text in fi: a Finnish reader gets ...")
+    note: str | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        """The JSON the API answers with (the template by id, channel and kind)."""
+        return {"template": self.template.id, "channel": self.template.channel,
+                "kind": self.template.kind, "case_type": self.case_type, "note": self.note,
+                "texts": [{"language": t.language, "subject": t.subject, "body": t.body,
+                           "problem": t.problem,
+                           "sms": None if t.sms is None else {
+                               "characters": t.sms.characters, "encoding": t.sms.encoding,
+                               "segments": t.sms.segments}} for t in self.texts]}
+
+    @property
+    def problems(self) -> list[str]:
+        """Each language that failed, as a sentence naming it."""
+        return [f"{_language_words(t.language)} failed: {t.problem}"
+                for t in self.texts if t.problem]
+
+
+class PreviewRefused(NotFound):
+    """No such template or case type; the message is a sentence listing the known ones."""
+
+
+def _language_words(tag: str) -> str:
+    return f"the text in {tag}" if tag else "the template’s own text"
 
 
 def made_up_context(bundle: Bundle, case_type: CaseType) -> dict[str, object]:
@@ -73,15 +103,47 @@ def made_up_context(bundle: Bundle, case_type: CaseType) -> dict[str, object]:
     return template_context(document, bundle, case_type.id, links=PLACEHOLDER_LINKS)
 
 
+def _rendered(template: NotificationTemplate, context: dict[str, object],
+              tag: str) -> PreviewText:
+    try:
+        text = message_text(template, context, tag)
+    except TemplateRenderError as exc:
+        return PreviewText(tag, None, "", None, str(exc))
+    return PreviewText(tag, text["subject"], text["body"],
+                       sms_length(text["body"]) if template.channel == "sms" else None)
+
+
 def preview_template(bundle: Bundle, template: NotificationTemplate,
                      case_type: CaseType) -> TemplatePreview:
     """Every language of ``template`` rendered over a made-up case of ``case_type``;
-    a render failure is a sentence in ``problem``, not an exception."""
-    try:
-        texts = message_texts(template, made_up_context(bundle, case_type))
-    except TemplateRenderError as exc:
-        return TemplatePreview(template, case_type.id, (), f"the template failed: {exc}")
-    return TemplatePreview(template, case_type.id, tuple(
-        PreviewText("" if tag == DEFAULT_TEXT else tag, text["subject"], text["body"],
-                    sms_length(text["body"]) if template.channel == "sms" else None)
-        for tag, text in texts.items()))
+    a language that fails to render carries its sentence in ``problem`` (the others
+    still render), never an exception."""
+    context = made_up_context(bundle, case_type)
+    return TemplatePreview(template, case_type.id, case_type.name, tuple(
+        _rendered(template, context, tag) for tag in (DEFAULT_TEXT, *template.locales)))
+
+
+def preview_notification(bundle: Bundle, template_id: str, *, case_type_id: str | None = None,
+                         locale: str | None = None) -> TemplatePreview:
+    """Template ``template_id`` (the bundle's, else a built-in one) over a made-up case
+    of ``case_type_id`` (default: the bundle's first case type). With ``locale``,
+    only the text a reader of that language gets, and when the template has no text
+    in it, a ``note`` saying the reader gets the template's own text. Raises
+    ``PreviewRefused`` for an unknown template or case type."""
+    template = template_named(bundle, template_id)
+    if template is None:
+        known = sorted({*bundle.notifications.templates, *BUILT_IN_TEMPLATES})
+        raise PreviewRefused(f"There is no notification template '{template_id}'; the "
+                             f"templates are: {', '.join(known)}.")
+    case_type = bundle.case_type(case_type_id) if case_type_id else bundle.case_types[0]
+    if case_type is None:
+        raise PreviewRefused(f"There is no case type '{case_type_id}'; the case types are: "
+                             f"{', '.join(c.id for c in bundle.case_types)}.")
+    preview = preview_template(bundle, template, case_type)
+    if not locale:
+        return preview
+    tag = best_locale(template.locales, locale) or DEFAULT_TEXT
+    note = None if tag else (f"'{template_id}' has no text in {locale}: a reader of "
+                             f"{locale} gets the template’s own text.")
+    return replace(preview, texts=tuple(t for t in preview.texts if t.language == tag),
+                   note=note)

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from workorders.definitions import Bundle
 from workorders.definitions.model import LocalText, NotificationTemplate
 from workorders.definitions.notice_defaults import BUILT_IN_TEMPLATES
-from workorders.rules.notice_preview import preview_template, sms_length
+from workorders.rules.notice_preview import (
+    PreviewRefused,
+    preview_notification,
+    preview_template,
+    sms_length,
+)
 
 
 @pytest.mark.parametrize("text,encoding,segments", [
@@ -26,7 +33,7 @@ def test_every_language_renders_over_a_made_up_case(nordvarme: Bundle) -> None:
         "t", "sms", "Hi {{ case.customer.name }}, {{ case.scheduled_start|date }}",
         locales={"sv": LocalText("Hej {{ case.customer.name }}, {{ case.scheduled_start|date }}")})
     preview = preview_template(nordvarme, template, nordvarme.case_types[0])
-    assert preview.problem is None
+    assert preview.problems == []
     own, swedish = preview.texts
     assert own.language == "" and own.body.startswith("Hi Lena Berg, ")
     assert swedish.language == "sv" and swedish.body.startswith("Hej Lena Berg, ")
@@ -40,4 +47,50 @@ def test_built_ins_preview_and_a_failure_is_a_sentence(nordvarme: Bundle) -> Non
     assert "<case link>" in waiting.texts[0].body
     broken = NotificationTemplate("b", "sms", "{{ 1 / 0 }}")
     failed = preview_template(nordvarme, broken, nordvarme.case_types[0])
-    assert failed.texts == () and failed.problem and "division" in failed.problem
+    (own,) = failed.texts
+    assert own.body == "" and own.problem and "division" in own.problem
+    assert failed.problems == [f"the template’s own text failed: {own.problem}"]
+
+
+def test_one_language_failing_leaves_the_others_rendered(nordvarme: Bundle) -> None:
+    template = NotificationTemplate(
+        "t", "sms", "Hi {{ case.customer.name }}",
+        locales={"sv": LocalText("Hej {{ 1 // 0 }}"), "fi": LocalText("Hei {{ case.number }}")})
+    preview = preview_template(nordvarme, template, nordvarme.case_types[0])
+    own, swedish, finnish = preview.texts
+    assert own.problem is None and own.body == "Hi Lena Berg"
+    assert finnish.problem is None and finnish.body == "Hei INST-2026-00042"
+    assert swedish.body == "" and swedish.sms is None and swedish.problem
+    assert preview.problems == [f"the text in sv failed: {swedish.problem}"]
+
+
+def test_datetime_is_written_the_way_each_language_writes_it(nordvarme: Bundle) -> None:
+    when = "{{ case.scheduled_start|datetime }}"
+    template = NotificationTemplate("t", "sms", when, locales={
+        "sv": LocalText(when), "en-GB": LocalText(when), "de": LocalText(when)})
+    texts = {t.language: t.body for t in preview_template(
+        nordvarme, template, nordvarme.case_types[0]).texts}
+    # the made-up visit is tomorrow at 08:00 Stockholm time, whatever today is
+    assert re.fullmatch(r"\w{3} \d{1,2} \w+\.? 20\d\d 08:00 CES?T", texts["sv"]), texts
+    assert texts[""] == texts["sv"]  # the tenant writes Swedish (sv-SE)
+    assert re.fullmatch(r"\w{3}, \d{1,2} \w{3} 20\d\d, 08:00 CES?T", texts["en-GB"]), texts
+    assert len({texts["sv"], texts["en-GB"], texts["de"]}) == 3
+
+
+def test_preview_notification_looks_up_the_template_case_type_and_reader(
+        nordvarme: Bundle) -> None:
+    service = preview_notification(nordvarme, "job_waiting", case_type_id="service")
+    assert service.case_type == "service"
+    assert service.texts[0].subject and service.texts[0].subject.startswith("SERV-2026-00042")
+    swedish = preview_notification(nordvarme, "job_waiting", locale="sv-SE")
+    assert [t.language for t in swedish.texts] == ["sv"] and swedish.note is None
+    finnish = preview_notification(nordvarme, "job_waiting", locale="fi")
+    assert [t.language for t in finnish.texts] == [""]
+    assert finnish.note == ("'job_waiting' has no text in fi: a reader of fi gets the "
+                            "template’s own text.")
+    with pytest.raises(PreviewRefused, match=r"no notification template 'nope'; the "
+                                             r"templates are: .*job_waiting"):
+        preview_notification(nordvarme, "nope")
+    with pytest.raises(PreviewRefused, match=r"no case type 'boat'; the case types are: "
+                                             "installation, service"):
+        preview_notification(nordvarme, "job_waiting", case_type_id="boat")

@@ -1,8 +1,8 @@
 """What the editor's "see it" panels show, over HTTP: rules in words, the
-autocomplete vocabulary, golden test results with traces, trying a form, and a
-connector's sample payload. Each runs the version's own templates or rules on
-the server (or reveals its wiring), so, like validate and publish, only admins
-may call them."""
+autocomplete vocabulary, golden test results with traces, trying a form, a
+connector's sample payload and a notification template in each language. Each
+runs the version's own templates or rules on the server (or reveals its wiring),
+so, like validate and publish, only admins may call them."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from workorders.platform.services import definitions as svc
 from workorders.platform.services.connector_samples import connector_sample
 from workorders.platform.services.form_preview import form_target, try_form
 from workorders.platform.services.golden_report import golden_report
+from workorders.rules.notice_preview import preview_notification
 from workorders.rules.words import rules_in_words
 
 BUDGET_EXCEEDED = ("The version's checks (templates, golden tests) ran past the time budget "
@@ -89,3 +90,22 @@ def try_definition_form(n: int, form_id: str) -> Any:
 def definition_connector_sample(n: int, connector_id: str) -> Any:
     case_id = request.args.get("case_id", type=int)
     return jsonify(connector_sample(current_actor(), n, connector_id, case_id))
+
+
+@api.get("/definitions/<int:n>/notification-templates/<template_id>/preview")
+@require(Action.CHECK_DEFINITIONS)
+@operation("Notification template template_id of version n (or a built-in one) rendered in "
+           "each of its languages over a made-up case of case_type (default: the first); "
+           "with locale, only the text a reader of that language gets. Nothing is sent",
+           query={"case_type": {"type": "string"}, "locale": {"type": "string"}},
+           responses={200: "{version, template, channel, kind, case_type, note, "
+                           "texts:[{language, subject, body, problem, "
+                           "sms:{characters, encoding, segments}}]}",
+                      404: "No such version, template or case type (the known ones are "
+                           "listed)"})
+def definition_notification_preview(n: int, template_id: str) -> Any:
+    version = svc.get_version(current_actor().tenant_id, n)
+    preview = preview_notification(svc.bundle_of(version), template_id,
+                                   case_type_id=request.args.get("case_type") or None,
+                                   locale=request.args.get("locale") or None)
+    return jsonify(version=n, **preview.to_dict())
