@@ -268,6 +268,9 @@ def test_the_notification_preview_api_renders_each_language_or_one_reader(
     finnish = api.get(f"{path}/job_waiting/preview", query_string={"locale": "fi"}).json
     assert finnish["note"] == ("'job_waiting' has no text in fi: a reader of fi gets the "
                                "template’s own text.")
+    assert "html" not in own  # a text message has no HTML part
+    email = api.get(f"{path}/job_waiting/preview").json["texts"][0]
+    assert email["html"].startswith("<p>") and "&lt;case link&gt;" in email["html"]
     missing = api.get(f"{path}/nope/preview")
     assert missing.status_code == 404 and "job_waiting" in missing.json["detail"]
     no_type = api.get(f"{path}/job_waiting/preview", query_string={"case_type": "boat"})

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from workorders.definitions.model import Bundle, CaseType, NotificationTemplate, best_locale
 from workorders.definitions.notice_defaults import BUILT_IN_TEMPLATES, template_named
@@ -62,7 +63,7 @@ class TemplatePreview:
     #: a note for the reader (e.g. "no text in fi: a Finnish reader gets ...")
     note: str | None = None
 
-    def to_dict(self) -> dict[str, object]:
+    def to_dict(self) -> dict[str, Any]:
         """The JSON the API answers with (the template by id, channel and kind)."""
         return {"template": self.template.id, "channel": self.template.channel,
                 "kind": self.template.kind, "case_type": self.case_type, "note": self.note,

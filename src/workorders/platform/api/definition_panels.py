@@ -15,6 +15,7 @@ from workorders.platform.api import api
 from workorders.platform.api.docs import operation
 from workorders.platform.api.inputs import json_body
 from workorders.platform.auth import current_actor
+from workorders.platform.jobs.email_message import text_to_html
 from workorders.platform.permissions import Action, require
 from workorders.platform.services import definitions as svc
 from workorders.platform.services.connector_samples import connector_sample
@@ -100,7 +101,7 @@ def definition_connector_sample(n: int, connector_id: str) -> Any:
            query={"case_type": {"type": "string"}, "locale": {"type": "string"}},
            responses={200: "{version, template, channel, kind, case_type, note, "
                            "texts:[{language, subject, body, problem, "
-                           "sms:{characters, encoding, segments}}]}",
+                           "sms:{characters, encoding, segments}, html (email only)}]}",
                       404: "No such version, template or case type (the known ones are "
                            "listed)"})
 def definition_notification_preview(n: int, template_id: str) -> Any:
@@ -108,4 +109,8 @@ def definition_notification_preview(n: int, template_id: str) -> Any:
     preview = preview_notification(svc.bundle_of(version), template_id,
                                    case_type_id=request.args.get("case_type") or None,
                                    locale=request.args.get("locale") or None)
-    return jsonify(version=n, **preview.to_dict())
+    answer = preview.to_dict()
+    if preview.template.channel == "email":  # the HTML part the email would carry
+        for text in answer["texts"]:
+            text["html"] = None if text["problem"] else text_to_html(text["body"])
+    return jsonify(version=n, **answer)
