@@ -208,6 +208,13 @@ def test_the_messages_panel_shows_who_each_state_tells_and_every_language(
     assert "technician_on_my_way (sms, status)" in page and "1 SMS (GSM-7)" in page
     assert "Hej Lena Berg! Åsa Lind från Nordvärme har åkt" in page
     assert "In sv" in page and "INST-2026-00042: ett jobb till dig" in page
+    # a template is rendered over a case type that sends it: follow_up_needed reads a
+    # field of the service forms, so it is a service case (it failed on an installation)
+    html = admin.get("/admin/definitions/1/panels/messages").get_data(as_text=True)
+    follow_up = html[html.index('data-template="follow_up_needed"'):]
+    follow_up = follow_up[:follow_up.index("</section>")]
+    assert "Over a made-up Heat pump service case." in follow_up
+    assert "does not render" not in follow_up and "SERV-2026-00042" in follow_up
     assert login(world, "coordinator").get(
         "/admin/definitions/1/panels/messages").status_code == 403
 

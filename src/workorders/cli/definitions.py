@@ -189,7 +189,7 @@ def simulate(tenant: str, limit: int, as_email: str | None, version: int) -> Non
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.argument("template_id")
 @click.option("--case-type", "case_type_id", help="Render over a made-up case of this case "
-              "type (default: the bundle's first).")
+              "type (default: the first that sends the template and where it renders).")
 @click.option("--locale", help="Show only the text a reader of this language gets "
               "(e.g. sv-SE); default: every language the template has.")
 def preview_notification(file: str, template_id: str, case_type_id: str | None,

@@ -14,7 +14,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from workorders.definitions.model import Bundle, CaseType, NotificationTemplate, best_locale
-from workorders.definitions.notice_defaults import BUILT_IN_TEMPLATES, template_named
+from workorders.definitions.notice_defaults import (
+    BUILT_IN_TEMPLATES,
+    notice_on_enter,
+    template_named,
+)
 from workorders.errors import NotFound
 from workorders.rules.errors import TemplateRenderError
 from workorders.rules.facts_doc import build_fact_document
@@ -124,23 +128,49 @@ def preview_template(bundle: Bundle, template: NotificationTemplate,
         _rendered(template, context, tag) for tag in (DEFAULT_TEXT, *template.locales)))
 
 
+def sending_case_types(bundle: Bundle, template_id: str) -> list[CaseType]:
+    """The case types whose cases may send ``template_id``, in the bundle's order:
+    those a ``notify`` rule naming it applies to, and those with a state that a
+    transition enters whose message (as written or by default) it is; every case
+    type when none sends it."""
+    sending = {ct.id for rule in bundle.rules for ct in bundle.case_types
+               if rule.applies_to(ct.id) and any(
+                   a.kind == "notify" and a.params.get("template") == template_id
+                   for a in rule.then)}
+    for ct in bundle.case_types:
+        entered = {t.to for t in ct.lifecycle.transitions}  # booking enters no state
+        if any((p := notice_on_enter(bundle, ct, state)) is not None
+               and p.template.id == template_id for state in entered):
+            sending.add(ct.id)
+    return [ct for ct in bundle.case_types if ct.id in sending] or list(bundle.case_types)
+
+
 def preview_notification(bundle: Bundle, template_id: str, *, case_type_id: str | None = None,
                          locale: str | None = None) -> TemplatePreview:
     """Template ``template_id`` (the bundle's, else a built-in one) over a made-up case
-    of ``case_type_id`` (default: the bundle's first case type). With ``locale``,
-    only the text a reader of that language gets, and when the template has no text
-    in it, a ``note`` saying the reader gets the template's own text. Raises
-    ``PreviewRefused`` for an unknown template or case type."""
+    of ``case_type_id``; by default of the first case type that sends it where every
+    language renders (a rule's ``form.*`` fields exist only on its case type's
+    forms), else of the first that sends it. With ``locale``, only the text a reader
+    of that language gets, and when the template has no text in it, a ``note``
+    saying the reader gets the template's own text. Raises ``PreviewRefused`` for
+    an unknown template or case type."""
     template = template_named(bundle, template_id)
     if template is None:
         known = sorted({*bundle.notifications.templates, *BUILT_IN_TEMPLATES})
         raise PreviewRefused(f"There is no notification template '{template_id}'; the "
                              f"templates are: {', '.join(known)}.")
-    case_type = bundle.case_type(case_type_id) if case_type_id else bundle.case_types[0]
-    if case_type is None:
-        raise PreviewRefused(f"There is no case type '{case_type_id}'; the case types are: "
-                             f"{', '.join(c.id for c in bundle.case_types)}.")
-    preview = preview_template(bundle, template, case_type)
+    if case_type_id:
+        case_type = bundle.case_type(case_type_id)
+        if case_type is None:
+            raise PreviewRefused(f"There is no case type '{case_type_id}'; the case types "
+                                 f"are: {', '.join(c.id for c in bundle.case_types)}.")
+        preview = preview_template(bundle, template, case_type)
+    else:
+        previews = (preview_template(bundle, template, ct)
+                    for ct in sending_case_types(bundle, template_id))
+        first = next(previews)
+        preview = first if not first.problems else next(
+            (p for p in previews if not p.problems), first)
     if not locale:
         return preview
     tag = best_locale(template.locales, locale) or DEFAULT_TEXT

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
-from workorders.definitions import Bundle
+from tests.unit.definitions.conftest import EXAMPLES, REPO
+from workorders.definitions import Bundle, load_bundle
 from workorders.definitions.model import LocalText, NotificationTemplate
 from workorders.definitions.notice_defaults import BUILT_IN_TEMPLATES
 from workorders.rules.notice_preview import (
     PreviewRefused,
     preview_notification,
     preview_template,
+    sending_case_types,
     sms_length,
 )
 
@@ -94,3 +97,42 @@ def test_preview_notification_looks_up_the_template_case_type_and_reader(
     with pytest.raises(PreviewRefused, match=r"no case type 'boat'; the case types are: "
                                              "installation, service"):
         preview_notification(nordvarme, "job_waiting", case_type_id="boat")
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_every_template_of_the_examples_renders_in_every_language(path: Path) -> None:
+    """What validates must render: each example's templates and the built-ins, over a
+    made-up case of a case type that sends them."""
+    bundle = load_bundle(path.read_bytes()).bundle
+    assert bundle is not None
+    for template_id in sorted({*bundle.notifications.templates, *BUILT_IN_TEMPLATES}):
+        preview = preview_notification(bundle, template_id)
+        assert preview.problems == [], (path.name, template_id)
+        assert all(t.body.strip() for t in preview.texts), (path.name, template_id)
+
+
+def test_a_template_previews_over_a_case_type_that_sends_it(nordvarme: Bundle) -> None:
+    # follow_up_needed reads form.follow_up_description, a field of the service forms
+    assert [ct.id for ct in sending_case_types(nordvarme, "follow_up_needed")] == ["service"]
+    assert preview_notification(nordvarme, "follow_up_needed").case_type == "service"
+    asked = preview_notification(nordvarme, "follow_up_needed", case_type_id="installation")
+    assert asked.case_type == "installation" and "follow_up_description" in asked.problems[0]
+    assert len(sending_case_types(nordvarme, "job_waiting")) == 2  # every state's owner
+
+
+def test_a_rule_for_every_case_type_previews_where_its_form_fields_exist() -> None:
+    text = (REPO / "definitions" / "nordvarme-heatpumps.yaml").read_text()
+    # the demo's follow_up_flag rule for every case type (without its service-only
+    # set_field): it still only fires on a service form, the one with its fields
+    rule = ("  - id: follow_up_flag\n    case_types: [service]\n"
+            "    when: {fact: form.follow_up_needed, op: eq, value: true}\n    then:\n"
+            "      - set_field: {field: follow_up_required, value: true}\n")
+    assert rule in text, "the demo's follow_up_flag rule moved"
+    bundle = load_bundle(text.replace(rule, (
+        "  - id: follow_up_flag\n"
+        "    when: {fact: form.follow_up_needed, op: eq, value: true}\n    then:\n"))).bundle
+    assert bundle is not None
+    assert [ct.id for ct in sending_case_types(bundle, "follow_up_needed")] == [
+        "installation", "service"]
+    preview = preview_notification(bundle, "follow_up_needed")
+    assert preview.case_type == "service" and preview.problems == []

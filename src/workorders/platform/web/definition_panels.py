@@ -161,11 +161,11 @@ def _forms(version: DefinitionVersion, bundle: Bundle) -> dict[str, Any]:
 
 def _messages(bundle: Bundle) -> dict[str, Any]:
     """Who each state tells (as written or by default) and every template the bundle
-    uses, rendered in each of its languages over a made-up case: what would be sent."""
+    uses, rendered in each of its languages over a made-up case of a case type that
+    sends it: what would be sent."""
     from workorders.definitions.notice_defaults import notice_on_enter, template_named
-    from workorders.rules.notice_preview import preview_template
+    from workorders.rules.notice_preview import preview_notification
 
-    case_type = bundle.case_types[0]
     sends = []
     used: dict[str, Any] = {}
     for ct in bundle.case_types:
@@ -184,8 +184,7 @@ def _messages(bundle: Bundle) -> dict[str, Any]:
         if template is not None:
             used.setdefault(template_id, template)
     return {"sends": sends, "defaults_on": bundle.notifications.defaults,
-            "previews": [preview_template(bundle, t, case_type) for t in used.values()],
-            "case_type_name": case_type.name}
+            "previews": [preview_notification(bundle, t) for t in used]}
 
 
 def _connectors(actor: Actor, version: DefinitionVersion, bundle: Bundle) -> dict[str, Any]:
