@@ -174,3 +174,28 @@ def test_a_cases_emails_thread_and_carry_an_unsubscribe_that_works(
     assert [m[4] for m in messages(world, later["id"]) if m[3] == "lena@example.test"] == [
         "opted_out"]
     assert len([m for m in server.messages if m["To"] == "lena@example.test"]) == 2
+
+
+def test_a_case_from_booking_to_invoice_through_real_servers(world: World,
+                                                            server: SmtpServer) -> None:
+    """The life of a case with a real SMTP server and a real SMS gateway: exactly one
+    email (the technician's), exactly one text (the customer's 'on the way') and the
+    coordinators' in-app message; nothing twice."""
+    from tests.support.exports import drain, invoice, ready_case, running_receiver
+
+    settings = world.app.extensions["workorders.settings"]
+    world.app.extensions["workorders.settings"] = dataclasses.replace(
+        settings, outbound_allow=("127.0.0.1",))
+    _use_smtp(world.app, server.url(query="starttls=never"))
+    with running_receiver() as gateway:
+        publish_with(world, f"  sms: {{provider: generic, url: \"{gateway.url}/sms\", "
+                            "sender: Nordvarme, body: '{\"to\": \"{{ to }}\", "
+                            "\"text\": \"{{ text }}\"}'}\n")
+        case = ready_case(world)
+        invoice(world, case["id"])
+        drain(world.app)
+        texts = [p["body"].decode() for p in gateway.posts]
+    assert [m["To"] for m in server.messages] == [world.a.emails["technician"]]
+    assert len(texts) == 1 and "+46701234567" in texts[0] and "på väg" in texts[0]
+    assert [(m[2], m[4]) for m in messages(world, case["id"])] == [
+        ("email", "sent"), ("in_app", "sent"), ("sms", "sent"), ("in_app", "sent")]
