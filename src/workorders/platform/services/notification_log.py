@@ -4,13 +4,17 @@ One place for the log's queries and words, used by the case page, the admin's
 message log page and the API, so the three always agree. A retry sets a failed,
 dead or throttled message back to queued and queues its delivery again (audited);
 a throttled one then faces the hourly limit afresh, so it goes only when the limit
-allows it now.
+allows it now (no override: the limit protects the recipient, so a person who must
+reach them sooner uses another channel). ``retry_dead`` sends every message of the
+tenant that gave up again, each in its own transaction and audited like one retry.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, or_, select
 
@@ -44,6 +48,33 @@ RETRYABLE = (S.FAILED.value, S.DEAD.value, S.THROTTLED.value)
 #: statuses an admin should look at, first on the log page
 TROUBLE = (S.DEAD.value, S.FAILED.value, S.THROTTLED.value)
 PAGE = 50
+#: the most messages one "send every one that gave up again" sends
+MAX_BULK_RETRY = 200
+
+
+class BadLogFilter(ValueError):
+    """A filter value the log cannot read; its text is a sentence for a person."""
+
+
+def day_span(raw_from: str | None, raw_to: str | None,
+             zone: ZoneInfo) -> tuple[datetime | None, datetime | None]:
+    """The instants (UTC) from the start of ``raw_from`` to the end of ``raw_to``,
+    dates like 2026-12-03 read as days in ``zone`` (the tenant's); either may be
+    left out."""
+    days: list[date | None] = []
+    for raw, words in ((raw_from, "From"), (raw_to, "To")):
+        raw = (raw or "").strip()
+        try:
+            days.append(date.fromisoformat(raw) if raw else None)
+        except ValueError:
+            raise BadLogFilter(f"{words} “{raw[:20]}” is not a date; use a date like "
+                               "2026-12-03.") from None
+    start, end = days
+    if start and end and end < start:
+        raise BadLogFilter("The “to” date is before the “from” date.")
+    return (datetime.combine(start, time(), zone).astimezone(UTC) if start else None,
+            datetime.combine(end + timedelta(days=1), time(), zone).astimezone(UTC)
+            if end else None)
 
 
 def source_words(source: str, bundle: Bundle | None = None) -> str:
@@ -90,6 +121,10 @@ class LogFilter:
     channel: str | None = None
     search: str | None = None
     case_id: int | None = None
+    #: created at or after (UTC)
+    since: datetime | None = None
+    #: created before (UTC)
+    until: datetime | None = None
     before_id: int | None = None
     limit: int = PAGE
 
@@ -109,6 +144,10 @@ def messages(tenant_id: int, wanted: LogFilter) -> list[Notification]:
         stmt = stmt.where(or_(func.lower(Notification.address).like(like),
                               func.lower(Notification.recipient_name).like(like),
                               func.lower(Notification.template).like(like)))
+    if wanted.since is not None:
+        stmt = stmt.where(Notification.created_at >= wanted.since)
+    if wanted.until is not None:
+        stmt = stmt.where(Notification.created_at < wanted.until)
     if wanted.before_id is not None:
         stmt = stmt.where(Notification.id < wanted.before_id)
     return list(db.session.execute(
@@ -152,3 +191,32 @@ def retry_message(actor: Actor, notification_id: int) -> Notification:
                      after={"message": row.id, "channel": row.channel,
                             "to": row.recipient_name or row.address})
     return row
+
+
+@dataclass(frozen=True, slots=True)
+class BulkRetry:
+    """What "send every one that gave up again" did."""
+
+    sent_again: int
+    #: dead messages beyond :data:`MAX_BULK_RETRY`, for the next press
+    left: int
+
+
+def retry_dead(actor: Actor) -> BulkRetry:
+    """Send the tenant's messages that gave up again, oldest first, at most
+    :data:`MAX_BULK_RETRY`; each is :func:`retry_message` (its own transaction and
+    audit event), and one that changed meanwhile is left as it is."""
+    ids = list(db.session.execute(select(Notification.id).where(
+        Notification.tenant_id == actor.tenant_id, Notification.status == S.DEAD.value)
+        .order_by(Notification.id).limit(MAX_BULK_RETRY + 1)).scalars())
+    done = 0
+    for notification_id in ids[:MAX_BULK_RETRY]:
+        try:
+            retry_message(actor, notification_id)
+        except Conflict:  # sent again by someone else meanwhile
+            continue
+        done += 1
+    left = int(db.session.execute(select(func.count()).select_from(Notification).where(
+        Notification.tenant_id == actor.tenant_id,
+        Notification.status == S.DEAD.value)).scalar_one()) if len(ids) > MAX_BULK_RETRY else 0
+    return BulkRetry(done, left)

@@ -20,14 +20,18 @@ from workorders.platform.services.notification_log import (
     RETRYABLE,
     STATUS_WORDS,
     TROUBLE,
+    BadLogFilter,
     LogFilter,
+    day_span,
     messages,
+    retry_dead,
     source_words,
     status_counts,
     tenant_bundle,
 )
 from workorders.platform.services.notification_log import retry_message as retry_service
 from workorders.platform.web import web
+from workorders.platform.web.display import display_zone
 from workorders.platform.web.work_forms import safe_back
 
 
@@ -70,14 +74,23 @@ def message_log() -> Any:
     if channel not in (None, *CHANNEL_WORDS):
         channel = None
     search = (request.args.get("q") or "").strip()[:200] or None
-    rows = messages(actor.tenant_id, LogFilter(status=status, channel=channel, search=search,
-                                               before_id=_int_arg("before")))
+    day_from = (request.args.get("from") or "").strip()[:20] or None
+    day_to = (request.args.get("to") or "").strip()[:20] or None
+    problem = None
+    try:
+        since, until = day_span(day_from, day_to, display_zone())
+    except BadLogFilter as exc:
+        problem, since, until = str(exc), None, None
+    rows = [] if problem else messages(actor.tenant_id, LogFilter(
+        status=status, channel=channel, search=search, since=since, until=until,
+        before_id=_int_arg("before")))
     more = len(rows) > PAGE
     rows = rows[:PAGE]
     return render_template("admin/messages.html", rows=rows, counts=status_counts(
         actor.tenant_id), trouble=TROUBLE, status=status, channel=channel, search=search,
-        statuses=STATUS_WORDS, next_before=rows[-1].id if more and rows else None,
-        form=RetryForm())
+        day_from=day_from, day_to=day_to, problem=problem, statuses=STATUS_WORDS,
+        next_before=rows[-1].id if more and rows else None, form=RetryForm()), \
+        400 if problem else 200
 
 
 @web.post("/messages/<int:notification_id>/retry")
@@ -94,4 +107,22 @@ def message_retry(notification_id: int) -> Any:
     else:
         flash(f"The message to {row.recipient_name or row.address} is queued again.",
               "success")
+    return redirect(target)
+
+
+@web.post("/admin/messages/retry-dead")
+@require(Action.MANAGE_MESSAGES)
+def message_retry_dead() -> Any:
+    target = url_for("web.message_log")
+    if not RetryForm().validate_on_submit():
+        flash("The form expired. Reload the page and press Send again.", "error")
+        return redirect(target)
+    done = retry_dead(current_actor())
+    if not done.sent_again:
+        flash("No message had given up, so nothing was sent.", "info")
+        return redirect(target)
+    words = "message is" if done.sent_again == 1 else "messages are"
+    more = (f" {done.left} more gave up; press the button again to send them."
+            if done.left else "")
+    flash(f"{done.sent_again} {words} queued again.{more}", "success")
     return redirect(target)
