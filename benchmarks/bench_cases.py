@@ -18,46 +18,61 @@ p95 <= 50 ms. Indexes declared on the model but missing from the migrations are
 created here and named, so a pending migration shows up instead of hiding; the
 trigram index for ``q`` is measured before/after as a proposal when absent.
 
-Then booking throughput over HTTP: ``workorders serve`` (gunicorn, 4 workers) and
-8 keep-alive clients posting bookings for a few seconds, beside a bare Flask app
-served the same way whose endpoint only inserts the same row with psycopg (the
-limit of the stack). The database is dropped at the end unless ``--keep``.
+Then booking throughput over HTTP, kept here on purpose: it is the one booking
+figure taken against a million-case table (bench_writes.py books into a fresh
+database). ``workorders serve`` (gunicorn, 4 workers) and 8 keep-alive clients
+post bookings for one tenant for a few seconds, beside a bare Flask app served
+the same way whose endpoint only inserts the same row with psycopg (the limit of
+the stack). The HTTP harness and the bare app are ``benchmarks/http_load.py``,
+shared with ``bench_writes.py``, which measures the whole write path (bookings,
+final submissions, corrections, transitions, one tenant and 50). The database is
+dropped at the end unless ``--keep``.
 """
 
 from __future__ import annotations
 
 import argparse
 import bisect
-import http.client
 import io
 import itertools
 import json
 import os
 import random
-import signal
-import subprocess
-import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext, suppress
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import psycopg
+from http_load import (
+    CASE_COLUMNS,
+    ROOT,
+    Request,
+    Urls,
+    bare_command,
+    booking_body,
+    create_bare_table,
+    free_port,
+    hammer,
+    last_error,
+    machine_load,
+    percentile,
+    recreate_database,
+    serve_options,
+    served,
+    server_env,
+    urls,
+)
 from psycopg.types.json import Jsonb
 from sqlalchemy import event, func, select, text
-from sqlalchemy.engine import make_url
 
-ROOT = Path(__file__).resolve().parents[1]
-BENCH_DIR = Path(__file__).resolve().parent
 BUNDLE = ROOT / "definitions" / "nordvarme-heatpumps.yaml"
 TARGET_P95_MS = 50.0
 CARDS = 50
-BARE_TABLE = "bench_bare_cases"
 
 # --------------------------------------------------------------------------- data
 
@@ -220,34 +235,7 @@ def case_rows(rng: random.Random, tenants: list[TenantSeed], total: int, now: fl
             rng.choice(tenant.coordinators)[1], _ts(created), _ts(changed))) + "\n"
 
 
-CASE_COLUMNS = ("tenant_id, definition_version_id, case_type, number, title, customer, site, "
-                "customer_name, scheduled_start, scheduled_end, assignee_id, fields, status, "
-                "status_changed_at, version, created_by, created_at, updated_at")
-
 # --------------------------------------------------------------------------- database
-
-
-@dataclass
-class Urls:
-    admin: str      # libpq conninfo of the maintenance database
-    bench: str      # libpq conninfo of the benchmark database
-    sqlalchemy: str  # the app's WORKORDERS_DATABASE_URL
-
-
-def urls(admin_url: str, name: str) -> Urls:
-    base = make_url(admin_url)
-    bench = base.set(database=name)
-    return Urls(admin=base.set(drivername="postgresql").render_as_string(hide_password=False),
-                bench=bench.set(drivername="postgresql").render_as_string(hide_password=False),
-                sqlalchemy=bench.set(drivername="postgresql+psycopg")
-                .render_as_string(hide_password=False))
-
-
-def recreate_database(u: Urls, name: str, *, drop_only: bool = False) -> None:
-    with psycopg.connect(u.admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        if not drop_only:
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def publish_first(app: Any, tenant: TenantSeed, admin_email: str) -> int:
@@ -388,11 +376,6 @@ class Figure:
     p50: float
     p95: float
     plans: list[str]
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
 
 
 def _walk(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
@@ -660,220 +643,38 @@ def create_trigram_index(u: Urls) -> float:
 # --------------------------------------------------------------------------- HTTP
 
 
-def bare_app() -> Any:
-    """The limit of the stack: Flask + gunicorn + psycopg inserting the same case
-    row into a plain table (primary key only), no auth, no ORM, no validation.
-    Served as ``gunicorn 'bench_cases:bare_app()'``; the DSN comes from
-    ``BENCH_BARE_DSN``."""
-    from flask import Flask, jsonify, request
-
-    dsn = os.environ["BENCH_BARE_DSN"]
-    local = threading.local()
-    app = Flask("bare")
-
-    @app.get("/healthz")
-    def healthz() -> Any:
-        return "ok"
-
-    @app.post("/bare/cases")
-    def insert() -> Any:
-        body = request.get_json()
-        conn = getattr(local, "conn", None)
-        if conn is None or conn.closed:
-            conn = local.conn = psycopg.connect(dsn, autocommit=True)
-        now = datetime.now(UTC)
-        customer = body.get("customer") or {}
-        row = conn.execute(
-            f"INSERT INTO {BARE_TABLE} ({CASE_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s,"
-            " %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id",
-            (int(body["tenant_id"]), int(body["definition_version_id"]), body["case_type"],
-             f"BARE-{now.year}-{time.perf_counter_ns()}", body["title"].strip(),
-             Jsonb(customer), Jsonb(body.get("site") or {}), customer.get("name", ""),
-             body.get("scheduled_start"), body.get("scheduled_end"), body.get("assignee_id"),
-             Jsonb(body.get("fields") or {}), "booked", now, 1, "bench", now, now)).fetchone()
-        return jsonify(id=row[0] if row else None), 201
-
-    return app
-
-
-def server_env(u: Urls, instance: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith("WORKORDERS_") and k != "REDIS_URL"}
-    env.update({"WORKORDERS_DATABASE_URL": u.sqlalchemy, "WORKORDERS_INSTANCE_DIR": str(instance),
-                "WORKORDERS_SECRET_KEY": "bench-secret", "BENCH_BARE_DSN": u.bench,
-                "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT / "src"),
-                                                            env.get("PYTHONPATH")]))})
-    return env
-
-
-def machine_load() -> str:
-    """The box is shared: the load average says how much the figures are worth."""
-    one, five, _ = os.getloadavg()
-    return f"load average {one:.1f}/{five:.1f} on {os.cpu_count()} CPUs"
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextmanager
-def served(args: list[str], env: dict[str, str], log: Path, port: int) -> Iterator[None]:
-    """A gunicorn child in its own process group, stopped (TERM, then KILL) on exit."""
-    with log.open("w") as out:
-        proc = subprocess.Popen(args, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True)
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                if proc.poll() is not None:
-                    raise RuntimeError(f"server exited with {proc.returncode}; see {log}")
-                try:
-                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-                    conn.request("GET", "/healthz")
-                    if conn.getresponse().status == 200:
-                        conn.close()
-                        break
-                except OSError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise TimeoutError(f"server on port {port} did not start; see {log}")
-                time.sleep(0.2)
-            yield
-        finally:
-            with suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                with suppress(ProcessLookupError):
-                    os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(timeout=10)
-
-
-@dataclass
-class Load:
-    ok: int
-    errors: int
-    seconds: float
-    latencies: list[float]
-    statuses: dict[int, int]
-    created_total: int  # 201 answers including the warm-up: the rows that must exist
-
-    @property
-    def rate(self) -> float:
-        return self.ok / self.seconds
-
-
-def hammer(port: int, path: str, headers: dict[str, str], body: Callable[[int], bytes],
-           clients: int, seconds: float, warmup: float) -> Load:
-    """``clients`` threads, each with one keep-alive connection, posting until
-    the deadline; only requests started after the warm-up are counted."""
-    lock = threading.Lock()
-    latencies: list[float] = []
-    statuses: dict[int, int] = {}
-    counter = itertools.count()
-    created_total = [0]
-    begin = time.perf_counter() + warmup
-    end = begin + seconds
-
-    def client() -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        mine: list[float] = []
-        codes: dict[int, int] = {}
-        created = 0
-        while True:
-            start = time.perf_counter()
-            if start >= end:
-                break
-            try:
-                conn.request("POST", path, body=body(next(counter)), headers=headers)
-                resp = conn.getresponse()
-                resp.read()
-                code = resp.status
-            except (OSError, http.client.HTTPException):
-                conn.close()
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-                code = 0
-            created += code == 201
-            if start >= begin:
-                mine.append((time.perf_counter() - start) * 1000)
-                codes[code] = codes.get(code, 0) + 1
-        conn.close()
-        with lock:
-            created_total[0] += created
-            latencies.extend(mine)
-            for code, n in codes.items():
-                statuses[code] = statuses.get(code, 0) + n
-
-    threads = [threading.Thread(target=client, daemon=True) for _ in range(clients)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=seconds + warmup + 60)
-    ok = statuses.get(201, 0)
-    return Load(ok, sum(statuses.values()) - ok, seconds, latencies, statuses, created_total[0])
-
-
-def booking_body(tenant: TenantSeed, technician: str) -> dict[str, Any]:
-    """The booking tests/support/cases.py sends, assigned to one of this tenant's
-    technicians."""
-    return {
-        "case_type": "installation", "title": "Install F2120 heat pump",
-        "customer": {"name": "Lena Berg", "email": "lena@example.test", "phone": "+46701234567",
-                     "erp_id": "C-1001", "org_number": "5561234567", "vat_id": "SE556123456701",
-                     "peppol_id": "0007:5561234567",
-                     "address": {"street": "Storgatan 1", "city": "Umeå",
-                                 "postal_code": "90325", "country": "SE"}},
-        "site": {"street": "Storgatan 1", "city": "Umeå", "postal_code": "90325",
-                 "country": "SE"},
-        "scheduled_start": "2026-11-26T08:00:00+01:00",
-        "scheduled_end": "2026-11-26T16:00:00+01:00",
-        "assignee": technician,
-    }
-
-
 def http_figures(app: Any, u: Urls, tenant: TenantSeed, clients: int, workers: int,
                  seconds: float, tmp: Path) -> None:
+    """Bookings for one tenant of the million-case database (the harness and the
+    bare endpoint are benchmarks/http_load.py's, shared with bench_writes.py)."""
     from workorders.platform.services.accounts import create_token
 
     coordinator = tenant.coordinators[1][1]
     with app.app_context():
         _, token = create_token(tenant.slug, coordinator, label="bench")
     tech_id, tech_email = tenant.technicians[0]
-    body = booking_body(tenant, tech_email)
+    body = booking_body(tech_email)
     app_body = json.dumps(body).encode()
     bare_body = json.dumps({**body, "tenant_id": tenant.id,
                             "definition_version_id": tenant.version_id,
                             "assignee_id": tech_id}).encode()
+    create_bare_table(u.bench)
     with psycopg.connect(u.bench, autocommit=True) as conn:
-        conn.execute(f"CREATE TABLE {BARE_TABLE} (id bigserial PRIMARY KEY,"
-                     " tenant_id integer, definition_version_id integer, case_type varchar(63),"
-                     " number varchar(40), title varchar(300), customer jsonb, site jsonb,"
-                     " customer_name varchar(200), scheduled_start timestamptz,"
-                     " scheduled_end timestamptz, assignee_id integer, fields jsonb,"
-                     " status varchar(63), status_changed_at timestamptz, version integer,"
-                     " created_by varchar(254), created_at timestamptz, updated_at timestamptz)")
         before = conn.execute("SELECT count(*), count(DISTINCT number) FROM cases"
                               " WHERE created_by = %s", (coordinator,)).fetchone()
     env = server_env(u, tmp / "server")
+    options = serve_options(env)
     headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
+    booking = Request("/api/v1/cases", app_body, headers)
+    bare_request = Request("/bare/cases", bare_body, {"Content-Type": "application/json"})
     port = free_port()
     warmup = 2.0
-    with served([sys.executable, "-m", "workorders", "serve", "--port", str(port),
-                 "--workers", str(workers)], env, tmp / "serve.log", port):
-        ours = hammer(port, "/api/v1/cases", headers, lambda _: app_body, clients, seconds,
-                      warmup)
+    with served(options.command(port, workers, None), env, tmp / "serve.log", port):
+        ours = hammer(port, lambda _: booking, clients, seconds, warmup)
     port = free_port()
-    with served([sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}",
-                 "--workers", str(workers), "--threads", "4", "--worker-class", "gthread",
-                 "--access-logfile", "-", "--chdir", str(BENCH_DIR), "bench_cases:bare_app()"],
-                env, tmp / "bare.log", port):
-        bare = hammer(port, "/bare/cases", {"Content-Type": "application/json"},
-                      lambda _: bare_body, clients, seconds, warmup)
+    with served(bare_command(port, workers, options.threads(None), options), env, tmp / "bare.log",
+                port):
+        bare = hammer(port, lambda _: bare_request, clients, seconds, warmup)
     with psycopg.connect(u.bench, autocommit=True) as conn:
         after = conn.execute("SELECT count(*), count(DISTINCT number) FROM cases"
                              " WHERE created_by = %s", (coordinator,)).fetchone()
@@ -881,27 +682,17 @@ def http_figures(app: Any, u: Urls, tenant: TenantSeed, clients: int, workers: i
                              " AND action = 'booked'", (coordinator,)).fetchone()
     assert before is not None and after is not None and audit is not None
     made = after[0] - before[0]
-
-    def lat(load: Load) -> str:
-        if not load.latencies:
-            return "no answers"
-        return (f"p50 {percentile(load.latencies, 0.5):6.1f} ms  "
-                f"p95 {percentile(load.latencies, 0.95):6.1f} ms")
-
     print(f"  {'bookings over the API (' + str(clients) + ' clients)':40} {ours.rate:8,.0f}/s  "
-          f"{lat(ours)} | bare insert endpoint {bare.rate:8,.0f}/s  {lat(bare)} | "
+          f"{ours.latency()} | bare insert endpoint {bare.rate:8,.0f}/s  {bare.latency()} | "
           f"ratio {ours.rate / bare.rate if bare.rate else float('nan'):5.2f}")
-    codes = ", ".join(f"{c or 'conn err'}: {n}" for c, n in sorted(ours.statuses.items()))
     verdict = "0 lost, 0 duplicated" if made == after[1] - before[1] == audit[0] == \
-        ours.created_total else "MISMATCH"
-    print(f"      measured answers {codes}; bare errors {bare.errors}; incl. warm-up: "
-          f"{ours.created_total} answered 201, {made} cases written, "
+        ours.ok_total else "MISMATCH"
+    print(f"      measured answers {ours.codes()}; bare errors {bare.errors}; incl. warm-up: "
+          f"{ours.ok_total} answered 201, {made} cases written, "
           f"{after[1] - before[1]} distinct numbers, {audit[0]} 'booked' audit events: {verdict}")
-    if ours.errors:  # the log goes with the temporary directory: show its last error
-        errors = [ln for ln in (tmp / "serve.log").read_text(errors="replace").splitlines()
-                  if "Error" in ln]
+    if ours.errors:
         print(f"      {ours.errors} non-201 answers; last server error: "
-              f"{errors[-1].strip() if errors else 'none logged'}")
+              f"{last_error(tmp / 'serve.log')}")
 
 
 # --------------------------------------------------------------------------- main
@@ -991,7 +782,7 @@ def main() -> None:
                     for key, figure in figures.items():
                         report(figure, base, before=current[name][1][key])
             print(f"booking over HTTP: tenant {tenant.slug}, {args.clients} clients, "
-                  f"{args.workers} gunicorn workers x 4 threads, {args.seconds:.0f} s each "
+                  f"{args.workers} gunicorn workers, {args.seconds:.0f} s each "
                   f"after 2 s warm-up; {machine_load()}")
             http_figures(app, u, tenant, args.clients, args.workers, args.seconds, tmp)
             with app.app_context():
