@@ -38,7 +38,7 @@ def test_planned_and_stored_outcomes_block_in_the_same_words(world: World) -> No
         outcomes += [Outcome(e.rule_id, 0, "raise_exception",
                              {"code": e.code, "severity": e.severity, "message": e.message,
                               "assign": None}) for e in exceptions]
-        from_rows = stored.outcome_blockers(case_id)
+        from_rows = stored.outcome_blockers(world.a.tenant_id, case_id)
     assert {b.kind for b in from_rows} == {"block", "approval", "exception"}
     assert planned.outcome_blockers(outcomes) == from_rows
     assert any("Waiting for approval by a coordinator" in b.reason for b in from_rows)

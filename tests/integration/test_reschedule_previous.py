@@ -85,24 +85,24 @@ def test_a_new_technician_reads_as_one_technician_line(moved_world: World) -> No
 def test_the_rule_sees_the_technician_before_the_move(moved_world: World) -> None:
     """``previous.assignee`` holds the old technician's email and the name this
     tenant gave them, as ``case.assignee`` does."""
-    from workorders.platform.services import rules_runtime
+    from workorders.platform.services import rule_facts
 
     world = moved_world
     case = book(world)
     seen: list[dict[str, object]] = []
-    original = rules_runtime.fact_document
+    original = rule_facts.fact_document
 
     def spy(*args: object, **kwargs: object) -> dict[str, object]:
         document = original(*args, **kwargs)  # type: ignore[arg-type]
         seen.append(document)
         return document
 
-    rules_runtime.fact_document = spy  # type: ignore[assignment]
+    rule_facts.fact_document = spy  # type: ignore[assignment]
     try:
         resp = world.api("coordinator").patch(f"/api/v1/cases/{case['id']}",
                                               json={"assignee": None})
     finally:
-        rules_runtime.fact_document = original  # type: ignore[assignment]
+        rule_facts.fact_document = original  # type: ignore[assignment]
     assert resp.status_code == 200
     [document] = seen
     previous = document["previous"]

@@ -40,12 +40,29 @@ def init() -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--workers", default=2, show_default=True, type=int)
-def serve(host: str, port: int, workers: int) -> None:
+@click.option("--workers", type=int, default=None,
+              help="gunicorn processes [default: 2 per CPU]")
+@click.option("--threads", type=int, default=None,
+              help="threads (and connections at once) per process [default: 2]")
+@click.option("--access-log/--no-access-log", default=False, show_default=True,
+              help="log one line per request to stdout")
+def serve(host: str, port: int, workers: int | None, threads: int | None,
+          access_log: bool) -> None:
     """Serve the app with gunicorn (jobs run in-process unless REDIS_URL is set)."""
-    from workorders.platform.server import serve_app
+    from workorders.platform.server import serve_app, serve_plan
 
-    serve_app(host=host, port=port, workers=workers)
+    plan = serve_plan(os.cpu_count() or 1, workers, threads)
+    click.echo(f"Serving at http://{host}:{port} with {plan.workers} processes x "
+               f"{plan.threads} threads ({os.cpu_count() or 1} CPUs; docs/performance.md "
+               "says why)")
+    if not os.environ.get("REDIS_URL"):
+        click.echo("No REDIS_URL: background jobs (messages, exports) run inside these web "
+                   "processes and take CPU from requests (about 40% fewer submissions a "
+                   "second when each sends a message). For production set REDIS_URL and "
+                   "run `workorders worker` beside this (docs/running.md).")
+    sys.stdout.flush()
+    serve_app(host=host, port=port, workers=plan.workers, threads=plan.threads,
+              access_log=access_log)
 
 
 @main.command()

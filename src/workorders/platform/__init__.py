@@ -50,6 +50,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     database.create_sqlite_file(settings.database_url)
     database.install_sqlite_pragmas()
+    database.install_fresh_relationships()
     db.init_app(app)
     csrf.init_app(app)
     problems.init_app(app)

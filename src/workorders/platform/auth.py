@@ -55,50 +55,63 @@ def actor_for(membership: Membership) -> Actor:
     )
 
 
-def _membership(tenant_id: int, user_id: int) -> Membership | None:
-    stmt = (select(Membership).join(User).join(Tenant)
-            .where(Membership.tenant_id == tenant_id, Membership.user_id == user_id,
-                   User.active.is_(True)))
-    return db.session.execute(stmt).scalar_one_or_none()
+def _actor_columns() -> tuple[Any, ...]:
+    return (Membership.tenant_id, Tenant.slug, Tenant.name, Membership.user_id, User.email,
+            Membership.name, Membership.roles)
+
+
+def _actor_of(row: Any) -> Actor:
+    tenant_id, slug, tenant_name, user_id, email, name, roles = row[:7]
+    return Actor(tenant_id=tenant_id, tenant_slug=slug, tenant_name=tenant_name,
+                 user_id=user_id, email=email, name=name or email,
+                 roles=frozenset(roles or ()))
 
 
 def actor_from_token(token: str) -> Actor | None:
-    """The actor a bearer token stands for, or None when it is unknown or revoked."""
+    """The actor a bearer token stands for, or None when it is unknown or revoked.
+
+    One statement (token, membership, person and tenant joined), and no commit:
+    the request's own unit of work continues the transaction this read began, so
+    an API write is one transaction. The token's ``last_used_at`` is coarse (every
+    five minutes at most), so only that rare request writes it, in a transaction
+    of its own."""
     if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
     row = db.session.execute(
-        select(ApiToken).where(ApiToken.token_hash == hash_token(token))).scalar_one_or_none()
-    if row is None or row.revoked_at is not None:
+        select(*_actor_columns(), ApiToken.id, ApiToken.last_used_at)
+        .select_from(ApiToken)
+        .join(Membership, (Membership.tenant_id == ApiToken.tenant_id)
+              & (Membership.user_id == ApiToken.user_id))
+        .join(User, User.id == ApiToken.user_id)
+        .join(Tenant, Tenant.id == ApiToken.tenant_id)
+        .where(ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None),
+               User.active.is_(True))).one_or_none()
+    if row is None:
         return None
-    membership = _membership(row.tenant_id, row.user_id)
-    if membership is None:
-        return None
-    actor = actor_for(membership)
+    actor = _actor_of(row)
+    token_id, last_used_at = row[7], row[8]
     now = utcnow()
-    stale = row.last_used_at is None or now - row.last_used_at > LAST_USED_RESOLUTION
-    if stale:  # coarse, so reads do not each cost a write
+    if last_used_at is None or now - last_used_at > LAST_USED_RESOLUTION:
         begin_write(db.session())
-        db.session.execute(update(ApiToken).where(ApiToken.id == row.id)
+        db.session.execute(update(ApiToken).where(ApiToken.id == token_id)
                            .values(last_used_at=now))
-    db.session.commit()
+        db.session.commit()
     return actor
 
 
-def session_user_id(session_key: str | None) -> int | None:
-    """Whose live session ``session_key`` is; None once ended or expired."""
-    if not session_key:
-        return None
-    return db.session.execute(select(UserSession.user_id).where(
-        UserSession.key_hash == hash_token(session_key),
-        UserSession.created_at >= utcnow() - SESSION_LIFETIME)).scalar_one_or_none()
-
-
 def actor_from_session(tenant_id: int | None, session_key: str | None) -> Actor | None:
-    user_id = session_user_id(session_key)
-    if tenant_id is None or user_id is None:
+    """The actor of a live page session in ``tenant_id``: one statement, like a token."""
+    if tenant_id is None or not session_key:
         return None
-    membership = _membership(tenant_id, user_id)
-    return actor_for(membership) if membership else None
+    row = db.session.execute(
+        select(*_actor_columns()).select_from(UserSession)
+        .join(Membership, Membership.user_id == UserSession.user_id)
+        .join(User, User.id == UserSession.user_id)
+        .join(Tenant, Tenant.id == Membership.tenant_id)
+        .where(UserSession.key_hash == hash_token(session_key),
+               UserSession.created_at >= utcnow() - SESSION_LIFETIME,
+               Membership.tenant_id == tenant_id, User.active.is_(True))).one_or_none()
+    return _actor_of(row) if row is not None else None
 
 
 def start_session(user_id: int) -> str:

@@ -10,8 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, event, make_url, select
+from sqlalchemy import Engine, event, inspect, make_url, select
 from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.orm import MANYTOONE, Session
+from sqlalchemy.orm.util import identity_key
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from workorders.errors import NotFound
@@ -23,9 +25,13 @@ _pragmas_installed = False
 
 
 def engine_options(url: str) -> dict[str, Any]:
+    """No pre-ping: it costs a round trip on every checkout, i.e. every request.
+    A connection the server dropped fails the one statement that meets it; the
+    pool then invalidates every connection older than the drop, and
+    ``pool_recycle`` retires connections before a firewall's idle cut-off would."""
     if url.startswith("sqlite"):
         return {"connect_args": {"timeout": 30, "check_same_thread": False}}
-    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 20}
+    return {"pool_size": 10, "max_overflow": 20, "pool_recycle": 1800}
 
 
 def create_sqlite_file(url: str) -> None:
@@ -70,8 +76,39 @@ def install_sqlite_pragmas() -> None:
     _pragmas_installed = True
 
 
+_refresh_installed = False
+
+
+def _refresh_moved_links(session: Session, _context: Any) -> None:
+    """Objects keep their values after a commit (``expire_on_commit=False``: the
+    answer is built from what was written), so a many-to-one relationship loaded
+    before its foreign key changed would go on naming the old row. When a flush
+    writes a changed foreign key, that relationship loads again when next read."""
+    for obj in session.dirty:
+        state = inspect(obj)
+        moved = [rel.key for rel in state.mapper.relationships
+                 if rel.direction is MANYTOONE and any(
+                     state.attrs[state.mapper.get_property_by_column(col).key]
+                     .history.has_changes() for col in rel.local_columns)]
+        if moved:
+            session.expire(obj, moved)
+
+
+def install_fresh_relationships() -> None:
+    global _refresh_installed
+    if not _refresh_installed:
+        event.listen(Session, "after_flush", _refresh_moved_links)
+        _refresh_installed = True
+
+
 def get_for_tenant(model: type[T], ident: Any, tenant_id: int, *, lock: bool = False) -> T:
     """The row ``ident`` of ``model`` if it belongs to ``tenant_id``; else NotFound."""
+    if not lock:  # a row this request has read already is not read again
+        known = db.session.identity_map.get(identity_key(model, ident))
+        if known is not None and not inspect(known).expired:
+            if getattr(known, "tenant_id", None) != tenant_id:
+                raise NotFound(f"{model.__name__} {ident} not found")
+            return known
     stmt = select(model).where(
         model.id == ident, model.tenant_id == tenant_id)  # type: ignore[attr-defined]
     if lock:
@@ -100,5 +137,7 @@ def begin_write(session: Any) -> None:
     the write lock at BEGIN makes it wait its turn instead.
     """
     if session.in_transaction():
+        if session.get_bind().dialect.name != "sqlite":
+            return  # PostgreSQL: the request's read (its actor) and its write are one
         session.commit()
     session.connection(execution_options={"sqlite_immediate": True})

@@ -75,7 +75,7 @@ def book_demo_cases(tenant_id: int, bundle: Bundle, coordinator_email: str,
             "assignee": technician_email, "fields": {}})
         for t in path:
             actor: Actor = coordinator if "coordinator" in t.roles else technician
-            missing = [f for f in t.requires_forms if f not in final_forms_of(case.id)]
+            missing = [f for f in t.requires_forms if f not in final_forms_of(case)]
             if missing and not submit_reports(technician, case.id, bundle, tuple(missing)):
                 break
             try:

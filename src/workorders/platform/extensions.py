@@ -11,5 +11,7 @@ class Base(DeclarativeBase):
     """Declarative base shared by every model (SQLAlchemy 2 style)."""
 
 
-db = SQLAlchemy(model_class=Base)
+#: objects keep their values after a commit: a write's answer is built from the rows
+#: it just wrote instead of reading each one back (the request ends soon after)
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 csrf = CSRFProtect()

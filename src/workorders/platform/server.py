@@ -6,6 +6,8 @@ outbox sweeper, so retries happen without a separate worker process.
 
 from __future__ import annotations
 
+import os
+from dataclasses import dataclass
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
@@ -32,16 +34,44 @@ class _Gunicorn(BaseApplication):
         return app
 
 
-def serve_app(*, host: str, port: int, workers: int) -> None:
-    _Gunicorn({
+@dataclass(frozen=True)
+class ServePlan:
+    """How many gunicorn processes and threads serve, and why (docs/performance.md)."""
+
+    workers: int
+    threads: int
+    connections: int
+
+
+def serve_plan(cpus: int, workers: int | None = None, threads: int | None = None) -> ServePlan:
+    """Chosen from measurements (benchmarks/bench_writes.py on 2 CPUs, PostgreSQL on
+    the same machine): a request spends about half its time waiting on the database,
+    so two processes per CPU keep the CPUs busy while Python's lock lets one thread
+    per process run at a time; more threads per process only queue behind that lock
+    and stretch p95. Each process takes at most ``threads`` connections at once:
+    gunicorn otherwise hands a burst of keep-alive clients to whichever process
+    accepts first, which then serves all of them on one core while the rest idle."""
+    chosen_workers = workers if workers is not None else max(2, 2 * cpus)
+    chosen_threads = threads if threads is not None else 2
+    return ServePlan(max(1, chosen_workers), max(1, chosen_threads), max(1, chosen_threads))
+
+
+def serve_app(*, host: str, port: int, workers: int | None = None, threads: int | None = None,
+              access_log: bool = False) -> None:
+    plan = serve_plan(os.cpu_count() or 1, workers, threads)
+    options: dict[str, Any] = {
         "bind": f"{host}:{port}",
-        "workers": max(1, workers),
-        "threads": 4,
+        "workers": plan.workers,
+        "threads": plan.threads,
+        "worker_connections": plan.connections,
         "worker_class": "gthread",
         # a worker stuck inside C code (rules engine) is replaced, not waited on forever
         "timeout": 60,
         "graceful_timeout": 20,
-        "accesslog": "-",
+        "keepalive": 5,
         "errorlog": "-",
         "loglevel": "info",
-    }).run()
+    }
+    if access_log:  # off by default: no line is formatted or written per request
+        options["accesslog"] = "-"
+    _Gunicorn(options).run()

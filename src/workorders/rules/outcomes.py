@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from workorders.definitions.model import Action, Bundle, Rule
@@ -29,7 +30,23 @@ from workorders.rules.errors import TemplateRenderError
 from workorders.rules.message_text import DEFAULT_TEXT, message_texts
 from workorders.rules.render import render
 
-ACTION_FAILED = "action_failed"
+
+class OutcomeKind(StrEnum):
+    """Every kind of outcome a plan holds: the actions a rule may write, and
+    ``action_failed`` for an action whose template could not be rendered. A str
+    enum: it compares equal to, and serialises as, the action's own name."""
+
+    RAISE_EXCEPTION = "raise_exception"
+    REQUIRE_APPROVAL = "require_approval"
+    BLOCK_INVOICING = "block_invoicing"
+    NOTIFY = "notify"
+    SET_FIELD = "set_field"
+    TRANSITION = "transition"
+    ASSIGN = "assign"
+    ACTION_FAILED = "action_failed"
+
+
+ACTION_FAILED = OutcomeKind.ACTION_FAILED
 DEFAULT_SEVERITY = "medium"
 DEFAULT_EXCEPTION_ASSIGNEE = "coordinator"
 
@@ -47,7 +64,7 @@ class Outcome:
 
     rule: str
     position: int
-    kind: str
+    kind: OutcomeKind
     params: Mapping[str, Any]
 
     def to_dict(self) -> dict[str, Any]:
@@ -120,7 +137,7 @@ def plan_outcomes(fired: Iterable[str], bundle: Bundle,
                 outcomes.append(Outcome(rule.id, position, ACTION_FAILED,
                                         {"action": action.kind, "error": str(exc)}))
                 continue
-            outcomes.append(Outcome(rule.id, position, action.kind, params))
+            outcomes.append(Outcome(rule.id, position, OutcomeKind(action.kind), params))
     return outcomes
 
 

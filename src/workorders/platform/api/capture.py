@@ -102,7 +102,7 @@ def attachment_thumbnail(attachment_id: str) -> Any:
                       409: "Already submitted, or the case is closed", 422: "Invalid data"})
 def submit(case_id: int) -> Any:
     actor = current_actor()
-    load_case(actor, case_id)
+    load_case(actor, case_id, lock=True)  # 404 first; the lock the submission needs anyway
     body = json_body(SUBMIT_SCHEMA)
     result = svc.submit_form(actor, case_id, body["form"], body["data"],
                              draft=bool(body.get("draft", False)))

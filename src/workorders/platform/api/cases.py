@@ -98,7 +98,7 @@ def get_case(case_id: int) -> Any:
            responses={200: "The case", 412: "Stale If-Match", 422: "Invalid change"})
 def update_case(case_id: int) -> Any:
     actor = current_actor()
-    svc.get_case(actor, case_id)  # a foreign id is 404 before anything else
+    svc.get_case(actor, case_id, for_change=True)  # a foreign id is 404 before anything else
     body = json_body(PATCH_SCHEMA)
     case = svc.update_case(actor, case_id, body, expected_version())
     return _case_response(svc.get_case(actor, case.id))
@@ -112,7 +112,7 @@ def update_case(case_id: int) -> Any:
                       422: "Unknown transition, or a cancel-like step without a comment"})
 def transition_case(case_id: int) -> Any:
     actor = current_actor()
-    svc.get_case(actor, case_id)
+    svc.get_case(actor, case_id, for_change=True)
     body = json_body(TRANSITION_SCHEMA)
     case = svc.transition_case(actor, case_id, body["transition"], body.get("comment"),
                                expected_version())
@@ -129,7 +129,7 @@ def on_my_way(case_id: int) -> Any:
     from workorders.platform.services.field_work import say_on_my_way
 
     actor = current_actor()
-    svc.get_case(actor, case_id)
+    svc.get_case(actor, case_id, for_change=True)
     say_on_my_way(actor, case_id, expected_version())
     return _case_response(svc.get_case(actor, case_id))
 
@@ -152,7 +152,7 @@ def work_timer(case_id: int) -> Any:
     from workorders.platform.services import field_work
 
     actor = current_actor()
-    svc.get_case(actor, case_id)
+    svc.get_case(actor, case_id, for_change=True)
     body = json_body(TIMER_SCHEMA)
     stopped = None
     if body["action"] == "start":

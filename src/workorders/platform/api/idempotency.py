@@ -63,7 +63,8 @@ def _lookup(tenant_id: int, scope: str, key: str) -> IdempotencyRecord | None:
     db.session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.expires_at < utcnow()))
     record = db.session.execute(select(IdempotencyRecord).where(
         IdempotencyRecord.tenant_id == tenant_id, IdempotencyRecord.scope == scope,
-        IdempotencyRecord.key == key)).scalar_one_or_none()
+        IdempotencyRecord.key == key).execution_options(populate_existing=True)
+    ).scalar_one_or_none()  # read afresh each time: the first request fills it in meanwhile
     db.session.commit()
     return record
 

@@ -27,7 +27,8 @@ RQ_JOB_FUNCTION = "workorders.platform.jobs.worker.run_outbox_job"
 
 
 class Dispatcher(Protocol):
-    def dispatch(self, job_ids: list[int]) -> None: ...
+    def dispatch(self, job_ids: list[int]) -> bool:
+        """Hand the jobs on; True when they have run by the time this returns."""
 
     def wait(self, timeout: float | None = None) -> None: ...
 
@@ -46,7 +47,7 @@ class InProcessDispatcher:
                 self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="jobs")
             return self._executor
 
-    def dispatch(self, job_ids: list[int]) -> None:
+    def dispatch(self, job_ids: list[int]) -> bool:
         for job_id in job_ids:
             if self.synchronous:
                 run_job(self.app, job_id)
@@ -54,6 +55,7 @@ class InProcessDispatcher:
                 fut = self._pool().submit(run_job, self.app, job_id)
                 with self._lock:
                     self._futures = [f for f in self._futures if not f.done()] + [fut]
+        return self.synchronous and bool(job_ids)
 
     def wait(self, timeout: float | None = None) -> None:
         with self._lock:
@@ -75,9 +77,9 @@ class RqDispatcher:
         conn = Redis.from_url(self.redis_url, socket_connect_timeout=2, socket_timeout=5)
         return Queue(self.queue_name, connection=conn)
 
-    def dispatch(self, job_ids: list[int]) -> None:
+    def dispatch(self, job_ids: list[int]) -> bool:
         if not job_ids:
-            return
+            return False
         try:
             queue = self.queue()
             for job_id in job_ids:
@@ -87,6 +89,7 @@ class RqDispatcher:
                               result_ttl=60, failure_ttl=3600)
         except Exception as exc:  # noqa: BLE001 - Redis down: rows wait for the sweeper
             log.warning("could not enqueue jobs %s (%s); they wait in the outbox", job_ids, exc)
+        return False
 
     @staticmethod
     def _already_waiting(queue: Any, rq_id: str) -> bool:
@@ -143,7 +146,11 @@ def start_sweeper(app: Flask, interval: float = 5.0) -> threading.Event:
 def _after_commit(session: Session) -> None:
     job_ids = session.info.pop(NEW_JOBS_KEY, None)
     if job_ids:
-        dispatcher_of(current_app._get_current_object()).dispatch(list(job_ids))  # type: ignore[attr-defined]
+        dispatcher = dispatcher_of(current_app._get_current_object())  # type: ignore[attr-defined]
+        if dispatcher.dispatch(list(job_ids)):
+            # the jobs ran here, in sessions of their own, and may have changed rows
+            # this session holds (objects outlive commits: expire_on_commit=False)
+            session.expire_all()
 
 
 def _after_rollback(session: Session) -> None:

@@ -35,6 +35,21 @@ def enqueue_job(kind: str, payload: dict[str, Any], *, tenant_id: int | None = N
     return job
 
 
+def enqueue_jobs(kind: str, payloads: list[dict[str, Any]], *, tenant_id: int | None = None,
+                 max_attempts: int = 5) -> list[OutboxJob]:
+    """Add several new jobs of one kind in one statement (no dedupe: their causes
+    are new), in payload order."""
+    if not payloads:
+        return []
+    session = db.session
+    jobs = [OutboxJob(kind=kind, payload=payload, tenant_id=tenant_id,
+                      max_attempts=max_attempts) for payload in payloads]
+    session.add_all(jobs)
+    session.flush()
+    session.info.setdefault(NEW_JOBS_KEY, []).extend(job.id for job in jobs)
+    return jobs
+
+
 def requeue_job(job: OutboxJob) -> None:
     """Make a failed or dead job due now with a fresh set of attempts, in the
     caller's transaction; it is dispatched after commit like a new job. The last

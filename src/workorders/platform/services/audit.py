@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from sqlalchemy import event as sa_event
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -23,6 +24,8 @@ from workorders.platform.services.audit_heads import GENESIS, track_for_head
 from workorders.platform.services.audit_key import chain_key, mac
 
 __all__ = ["GENESIS", "chain_key", "event_hash", "record_event"]
+_ENDS = "workorders.audit.chain_ends"
+_hooks_installed = False
 
 def event_content(event: AuditEvent) -> bytes:
     content = {
@@ -42,28 +45,53 @@ def event_hash(event: AuditEvent, key: bytes) -> str:
 
 def record_event(session: Session, *, tenant_id: int, subject_type: str, subject_id: int,
                  actor: str, action: str, before: dict[str, Any] | None = None,
-                 after: dict[str, Any] | None = None, comment: str | None = None) -> AuditEvent:
+                 after: dict[str, Any] | None = None, comment: str | None = None,
+                 first: bool = False) -> AuditEvent:
     """Append one event to the subject's chain, inside the caller's transaction.
 
     The caller holds a lock on the subject (e.g. the case row), so reading the
     last event and appending cannot interleave with another writer; the unique
-    ``(subject, seq)`` constraint is the backstop. The tenant's head moves when
-    the transaction commits.
+    ``(subject, seq)`` constraint is the backstop. ``first``: the subject was
+    inserted by this transaction, so it has no events yet. The chain's end is
+    remembered until the transaction ends, so a second event on the subject
+    reads nothing. The events are inserted together when the transaction commits,
+    with the tenant's head (or earlier, when the transaction reads audit events).
     """
-    last = session.execute(
-        select(AuditEvent).where(AuditEvent.tenant_id == tenant_id,
-                                 AuditEvent.subject_type == subject_type,
-                                 AuditEvent.subject_id == subject_id)
-        .order_by(AuditEvent.seq.desc()).limit(1)).scalar_one_or_none()
+    _install_hooks()
+    ends: dict[tuple[int, str, int], tuple[int, str]] = session.info.setdefault(_ENDS, {})
+    subject = (tenant_id, subject_type, subject_id)
+    if first:
+        end: tuple[int, str] | None = None
+    elif subject in ends:
+        end = ends[subject]
+    else:
+        row = session.execute(
+            select(AuditEvent.seq, AuditEvent.hash)
+            .where(AuditEvent.tenant_id == tenant_id, AuditEvent.subject_type == subject_type,
+                   AuditEvent.subject_id == subject_id)
+            .order_by(AuditEvent.seq.desc()).limit(1)).one_or_none()
+        end = (row[0], row[1]) if row is not None else None
     event = AuditEvent(
         tenant_id=tenant_id, subject_type=subject_type, subject_id=subject_id,
-        seq=(last.seq + 1) if last else 1, at=utcnow(), actor=actor, action=action,
+        seq=end[0] + 1 if end else 1, at=utcnow(), actor=actor, action=action,
         before=_json_native(before), after=_json_native(after), comment=comment,
-        prev_hash=last.hash if last else GENESIS)
+        prev_hash=end[1] if end else GENESIS)
     event.hash = event_hash(event, chain_key())
-    session.add(event)
-    track_for_head(session, event)
+    ends[subject] = (event.seq, event.hash)
+    track_for_head(session, event)  # written with the head at commit: one INSERT for all
     return event
+
+
+def _forget_ends(session: Session, *_args: Any) -> None:
+    session.info.pop(_ENDS, None)
+
+
+def _install_hooks() -> None:
+    global _hooks_installed
+    if not _hooks_installed:
+        sa_event.listen(Session, "after_commit", _forget_ends)
+        sa_event.listen(Session, "after_soft_rollback", _forget_ends)
+        _hooks_installed = True
 
 
 def _json_native(value: dict[str, Any] | None) -> dict[str, Any] | None:

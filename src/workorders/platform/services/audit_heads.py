@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import event, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import ORMExecuteState, Session
 
 from workorders.platform.models import AuditEvent, AuditHead
 from workorders.platform.models.types import utcnow
@@ -29,7 +29,8 @@ def head_mac(key: bytes, tenant_id: int, count: int, last_hash: str) -> str:
 
 
 def track_for_head(session: Session, audit_event: AuditEvent) -> None:
-    """Count ``audit_event`` into its tenant's head when ``session`` commits."""
+    """Insert ``audit_event`` and count it into its tenant's head when ``session``
+    commits (all of a transaction's events in one statement)."""
     _install_hooks()
     session.info.setdefault(_PENDING, []).append(audit_event)
 
@@ -39,7 +40,16 @@ def _install_hooks() -> None:
     if not _hooks_installed:
         event.listen(Session, "before_commit", _move_heads)
         event.listen(Session, "after_soft_rollback", _forget_pending)
+        event.listen(Session, "do_orm_execute", _write_before_reading)
         _hooks_installed = True
+
+
+def _write_before_reading(state: ORMExecuteState) -> None:
+    """A transaction that reads audit events sees the ones it recorded: they join
+    the session now, so the read's autoflush inserts them first."""
+    pending = state.session.info.get(_PENDING)
+    if pending and state.is_select and AuditEvent.__mapper__ in state.all_mappers:
+        state.session.add_all(pending)
 
 
 def _forget_pending(session: Session, _transaction: Any) -> None:
@@ -52,6 +62,7 @@ def _move_heads(session: Session) -> None:
     for audit_event in pending:
         by_tenant.setdefault(audit_event.tenant_id, []).append(audit_event)
     key = chain_key() if by_tenant else b""
+    session.add_all(pending)  # inserted together by the head lock's autoflush
     for tenant_id in sorted(by_tenant):  # one order everywhere: no deadlock between heads
         head = locked_head(session, tenant_id, key)
         events = by_tenant[tenant_id]
@@ -59,16 +70,19 @@ def _move_heads(session: Session) -> None:
 
 
 def locked_head(session: Session, tenant_id: int, key: bytes) -> AuditHead:
-    """The tenant's head, created empty if missing, locked for this transaction."""
+    """The tenant's head, locked for this transaction; created empty the first time."""
+    lock = (select(AuditHead).where(AuditHead.tenant_id == tenant_id).with_for_update()
+            .execution_options(populate_existing=True))
+    head = session.execute(lock).scalar_one_or_none()
+    if head is not None:
+        return head
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     session.execute(insert(AuditHead).values(
         tenant_id=tenant_id, count=0, last_hash=GENESIS, updated_at=utcnow(),
         mac=head_mac(key, tenant_id, 0, GENESIS)).on_conflict_do_nothing(
         index_elements=["tenant_id"]))
-    return session.execute(select(AuditHead).where(AuditHead.tenant_id == tenant_id)
-                           .with_for_update()
-                           .execution_options(populate_existing=True)).scalar_one()
+    return session.execute(lock).scalar_one()
 
 
 def set_head(head: AuditHead, key: bytes, count: int, last_hash: str) -> None:

@@ -6,12 +6,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session, joinedload
+
 from workorders.definitions.lifecycle import CaseSnapshot
 from workorders.definitions.model import Bundle, CaseType, Form, Section
-from workorders.errors import Conflict
+from workorders.errors import Conflict, NotFound
 from workorders.platform.actor import Actor
-from workorders.platform.database import get_for_tenant
+from workorders.platform.extensions import db
 from workorders.platform.models import Case
+from workorders.platform.services.case_state import forget_case, known_new
 from workorders.platform.services.definitions import bundle_of
 
 
@@ -22,13 +26,78 @@ class LoadedCase:
     case_type: CaseType
 
 
+_LOADED = "workorders.loaded_cases"
+_hooks_installed = False
+
+
+@dataclass
+class _Memo:
+    loaded: LoadedCase
+    locked: bool
+
+
 def load_case(actor: Actor, case_id: int, *, lock: bool = False) -> LoadedCase:
-    case = get_for_tenant(Case, case_id, actor.tenant_id, lock=lock)
+    """The case of ``actor``'s tenant with its pinned bundle (NotFound otherwise).
+
+    Read once per request: the API's "is it yours" check and the service's locked
+    load are then one statement (the check takes the lock on PostgreSQL, where the
+    request is one transaction), and the answer is built from the rows the change
+    just wrote. A lock is good until its transaction ends; a locked load after that
+    reads the row again."""
+    session = db.session()
+    _install_hooks()
+    memo: dict[tuple[int, int], _Memo] = session.info.setdefault(_LOADED, {})
+    key = (actor.tenant_id, case_id)
+    found = memo.get(key)
+    if found is not None and (found.locked or not lock):
+        return found.loaded
+    stmt = select(Case).options(joinedload(Case.definition)).where(
+        Case.id == case_id, Case.tenant_id == actor.tenant_id)
+    if lock:
+        stmt = stmt.with_for_update(of=Case)  # not the eagerly joined rows
+    if found is not None:
+        stmt = stmt.execution_options(populate_existing=True)
+    case = session.execute(stmt).unique().scalar_one_or_none()
+    if case is None:
+        raise NotFound(f"Case {case_id} not found")
+    if lock:
+        forget_case(session, case_id)
+    loaded = loaded_case(case)
+    memo[key] = _Memo(loaded, lock)
+    return loaded
+
+
+def loaded_case(case: Case) -> LoadedCase:
     bundle = bundle_of(case.definition)
     case_type = bundle.case_type(case.case_type)
     if case_type is None:  # pragma: no cover - a pinned version cannot lose a case type
         raise Conflict(f"case type {case.case_type} is missing from its definition version")
     return LoadedCase(case, bundle, case_type)
+
+
+def remember_new(session: Session, loaded: LoadedCase) -> None:
+    """A case this session just inserted (and so holds exclusively until commit)."""
+    _install_hooks()
+    session.info.setdefault(_LOADED, {})[(loaded.case.tenant_id, loaded.case.id)] = \
+        _Memo(loaded, True)
+    known_new(session, loaded.case.id)
+
+
+def _unlock(session: Session, *_args: object) -> None:
+    for found in session.info.get(_LOADED, {}).values():
+        found.locked = False
+
+
+def _forget(session: Session, *_args: object) -> None:
+    session.info.pop(_LOADED, None)
+
+
+def _install_hooks() -> None:
+    global _hooks_installed
+    if not _hooks_installed:
+        event.listen(Session, "after_commit", _unlock)
+        event.listen(Session, "after_soft_rollback", _forget)
+        _hooks_installed = True
 
 
 def case_fields_form(case_type: CaseType) -> Form:

@@ -208,7 +208,7 @@ def rerun_rules(session: Session, loaded: LoadedCase, *, close_gone: bool = True
     if close_gone:
         _close_gone(session, loaded, report)
     order = {f: i for i, f in enumerate(loaded.case_type.forms)}
-    finals = sorted(latest_finals(loaded.case.id).values(),
+    finals = sorted(latest_finals(loaded.case).values(),
                     key=lambda s: (order.get(s.form_id, len(order)), s.form_id))
     if not finals:
         run_rules(session, None, loaded, MIGRATE, report=report)

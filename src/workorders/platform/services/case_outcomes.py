@@ -9,11 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
-
 from workorders.platform.actor import Actor
-from workorders.platform.extensions import db
 from workorders.platform.models import Approval, ApprovalStatus, CaseException, ExceptionStatus
+from workorders.platform.services.case_state import stored_outcomes
 from workorders.platform.services.work_queue import may_decide
 
 
@@ -35,14 +33,11 @@ class CaseOutcomes:
 
 def case_outcomes(actor: Actor, case_id: int) -> CaseOutcomes:
     out = CaseOutcomes()
-    for exc in db.session.execute(select(CaseException).where(
-            CaseException.tenant_id == actor.tenant_id, CaseException.case_id == case_id)
-            .order_by(CaseException.id)).scalars():
+    stored = stored_outcomes(actor.tenant_id, case_id)
+    for exc in stored.exceptions:
         (out.exceptions if exc.status == ExceptionStatus.OPEN.value
          else out.closed_exceptions).append(exc)
-    for approval in db.session.execute(select(Approval).where(
-            Approval.tenant_id == actor.tenant_id, Approval.case_id == case_id)
-            .order_by(Approval.id)).scalars():
+    for approval in stored.approvals:
         (out.approvals if approval.status == ApprovalStatus.PENDING.value
          else out.decided_approvals).append(approval)
         if may_decide(actor, approval):

@@ -83,7 +83,7 @@ def case_view(actor: Actor, loaded: LoadedCase) -> dict[str, Any]:
     case, case_type = loaded.case, loaded.case_type
     blockers = invoice_blockers(loaded)
     snapshot = snapshot_for(actor, loaded, invoice_blockers=tuple(b.reason for b in blockers),
-                            final_forms=final_forms_of(case.id))
+                            final_forms=final_forms_of(case))
     options = lifecycle.available(case_type, snapshot)
     state = case_type.lifecycle.state(case.status)
     return {

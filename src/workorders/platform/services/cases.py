@@ -30,6 +30,7 @@ from workorders.platform.services.case_context import (
     LoadedCase,
     case_fields_form,
     load_case,
+    remember_new,
     snapshot_for,
 )
 from workorders.platform.services.case_input import (
@@ -53,28 +54,29 @@ def _require_booker(actor: Actor) -> None:
 
 
 def next_case_number(session: Session, tenant_id: int, prefix: str, year: int) -> str:
-    """Gap-free per tenant, prefix and year: the counter row is locked for the
-    rest of the booking's transaction, so a rolled-back booking gives its number back."""
+    """Gap-free per tenant, prefix and year, in one statement: the counter row is
+    created or moved on and its new value read back at once. Its row lock lasts
+    to the booking's commit (a rolled-back booking gives its number back), so the
+    booking takes it last, after everything that can be checked before."""
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    session.execute(insert(CaseCounter).values(tenant_id=tenant_id, prefix=prefix, year=year,
-                                               last=0).on_conflict_do_nothing())
-    counter = session.execute(select(CaseCounter).where(
-        CaseCounter.tenant_id == tenant_id, CaseCounter.prefix == prefix,
-        CaseCounter.year == year).with_for_update()).scalar_one()
-    counter.last += 1
-    return f"{prefix}-{year}-{counter.last:05d}"
+    stmt = insert(CaseCounter).values(tenant_id=tenant_id, prefix=prefix, year=year, last=1)
+    last = session.execute(stmt.on_conflict_do_update(
+        index_elements=[CaseCounter.tenant_id, CaseCounter.prefix, CaseCounter.year],
+        set_={"last": CaseCounter.last + 1}).returning(CaseCounter.last)).scalar_one()
+    return f"{prefix}-{year}-{last:05d}"
 
 
 def technician_by_email(tenant_id: int, email: str | None, path: str = "/assignee") -> User | None:
     if email in (None, ""):
         return None
-    membership = db.session.execute(select(Membership).join(User).where(
+    found = db.session.execute(select(Membership.roles, User).join(User).where(
         Membership.tenant_id == tenant_id, User.email == str(email).strip().lower())
-    ).scalar_one_or_none()
-    if membership is None or "technician" not in membership.roles:
+    ).one_or_none()
+    if found is None or "technician" not in (found[0] or ()):
         raise ValidationFailed("the assignee must be a technician of this workspace", [{
             "path": path, "message": with_place(path, f"{email} is not a technician here")}])
-    return membership.user
+    person: User = found[1]
+    return person
 
 
 def _checked_fields(loaded_case_type: Any, bundle: Any, fields: dict[str, Any]) -> dict[str, Any]:
@@ -122,11 +124,13 @@ def book_case(actor: Actor, data: dict[str, Any],
             assignee_id=assignee.id if assignee else None, fields=fields,
             status=case_type.lifecycle.initial, status_changed_at=now, version=1,
             created_by=actor.email, created_at=now, updated_at=now)
+        case.definition, case.assignee = version, assignee  # known: not read back
         session.add(case)
         session.flush()
         record_event(session, tenant_id=actor.tenant_id, subject_type="case", subject_id=case.id,
                      actor=actor.email, action="booked", before=None,
-                     after=booking_snapshot(case, assignee))
+                     after=booking_snapshot(case, assignee), first=True)
+        remember_new(session, LoadedCase(case, bundle, case_type))
         if also is not None:
             also(session, case)
     return case
@@ -254,7 +258,7 @@ def transition_case(actor: Actor, case_id: int, transition_id: str, comment: str
         blockers = tuple(b.reason for b in invoice_blockers(loaded))
         result = lifecycle.check(loaded.case_type, transition_id,
                                  snapshot_for(actor, loaded, invoice_blockers=blockers,
-                                              final_forms=final_forms_of(case.id)))
+                                              final_forms=final_forms_of(case)))
         if result is None:
             known = ", ".join(t.id for t in loaded.case_type.lifecycle.transitions)
             raise ValidationFailed("unknown transition", [{
@@ -279,5 +283,7 @@ class TransitionRefused(Conflict):
         self.extra = {"unmet": [u.to_dict() for u in result.unmet]}
 
 
-def get_case(actor: Actor, case_id: int) -> LoadedCase:
-    return load_case(actor, case_id)
+def get_case(actor: Actor, case_id: int, *, for_change: bool = False) -> LoadedCase:
+    """``for_change``: the request goes on to change the case, so the check that it
+    exists and is the actor's takes the row lock the change needs (one read)."""
+    return load_case(actor, case_id, lock=for_change)

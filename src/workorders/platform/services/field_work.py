@@ -223,7 +223,7 @@ def stop_timer(actor: Actor, case_id: int, expected_version: int | None,
     form = time_form(loaded)
     if form is None:
         return Stopped(hours, None, None, "this case has no form with time lines")
-    latest = latest_revision(case_id, form.id)
+    latest = latest_revision(loaded.case, form.id)
     if latest is not None and latest.kind in FINAL_KINDS:
         return Stopped(hours, form, None, f"'{form.title}' is already submitted; correct it "
                                           "to add the time")

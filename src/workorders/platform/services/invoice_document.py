@@ -85,7 +85,7 @@ def _price(price: Decimal, currency: str) -> Decimal:
 
 def case_lines(loaded: LoadedCase) -> CaseLines:
     """Billable lines of the latest final revisions, in the case type's form order."""
-    finals = latest_finals(loaded.case.id)
+    finals = latest_finals(loaded.case)
     pairs = [(form, finals[form.id].data) for form in loaded.bundle.forms_of(loaded.case_type.id)
              if form.id in finals]
     totals = compute_totals(pairs, loaded.bundle)

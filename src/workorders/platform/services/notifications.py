@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session, joinedload
 from workorders.definitions.model import NotificationTemplate
 from workorders.definitions.notice_defaults import notice_on_enter
 from workorders.platform.actor import Actor
-from workorders.platform.jobs.outbox import enqueue_job
+from workorders.platform.jobs.outbox import enqueue_jobs
 from workorders.platform.models import (
     Membership,
     Notification,
@@ -182,6 +182,7 @@ def queue_message(session: Session, loaded: LoadedCase, *, source: str,
             planned.append((recipient, channel, address,
                             f"{key}:{recipient.audience}:{who}:{channel}"[:240]))
     existing = {row.dedupe_key: row for row in session.execute(select(Notification).where(
+        Notification.tenant_id == loaded.case.tenant_id,
         Notification.dedupe_key.in_([p[3] for p in planned]))).scalars()} if planned else {}
     for recipient, channel, address, row_key in planned:
         if row_key in existing:
@@ -199,12 +200,16 @@ def queue_message(session: Session, loaded: LoadedCase, *, source: str,
             row.status = NotificationStatus.SKIPPED.value
             row.error = _no_address(recipient, channel)
         session.add(row)
-        session.flush()
-        if row.status == NotificationStatus.QUEUED.value:
-            # the row is new (its key was not there), so its job is new too: no dedupe read
-            row.job_id = enqueue_job(DELIVER_JOB, {"notification_id": row.id},
-                                     tenant_id=row.tenant_id, max_attempts=6).id
         written.append(row)
+    new = [row for row in written if row.id is None]
+    if new:  # one INSERT for the rows, one for their jobs
+        session.flush()
+        # the rows are new (their keys were not there), so their jobs are new too
+        queued = [row for row in new if row.status == NotificationStatus.QUEUED.value]
+        jobs = enqueue_jobs(DELIVER_JOB, [{"notification_id": row.id} for row in queued],
+                            tenant_id=loaded.case.tenant_id, max_attempts=6)
+        for row, job in zip(queued, jobs, strict=True):
+            row.job_id = job.id
     return written
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import CompoundSelect, select, union
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workorders.platform.models import (
@@ -19,11 +19,12 @@ from workorders.platform.models import (
 from workorders.platform.models.types import utcnow
 from workorders.platform.services.audit import record_event
 from workorders.platform.services.case_context import LoadedCase
+from workorders.platform.services.case_state import StoredOutcomes, stored_outcomes
+from workorders.platform.services.rule_run import Judgement
 from workorders.rules.outcomes import Outcome, failure_message
 
 if TYPE_CHECKING:
-    from workorders.platform.actor import Actor
-    from workorders.platform.services.rules_runtime import Report
+    from workorders.platform.services.rule_run import Report, RuleRun
 
 SYSTEM = "system"
 PERSON_DECIDED = (ExceptionStatus.RESOLVED.value, ExceptionStatus.OVERRIDDEN.value)
@@ -41,29 +42,32 @@ def exception_view(e: CaseException) -> dict[str, Any]:
             "message": e.message, "status": e.status}
 
 
-def _latest_exception(session: Session, loaded: LoadedCase, rule: str | None, code: str,
+def _stored(loaded: LoadedCase) -> StoredOutcomes:
+    """The case's outcomes, read once per request and kept current by its flushes."""
+    return stored_outcomes(loaded.case.tenant_id, loaded.case.id)
+
+
+def _latest_exception(loaded: LoadedCase, rule: str | None, code: str,
                       scope: str) -> CaseException | None:
-    return session.execute(select(CaseException).where(
-        CaseException.case_id == loaded.case.id, CaseException.rule_id == rule,
-        CaseException.code == code, CaseException.scope == scope)
-        .order_by(CaseException.id.desc()).limit(1)).scalar_one_or_none()
+    return next((e for e in reversed(_stored(loaded).exceptions)
+                 if e.rule_id == rule and e.code == code and e.scope == scope), None)
 
 
-def _open_exception(session: Session, loaded: LoadedCase, *, rule: str | None, code: str,
-                    severity: str, message: str, assign: str | None, trigger: str, scope: str,
-                    trace: list[dict[str, Any]], fp: str, report: Report) -> None:
-    latest = _latest_exception(session, loaded, rule, code, scope)
+def _open_exception(run: RuleRun, judged: Judgement, *, rule: str | None, code: str,
+                    severity: str, message: str, assign: str | None) -> None:
+    session, loaded, fp = run.session, run.loaded, judged.fingerprint
+    latest = _latest_exception(loaded, rule, code, judged.scope)
     if latest is not None and (latest.status == ExceptionStatus.OPEN.value or (
             latest.status in PERSON_DECIDED and latest.fingerprint == fp)):
         return  # still open, or a person's decision on the same values stands
     role, user_id = _assignment(session, loaded, assign)
     exc = CaseException(tenant_id=loaded.case.tenant_id, case_id=loaded.case.id, rule_id=rule,
                         code=code, severity=severity, message=message[:4000],
-                        assign_role=role, assignee_id=user_id, trigger=trigger, scope=scope,
-                        trace=trace, fingerprint=fp)
+                        assign_role=role, assignee_id=user_id, trigger=run.trigger,
+                        scope=judged.scope, trace=judged.trace, fingerprint=fp)
     session.add(exc)
     session.flush()
-    report.exceptions_opened.append(exception_view(exc))
+    run.report.exceptions_opened.append(exception_view(exc))
     _audit(session, loaded, "exception:opened", {"exception": exc.id, "code": code,
                                                  "severity": severity, "rule": rule},
            comment=message[:500])
@@ -82,46 +86,40 @@ def _assignment(session: Session, loaded: LoadedCase, assign: str | None) -> tup
     return assign or "coordinator", None
 
 
-def raise_exception(session: Session, loaded: LoadedCase, outcome: Outcome, trigger: str,
-                    scope: str, trace: list[dict[str, Any]], fp: str, report: Report) -> None:
+def raise_exception(run: RuleRun, outcome: Outcome, judged: Judgement) -> None:
     p = outcome.params
-    _open_exception(session, loaded, rule=outcome.rule, code=p["code"], severity=p["severity"],
-                    message=p["message"], assign=p.get("assign"), trigger=trigger, scope=scope,
-                    trace=trace, fp=fp, report=report)
+    _open_exception(run, judged, rule=outcome.rule, code=p["code"], severity=p["severity"],
+                    message=p["message"], assign=p.get("assign"))
 
 
-def action_failed(session: Session, loaded: LoadedCase, outcome: Outcome, trigger: str,
-                  scope: str, trace: list[dict[str, Any]], fp: str, report: Report) -> None:
-    _open_exception(session, loaded, rule=outcome.rule, code="RULE_ACTION_FAILED",
-                    severity="high", message=failure_message(outcome), assign="coordinator",
-                    trigger=trigger, scope=scope, trace=trace, fp=fp, report=report)
+def action_failed(run: RuleRun, outcome: Outcome, judged: Judgement) -> None:
+    _open_exception(run, judged, rule=outcome.rule, code="RULE_ACTION_FAILED",
+                    severity="high", message=failure_message(outcome), assign="coordinator")
 
 
-def fail_closed(session: Session, loaded: LoadedCase, trigger: str, scope: str, error: str,
-                report: Report) -> None:
-    report.errors.append(f"the rules could not be evaluated: {error}")
-    _open_exception(session, loaded, rule=None, code="RULES_FAILED", severity="critical",
+def fail_closed(run: RuleRun, scope: str, error: str) -> None:
+    run.report.errors.append(f"the rules could not be evaluated: {error}")
+    _open_exception(run, Judgement(scope, [], "engine-error"), rule=None, code="RULES_FAILED",
+                    severity="critical", assign="coordinator",
                     message=f"The rules could not be evaluated ({error}); check this case by "
-                            "hand.", assign="coordinator", trigger=trigger, scope=scope,
-                    trace=[], fp="engine-error", report=report)
+                            "hand.")
 
 
-def require_approval(session: Session, loaded: LoadedCase, outcome: Outcome, trigger: str,
-                     scope: str, trace: list[dict[str, Any]], fp: str, report: Report) -> None:
-    latest = session.execute(select(Approval).where(
-        Approval.case_id == loaded.case.id, Approval.rule_id == outcome.rule,
-        Approval.scope == scope).order_by(Approval.id.desc()).limit(1)).scalar_one_or_none()
+def require_approval(run: RuleRun, outcome: Outcome, judged: Judgement) -> None:
+    session, loaded, scope, fp = run.session, run.loaded, judged.scope, judged.fingerprint
+    latest = next((a for a in reversed(_stored(loaded).approvals)
+                   if a.rule_id == outcome.rule and a.scope == scope), None)
     decided = (ApprovalStatus.APPROVED.value, ApprovalStatus.REJECTED.value)
     if latest is not None and (latest.status == ApprovalStatus.PENDING.value or (
             latest.status in decided and latest.fingerprint == fp)):
         return
     approval = Approval(tenant_id=loaded.case.tenant_id, case_id=loaded.case.id,
                         rule_id=outcome.rule, approver=outcome.params["approver"],
-                        reason=outcome.params["reason"][:4000], trigger=trigger, scope=scope,
-                        trace=trace, fingerprint=fp)
+                        reason=outcome.params["reason"][:4000], trigger=run.trigger,
+                        scope=scope, trace=judged.trace, fingerprint=fp)
     session.add(approval)
     session.flush()
-    report.approvals_requested.append({"id": approval.id, "rule": outcome.rule,
+    run.report.approvals_requested.append({"id": approval.id, "rule": outcome.rule,
                                        "approver": approval.approver, "reason": approval.reason})
     _audit(session, loaded, "approval:requested", {"approval": approval.id,
                                                    "approver": approval.approver,
@@ -132,48 +130,38 @@ def require_approval(session: Session, loaded: LoadedCase, outcome: Outcome, tri
     notify_approval(session, loaded, approval.id, approval.approver, approval.reason, None)
 
 
-def block_invoicing(session: Session, loaded: LoadedCase, outcome: Outcome, scope: str,
-                    trace: list[dict[str, Any]], fp: str, report: Report) -> None:
-    active = session.execute(select(InvoiceBlock).where(
-        InvoiceBlock.case_id == loaded.case.id, InvoiceBlock.rule_id == outcome.rule,
-        InvoiceBlock.scope == scope, InvoiceBlock.status == "active")).scalar_one_or_none()
-    if active is not None:
+def block_invoicing(run: RuleRun, outcome: Outcome, judged: Judgement) -> None:
+    session, loaded, scope = run.session, run.loaded, judged.scope
+    if any(b.rule_id == outcome.rule and b.scope == scope and b.status == "active"
+           for b in _stored(loaded).blocks):
         return
     block = InvoiceBlock(tenant_id=loaded.case.tenant_id, case_id=loaded.case.id,
                          rule_id=outcome.rule, reason=outcome.params["reason"][:4000],
-                         scope=scope, trace=trace, fingerprint=fp)
+                         scope=scope, trace=judged.trace, fingerprint=judged.fingerprint)
     session.add(block)
     session.flush()
-    report.blocks.append({"id": block.id, "rule": outcome.rule, "reason": block.reason})
+    run.report.blocks.append({"id": block.id, "rule": outcome.rule, "reason": block.reason})
     _audit(session, loaded, "invoicing:blocked", {"block": block.id, "rule": outcome.rule},
            comment=block.reason[:500])
 
 
-def rules_with_open_outcomes(session: Session, case_id: int, rule_ids: list[str]) -> set[str]:
+def rules_with_open_outcomes(loaded: LoadedCase, rule_ids: list[str]) -> set[str]:
     """Which of ``rule_ids`` have an open exception, a pending approval or an active
     block on the case: the only ones ``close_by_rule`` can have anything to close for."""
-    if not rule_ids:
-        return set()
-    found: CompoundSelect[Any] = union(
-        select(CaseException.rule_id).where(
-            CaseException.case_id == case_id, CaseException.rule_id.in_(rule_ids),
-            CaseException.status == ExceptionStatus.OPEN.value),
-        select(Approval.rule_id).where(
-            Approval.case_id == case_id, Approval.rule_id.in_(rule_ids),
-            Approval.status == ApprovalStatus.PENDING.value),
-        select(InvoiceBlock.rule_id).where(
-            InvoiceBlock.case_id == case_id, InvoiceBlock.rule_id.in_(rule_ids),
-            InvoiceBlock.status == "active"))
-    return {r for r in session.execute(found).scalars() if r is not None}
+    stored = _stored(loaded)
+    open_rules = ({e.rule_id for e in stored.exceptions if e.status == ExceptionStatus.OPEN.value}
+                  | {a.rule_id for a in stored.approvals
+                     if a.status == ApprovalStatus.PENDING.value}
+                  | {b.rule_id for b in stored.blocks if b.status == "active"})
+    return {r for r in rule_ids if r in open_rules}
 
 
 def close_by_rule(session: Session, loaded: LoadedCase, rule: str, scope: str,
                   report: Report) -> None:
     now = utcnow()
-    for exc in session.execute(select(CaseException).where(
-            CaseException.case_id == loaded.case.id, CaseException.rule_id == rule,
-            CaseException.scope == scope,
-            CaseException.status == ExceptionStatus.OPEN.value)).scalars():
+    stored = _stored(loaded)
+    for exc in [e for e in stored.exceptions if e.rule_id == rule and e.scope == scope
+                and e.status == ExceptionStatus.OPEN.value]:
         exc.status, exc.closed_at, exc.closed_by = ExceptionStatus.RESOLVED_BY_RULE.value, now, \
             SYSTEM
         exc.version += 1
@@ -181,9 +169,8 @@ def close_by_rule(session: Session, loaded: LoadedCase, rule: str, scope: str,
         _audit(session, loaded, "exception:resolved_by_rule", {"exception": exc.id,
                                                                "rule": rule},
                before={"status": "open"})
-    for approval in session.execute(select(Approval).where(
-            Approval.case_id == loaded.case.id, Approval.rule_id == rule,
-            Approval.scope == scope, Approval.status == ApprovalStatus.PENDING.value)).scalars():
+    for approval in [a for a in stored.approvals if a.rule_id == rule and a.scope == scope
+                     and a.status == ApprovalStatus.PENDING.value]:
         approval.status, approval.decided_at = ApprovalStatus.RESOLVED_BY_RULE.value, now
         approval.decided_by = SYSTEM
         approval.version += 1
@@ -191,27 +178,25 @@ def close_by_rule(session: Session, loaded: LoadedCase, rule: str, scope: str,
         _audit(session, loaded, "approval:resolved_by_rule", {"approval": approval.id,
                                                               "rule": rule},
                before={"status": "pending"})
-    for block in session.execute(select(InvoiceBlock).where(
-            InvoiceBlock.case_id == loaded.case.id, InvoiceBlock.rule_id == rule,
-            InvoiceBlock.scope == scope, InvoiceBlock.status == "active")).scalars():
+    for block in [b for b in stored.blocks if b.rule_id == rule and b.scope == scope
+                  and b.status == "active"]:
         block.status, block.closed_at = "resolved_by_rule", now
         _audit(session, loaded, "invoicing:unblocked", {"block": block.id, "rule": rule},
                before={"status": "active"})
 
 
-def notify(session: Session, loaded: LoadedCase, outcome: Outcome, trigger: str,
-           fp: str, actor: Actor | None = None) -> None:
+def notify(run: RuleRun, outcome: Outcome, judged: Judgement) -> None:
     """One message per rule firing on the same values and trigger: a report saved
     again unchanged does not message the customer twice."""
     from workorders.platform.services.notifications import notify_from_rule
 
-    notify_from_rule(session, loaded, outcome.params, outcome.rule,
-                     key=f"notify:{loaded.case.id}:{outcome.rule}:{outcome.position}:"
-                         f"{trigger}:{fp[:16]}", actor=actor)
+    notify_from_rule(run.session, run.loaded, outcome.params, outcome.rule,
+                     key=f"notify:{run.case.id}:{outcome.rule}:{outcome.position}:"
+                         f"{run.trigger}:{judged.fingerprint[:16]}", actor=run.actor)
 
 
-def set_field(session: Session, loaded: LoadedCase, outcome: Outcome, report: Report) -> None:
-    case = loaded.case
+def set_field(run: RuleRun, outcome: Outcome, judged: Judgement) -> None:
+    session, loaded, case = run.session, run.loaded, run.case
     name, value = outcome.params["field"], outcome.params["value"]
     before = (case.fields or {}).get(name)
     if before == value:
@@ -222,9 +207,9 @@ def set_field(session: Session, loaded: LoadedCase, outcome: Outcome, report: Re
            comment=f"rule {outcome.rule}")
 
 
-def route(session: Session, loaded: LoadedCase, outcome: Outcome, report: Report) -> None:
+def route(run: RuleRun, outcome: Outcome, judged: Judgement) -> None:
     """``assign``: the case is routed to a role or a person for follow-up."""
-    case = loaded.case
+    session, loaded, case = run.session, run.loaded, run.case
     routing = {k: outcome.params[k] for k in ("role", "user") if k in outcome.params}
     if case.routing == routing:
         return

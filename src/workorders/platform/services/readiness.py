@@ -24,6 +24,7 @@ from workorders.platform.models import (
     InvoiceBlock,
 )
 from workorders.platform.services.case_context import LoadedCase
+from workorders.platform.services.case_state import stored_outcomes
 from workorders.rules.readiness import (
     BLOCKING_SEVERITIES,
     Blocker,
@@ -66,22 +67,17 @@ def _outcome_sources() -> list[tuple[Any, ColumnElement[bool]]]:
     ]
 
 
-def outcome_blockers(case_id: int) -> list[Blocker]:
-    found: list[Blocker] = []
-    for block in db.session.execute(select(InvoiceBlock).where(
-            InvoiceBlock.case_id == case_id, InvoiceBlock.status == "active")
-            .order_by(InvoiceBlock.id)).scalars():
-        found.append(Blocker("block", block.reason, block.rule_id))
-    for approval in db.session.execute(select(Approval).where(
-            Approval.case_id == case_id, Approval.status == ApprovalStatus.PENDING.value)
-            .order_by(Approval.id)).scalars():
-        found.append(approval_blocker(approval.approver, approval.reason, approval.rule_id))
-    for exc in db.session.execute(select(CaseException).where(
-            CaseException.case_id == case_id,
-            CaseException.status == ExceptionStatus.OPEN.value)
-            .order_by(CaseException.id)).scalars():
-        if exception_blocks(exc.severity):
-            found.append(exception_blocker(exc.code, exc.severity, exc.message, exc.rule_id))
+def outcome_blockers(tenant_id: int, case_id: int) -> list[Blocker]:
+    """The stored outcomes that block invoicing the case, blocks first."""
+    stored = stored_outcomes(tenant_id, case_id)
+    found = [Blocker("block", block.reason, block.rule_id)
+             for block in stored.blocks if block.status == "active"]
+    found += [approval_blocker(approval.approver, approval.reason, approval.rule_id)
+              for approval in stored.approvals
+              if approval.status == ApprovalStatus.PENDING.value]
+    found += [exception_blocker(exc.code, exc.severity, exc.message, exc.rule_id)
+              for exc in stored.exceptions
+              if exc.status == ExceptionStatus.OPEN.value and exception_blocks(exc.severity)]
     return found
 
 
@@ -118,7 +114,7 @@ def invoice_blockers(loaded: LoadedCase) -> list[Blocker]:
     work = work_blocker(loaded.case_type, loaded.case.status)
     if work is not None:
         blockers.append(work)
-    blockers += outcome_blockers(loaded.case.id)
+    blockers += outcome_blockers(loaded.case.tenant_id, loaded.case.id)
     blockers += data_blockers(loaded)
     return blockers
 

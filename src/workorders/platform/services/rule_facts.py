@@ -16,23 +16,21 @@ from sqlalchemy import select
 from workorders.forms import compute_totals
 from workorders.platform.actor import Actor
 from workorders.platform.extensions import db
-from workorders.platform.models import Membership, Submission, SubmissionKind
+from workorders.platform.models import Case, Membership, Submission
 from workorders.platform.services.case_context import LoadedCase
+from workorders.platform.services.case_state import latest_finals as stored_finals
 from workorders.rules.facts_doc import build_fact_document
 
-FINAL_KINDS = (SubmissionKind.FINAL.value, SubmissionKind.CORRECTION.value)
 SYSTEM = "system"
+_NAMES = "workorders.rule_facts.member_names"
 
 
-def latest_finals(case_id: int) -> dict[str, Submission]:
-    rows = db.session.execute(select(Submission).where(
-        Submission.case_id == case_id, Submission.kind.in_(FINAL_KINDS))
-        .order_by(Submission.form_id, Submission.revision)).scalars()
-    return {row.form_id: row for row in rows}  # the highest revision wins
+def latest_finals(case: Case) -> dict[str, Submission]:
+    return stored_finals(case.tenant_id, case.id)
 
 
 def case_totals(loaded: LoadedCase, current: Submission | None) -> dict[str, Decimal]:
-    chosen = {form_id: s.data for form_id, s in latest_finals(loaded.case.id).items()}
+    chosen = {form_id: s.data for form_id, s in latest_finals(loaded.case).items()}
     if current is not None:
         chosen[current.form_id] = current.data
     pairs = [(form, chosen[form.id]) for form in loaded.bundle.forms_of(loaded.case_type.id)
@@ -43,8 +41,11 @@ def case_totals(loaded: LoadedCase, current: Submission | None) -> dict[str, Dec
 def _member_name(tenant_id: int, user_id: int) -> str:
     """The name the case's tenant gave the person (invoices carry it as "our
     reference"); a shared login's name in another tenant never reaches this one."""
-    return db.session.execute(select(Membership.name).where(
-        Membership.tenant_id == tenant_id, Membership.user_id == user_id)).scalar() or ""
+    names: dict[tuple[int, int], str] = db.session.info.setdefault(_NAMES, {})
+    if (tenant_id, user_id) not in names:  # once per request, not once per trigger
+        names[(tenant_id, user_id)] = db.session.execute(select(Membership.name).where(
+            Membership.tenant_id == tenant_id, Membership.user_id == user_id)).scalar() or ""
+    return names[(tenant_id, user_id)]
 
 
 def case_dict(loaded: LoadedCase) -> dict[str, Any]:

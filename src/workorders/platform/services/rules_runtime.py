@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import Any
 
 from flask import current_app
@@ -34,11 +34,12 @@ from workorders.platform.models import RuleEvaluation, Submission
 from workorders.platform.services import outcome_store as store
 from workorders.platform.services.case_context import LoadedCase
 from workorders.platform.services.rule_facts import fact_document, latest_finals
+from workorders.platform.services.rule_run import Judgement, Report, RuleRun
 from workorders.rules import RuleEngineError, describe, evaluate
 from workorders.rules.api import CompiledRules
 from workorders.rules.bundle_rules import compiled_rules_for, rule_specs
 from workorders.rules.errors import TemplateRenderError
-from workorders.rules.outcomes import ACTION_FAILED, Outcome, failure_message, plan_outcomes
+from workorders.rules.outcomes import Outcome, OutcomeKind, failure_message, plan_outcomes
 from workorders.rules.render import template_context
 from workorders.rules.trace import TraceNames
 
@@ -47,21 +48,6 @@ MAX_DEPTH = 3  # rule transitions that trigger rules that transition...
 #: that list ``migrate`` send messages (the customer heard about the work already)
 MIGRATE = "migrate"
 FORM_FACTS = ("form.", "form_id", "submission.")
-
-
-@dataclass
-class Report:
-    fired: list[dict[str, Any]] = field(default_factory=list)
-    exceptions_opened: list[dict[str, Any]] = field(default_factory=list)
-    exceptions_closed: list[dict[str, Any]] = field(default_factory=list)
-    approvals_requested: list[dict[str, Any]] = field(default_factory=list)
-    approvals_closed: list[dict[str, Any]] = field(default_factory=list)
-    blocks: list[dict[str, Any]] = field(default_factory=list)
-    transitions: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {k: list(v) for k, v in self.__dict__.items()}
 
 
 def fingerprint(trace: list[dict[str, Any]]) -> str:
@@ -102,20 +88,19 @@ def scope_of(bundle: Bundle, rule_id: str, trigger: str, submission: Submission 
     return f"form:{submission.form_id}" if submission is not None else trigger
 
 
-def _fired_on_other_forms(loaded: LoadedCase, actor: Actor | None, compiled: CompiledRules,
-                          submission: Submission | None) -> set[str]:
+def _fired_on_other_forms(run: RuleRun, compiled: CompiledRules) -> set[str]:
     """The rules that fire on the latest final report of another form of the case.
 
     A case-wide outcome of a form-reading rule stays open while any form still
     makes the rule fire: signing the protocol must not close the missing
     signature of the unsigned installation report.
     """
-    if submission is None:
+    if run.submission is None:
         return set()
     fired: set[str] = set()
-    for form_id, other in latest_finals(loaded.case.id).items():
-        if form_id != submission.form_id:
-            fired.update(evaluate(compiled, fact_document(loaded, actor, other)).fired)
+    for form_id, other in latest_finals(run.case).items():
+        if form_id != run.submission.form_id:
+            fired.update(evaluate(compiled, fact_document(run.loaded, run.actor, other)).fired)
     return fired
 
 
@@ -142,69 +127,90 @@ def run_rules(session: Session, actor: Actor | None, loaded: LoadedCase, trigger
               depth: int = 0, previous: dict[str, Any] | None = None) -> Report:
     """``previous`` (a reschedule only): ``rule_facts.case_dict`` of the case before
     the move, what ``previous.*`` reads."""
-    report = report or Report()
-    bundle = loaded.bundle
-    specs = rule_specs(bundle, loaded.case_type.id, trigger)
+    run = RuleRun(session, loaded, trigger, actor=actor, submission=submission,
+                  previous=previous, report=report or Report(), depth=depth)
+    evaluate_and_apply(run)
+    return run.report
+
+
+def evaluate_and_apply(run: RuleRun) -> None:
+    """The one step: evaluate the run's rules, store what fired (once), close what no
+    longer fires, log the evaluation, then take the transitions rules asked for."""
+    bundle, report = run.bundle, run.report
+    specs = rule_specs(bundle, run.case_type.id, run.trigger)
     if not specs:
-        return report
-    document = fact_document(loaded, actor, submission, previous)
+        return
     try:
-        compiled = compiled_for(loaded, trigger)
-        evaluation = evaluate(compiled, document, eager=True)
-        names = TraceNames(bundle, loaded.case_type.id)
+        compiled = compiled_for(run.loaded, run.trigger)
+        evaluation = evaluate(compiled, run.facts, eager=True)
+        names = TraceNames(bundle, run.case_type.id)
         traces = {rule: [dict(e.to_dict(), text=describe(e, names))
-                           for e in evaluation.traces[rule]]
+                         for e in evaluation.traces[rule]]
                   for rule in evaluation.fired}
         outcomes = plan_outcomes(evaluation.fired, bundle, template_context(
-            document, bundle, loaded.case_type.id, links=links_of(loaded)))
+            run.facts, bundle, run.case_type.id, links=links_of(run.loaded)))
         unfired = [s.id for s in specs if s.id not in evaluation.fired]
-        # only rules with something open can close anything (one query, not three per rule)
-        closable = store.rules_with_open_outcomes(session, loaded.case.id, unfired)
+        # only rules with something open can close anything (read once per request)
+        closable = store.rules_with_open_outcomes(run.loaded, unfired)
         case_wide = {r for r in closable if reads_the_form(bundle, r)
-                     and scope_of(bundle, r, trigger, submission) == "case"}
-        kept = case_wide & _fired_on_other_forms(loaded, actor, compiled, submission) \
-            if case_wide else set()
+                     and _scope(run, r) == "case"}
+        kept = case_wide & _fired_on_other_forms(run, compiled) if case_wide else set()
     except (RuleEngineError, TemplateRenderError) as exc:
-        store.fail_closed(session, loaded, trigger, "engine", str(exc), report)
-        _log(session, loaded, trigger, submission, "error", report)
-        return report
+        store.fail_closed(run, "engine", str(exc))
+        _log(run, "error")
+        return
     for rule in evaluation.fired:
-        report.fired.append({"rule": rule, "trigger": trigger, "trace": traces[rule]})
+        report.fired.append({"rule": rule, "trigger": run.trigger, "trace": traces[rule]})
     for outcome in outcomes:
         trace = traces.get(outcome.rule, [])
-        _apply(session, actor, loaded, trigger, scope_of(bundle, outcome.rule, trigger, submission),
-               outcome, trace, fingerprint(trace), report)
+        apply_outcome(run, outcome, Judgement(_scope(run, outcome.rule), trace,
+                                              fingerprint(trace)))
     for rule_id in unfired:
         if rule_id in closable and rule_id not in kept:
-            store.close_by_rule(session, loaded, rule_id,
-                                scope_of(bundle, rule_id, trigger, submission), report)
-    _log(session, loaded, trigger, submission, evaluation.engine, report)
+            store.close_by_rule(run.session, run.loaded, rule_id, _scope(run, rule_id), report)
+    _log(run, evaluation.engine)
     for outcome in outcomes:
-        if outcome.kind == "transition" and depth < MAX_DEPTH:
-            _rule_transition(session, loaded, outcome, report, depth)
-    return report
+        if outcome.kind == OutcomeKind.TRANSITION and run.depth < MAX_DEPTH:
+            _rule_transition(run, outcome)
 
 
-def _apply(session: Session, actor: Actor | None, loaded: LoadedCase, trigger: str,
-           scope: str, outcome: Outcome, trace: list[dict[str, Any]], fp: str,
-           report: Report) -> None:
-    kind = outcome.kind
-    if kind == "raise_exception":
-        store.raise_exception(session, loaded, outcome, trigger, scope, trace, fp, report)
-    elif kind == "require_approval":
-        store.require_approval(session, loaded, outcome, trigger, scope, trace, fp, report)
-    elif kind == "block_invoicing":
-        store.block_invoicing(session, loaded, outcome, scope, trace, fp, report)
-    elif kind == "notify":
-        if trigger != MIGRATE or MIGRATE in _rule_triggers(loaded, outcome.rule):
-            store.notify(session, loaded, outcome, trigger, fp, actor)
-    elif kind == "set_field":
-        store.set_field(session, loaded, outcome, report)
-    elif kind == "assign":
-        store.route(session, loaded, outcome, report)
-    elif kind == ACTION_FAILED:
-        report.errors.append(failure_message(outcome))
-        store.action_failed(session, loaded, outcome, trigger, scope, trace, fp, report)
+def _scope(run: RuleRun, rule_id: str) -> str:
+    return scope_of(run.bundle, rule_id, run.trigger, run.submission)
+
+
+def _notify(run: RuleRun, outcome: Outcome, judged: Judgement) -> None:
+    """A case moved to another version does not message again, unless the rule
+    says it runs on ``migrate`` too."""
+    if run.trigger != MIGRATE or MIGRATE in _rule_triggers(run.loaded, outcome.rule):
+        store.notify(run, outcome, judged)
+
+
+def _after_the_rest(run: RuleRun, outcome: Outcome, judged: Judgement) -> None:
+    """A transition is taken after every other outcome is stored (``evaluate_and_apply``)."""
+
+
+def _action_failed(run: RuleRun, outcome: Outcome, judged: Judgement) -> None:
+    run.report.errors.append(failure_message(outcome))
+    store.action_failed(run, outcome, judged)
+
+
+Apply = Callable[[RuleRun, Outcome, Judgement], None]
+#: what each kind of outcome does to the case; every kind has its entry (a unit test
+#: checks the table against the enum)
+APPLY: dict[OutcomeKind, Apply] = {
+    OutcomeKind.RAISE_EXCEPTION: store.raise_exception,
+    OutcomeKind.REQUIRE_APPROVAL: store.require_approval,
+    OutcomeKind.BLOCK_INVOICING: store.block_invoicing,
+    OutcomeKind.NOTIFY: _notify,
+    OutcomeKind.SET_FIELD: store.set_field,
+    OutcomeKind.ASSIGN: store.route,
+    OutcomeKind.TRANSITION: _after_the_rest,
+    OutcomeKind.ACTION_FAILED: _action_failed,
+}
+
+
+def apply_outcome(run: RuleRun, outcome: Outcome, judged: Judgement) -> None:
+    APPLY[OutcomeKind(outcome.kind)](run, outcome, judged)
 
 
 def _rule_triggers(loaded: LoadedCase, rule_id: str) -> tuple[str, ...]:
@@ -212,21 +218,21 @@ def _rule_triggers(loaded: LoadedCase, rule_id: str) -> tuple[str, ...]:
     return rule.on if rule is not None else ()
 
 
-def _rule_transition(session: Session, loaded: LoadedCase, outcome: Outcome, report: Report,
-                     depth: int) -> None:
+def _rule_transition(run: RuleRun, outcome: Outcome) -> None:
     from workorders.platform.services.transitions import run_transition_rules, system_transition
 
-    moved = system_transition(session, loaded, outcome.params["id"], f"rule {outcome.rule}")
+    moved = system_transition(run.session, run.loaded, outcome.params["id"],
+                              f"rule {outcome.rule}")
     if isinstance(moved, str):
-        report.errors.append(f"rule {outcome.rule}: {moved}")
+        run.report.errors.append(f"rule {outcome.rule}: {moved}")
         return
-    report.transitions.append(outcome.params["id"])
-    run_transition_rules(session, None, loaded, outcome.params["id"], report=report,
-                         depth=depth + 1)
+    run.report.transitions.append(outcome.params["id"])
+    run_transition_rules(run.session, None, run.loaded, outcome.params["id"],
+                         report=run.report, depth=run.depth + 1)
 
 
-def _log(session: Session, loaded: LoadedCase, trigger: str, submission: Submission | None,
-         engine: str, report: Report) -> None:
-    session.add(RuleEvaluation(tenant_id=loaded.case.tenant_id, case_id=loaded.case.id,
-                               submission_id=submission.id if submission else None,
-                               trigger=trigger, engine=engine, result=report.to_dict()))
+def _log(run: RuleRun, engine: str) -> None:
+    run.session.add(RuleEvaluation(
+        tenant_id=run.case.tenant_id, case_id=run.case.id,
+        submission_id=run.submission.id if run.submission else None, trigger=run.trigger,
+        engine=engine, result=run.report.to_dict()))

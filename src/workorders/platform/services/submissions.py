@@ -24,13 +24,13 @@ from workorders.forms.words import with_place
 from workorders.platform.actor import Actor
 from workorders.platform.database import get_for_tenant
 from workorders.platform.extensions import db
-from workorders.platform.models import Attachment, Submission, SubmissionKind
+from workorders.platform.models import Attachment, Case, Submission, SubmissionKind
 from workorders.platform.services.audit import record_event
 from workorders.platform.services.case_context import LoadedCase, load_case
+from workorders.platform.services.case_state import FINAL_KINDS, final_forms
 from workorders.platform.services.export_triggers import reissue_changed_invoices
+from workorders.platform.services.rule_facts import latest_finals
 from workorders.platform.services.unit_of_work import transaction
-
-FINAL_KINDS = (SubmissionKind.FINAL.value, SubmissionKind.CORRECTION.value)
 
 
 @dataclass
@@ -40,14 +40,14 @@ class SubmissionResult:
     evaluation: dict[str, Any] = field(default_factory=dict)
 
 
-def final_forms_of(case_id: int) -> frozenset[str]:
-    return frozenset(db.session.execute(select(Submission.form_id).where(
-        Submission.case_id == case_id, Submission.kind.in_(FINAL_KINDS)).distinct()).scalars())
+def final_forms_of(case: Case) -> frozenset[str]:
+    return final_forms(case.tenant_id, case.id)
 
 
-def latest_revision(case_id: int, form_id: str) -> Submission | None:
+def latest_revision(case: Case, form_id: str) -> Submission | None:
     return db.session.execute(select(Submission).where(
-        Submission.case_id == case_id, Submission.form_id == form_id)
+        Submission.tenant_id == case.tenant_id, Submission.case_id == case.id,
+        Submission.form_id == form_id)
         .order_by(Submission.revision.desc()).limit(1)).scalar_one_or_none()
 
 
@@ -123,7 +123,7 @@ def submit_form(actor: Actor, case_id: int, form_id: str, data: Any, *,
         state = loaded.case_type.lifecycle.state(loaded.case.status)
         if state is not None and state.final:
             raise Conflict(f"the case is {state.label.lower()}; its forms are closed")
-        latest = latest_revision(case_id, form_id)
+        latest = latest_revision(loaded.case, form_id)
         if latest is not None and latest.kind in FINAL_KINDS:
             raise Conflict(f"'{form.title}' was already submitted (revision {latest.revision}); "
                            f"send a correction with a reason to change it")
@@ -158,7 +158,9 @@ def correct_submission(actor: Actor, submission_id: int, data: Any,
         if actor.has_any("technician") and not actor.has_any("coordinator", "admin") \
                 and original.author != actor.email:
             raise Forbidden("technicians correct only their own reports")
-        latest = latest_revision(original.case_id, original.form_id)
+        # no draft follows a final report, so a final's latest revision is a final
+        latest = latest_finals(loaded.case).get(original.form_id) \
+            if original.kind in FINAL_KINDS else latest_revision(loaded.case, original.form_id)
         if latest is None or latest.id != original.id:
             raise Conflict(f"revision {latest.revision if latest else '?'} is newer; correct "
                            "the latest revision")

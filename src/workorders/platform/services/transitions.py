@@ -67,7 +67,7 @@ def system_transition(session: Session, loaded: LoadedCase, transition_id: str,
     snapshot = lifecycle.CaseSnapshot(
         status=loaded.case.status, actor_roles=frozenset({lifecycle.SYSTEM_ROLE}),
         actor_is_assignee=False, attributes=attributes_of(loaded.case),
-        final_forms=final_forms_of(loaded.case.id),
+        final_forms=final_forms_of(loaded.case),
         invoice_blockers=tuple(b.reason for b in invoice_blockers(loaded)),
         form_titles={f: form.title for f in loaded.case_type.forms
                      if (form := loaded.bundle.form(f)) is not None})

@@ -111,7 +111,7 @@ def wants_json() -> bool:
 def finishing_step(actor: Actor, loaded: LoadedCase, form: Form) -> Transition | None:
     """The step this form is the last missing report for (Complete), which the
     page offers as "Submit and complete": one tap instead of two."""
-    done = final_forms_of(loaded.case.id)
+    done = final_forms_of(loaded.case)
     for t in loaded.case_type.lifecycle.transitions_from(loaded.case.status):
         others = set(t.requires_forms) - {form.id}
         if form.id in t.requires_forms and others <= done and actor.has_any(*t.roles) \
@@ -122,7 +122,7 @@ def finishing_step(actor: Actor, loaded: LoadedCase, form: Form) -> Transition |
 
 def _next_form(loaded: LoadedCase, form: Form) -> Form | None:
     """The case's next form nobody has submitted yet, after this one."""
-    done = final_forms_of(loaded.case.id)
+    done = final_forms_of(loaded.case)
     return next((f for f in loaded.bundle.forms_of(loaded.case_type.id)
                  if f.id != form.id and f.id not in done), None)
 
@@ -145,7 +145,7 @@ def _render(loaded: LoadedCase, form: Form, ctx: dict[str, Any], latest: Submiss
 def capture_page(case_id: int, form_id: str) -> Any:
     loaded = load_case(current_actor(), case_id)
     form = _form_of(loaded, form_id)
-    latest = latest_revision(case_id, form_id)
+    latest = latest_revision(loaded.case, form_id)
     form_class = build_form_class(form, loaded.bundle)
     if latest is None:
         instance = form_class(None, draft=True)
@@ -225,7 +225,7 @@ def capture_post(case_id: int, form_id: str) -> Any:
     actor = current_actor()
     loaded = load_case(actor, case_id)
     form = _form_of(loaded, form_id)
-    latest = latest_revision(case_id, form_id)
+    latest = latest_revision(loaded.case, form_id)
     action = request.form.get("_action", "draft")
     if action not in ACTIONS:
         abort(400, "Use the form's buttons: Save draft, Submit or Save correction.")
@@ -256,7 +256,7 @@ def capture_post(case_id: int, form_id: str) -> Any:
     except (Conflict, Forbidden) as err:
         status = 403 if isinstance(err, Forbidden) else 409
         text = f"Nothing was saved: {err.message}."
-        return _refuse(loaded, form, instance, latest_revision(case_id, form_id), mode, [],
+        return _refuse(loaded, form, instance, latest_revision(loaded.case, form_id), mode, [],
                        status=status, message=text)
     return _stored(loaded, form, result, then)
 

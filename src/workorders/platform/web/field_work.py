@@ -65,7 +65,7 @@ def next_step_button(loaded: LoadedCase, view: dict[str, Any], *, may_fill: bool
         return None
     after = None
     if open_form_after and step.kind == "transition":
-        done = final_forms_of(loaded.case.id)
+        done = final_forms_of(loaded.case)
         forms = [f for f in loaded.case_type.forms
                  if loaded.bundle.form(f) is not None and f not in done]
         if forms:

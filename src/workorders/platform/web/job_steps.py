@@ -45,7 +45,7 @@ def _form_step(loaded: LoadedCase, form_id: str, may_fill: bool) -> Step | None:
     form = loaded.bundle.form(form_id)
     if form is None or not may_fill:
         return None
-    started = latest_revision(loaded.case.id, form_id) is not None
+    started = latest_revision(loaded.case, form_id) is not None
     return Step("form", f"{'Continue' if started else 'Fill in'}: {form.title}", form_id=form_id,
                 url=url_for("web.capture_page", case_id=loaded.case.id, form_id=form_id))
 
@@ -69,7 +69,7 @@ def next_step(loaded: LoadedCase, view: dict[str, Any], *, may_fill: bool) -> St
     state = case_type.lifecycle.state(loaded.case.status)
     if state is None or state.final or is_work_complete_or_later(case_type, loaded.case.status):
         return None
-    done = final_forms_of(loaded.case.id)
+    done = final_forms_of(loaded.case)
     for form_id in case_type.forms:
         if form_id not in done and (step := _form_step(loaded, form_id, may_fill)) is not None:
             return step
@@ -78,10 +78,10 @@ def next_step(loaded: LoadedCase, view: dict[str, Any], *, may_fill: bool) -> St
 
 def forms_to_fill(loaded: LoadedCase) -> list[dict[str, Any]]:
     """The case type's forms with where each stands, for the technician's list."""
-    done = final_forms_of(loaded.case.id)
+    done = final_forms_of(loaded.case)
     out = []
     for form in loaded.bundle.forms_of(loaded.case_type.id):
-        latest = latest_revision(loaded.case.id, form.id)
+        latest = latest_revision(loaded.case, form.id)
         out.append({"form": form, "final": form.id in done, "started": latest is not None,
                     "url": url_for("web.capture_page", case_id=loaded.case.id,
                                    form_id=form.id)})

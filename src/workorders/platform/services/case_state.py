@@ -1,0 +1,157 @@
+"""What one request knows about a case's stored outcomes and final reports,
+read once and reused until something changes them.
+
+A transition used to read the case's open blocks, approvals and exceptions three
+times (to check the move, for the case's readiness in its answer, and for the
+open items of that answer), each time with three queries; a booking read them
+for a case that had existed for a millisecond. Here each case's rows are read
+once per session and kept current by the session's own flushes (a new outcome
+joins the remembered ones; a changed one is the very object remembered); a bulk
+statement on those tables forgets them, and locking a case forgets what was read
+of it before the lock. So a reader never sees less than what this transaction
+wrote. A case booked in this session
+is known to have none: nothing is read for it at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import event, select
+from sqlalchemy.orm import ORMExecuteState, Session
+
+from workorders.platform.extensions import db
+from workorders.platform.models import (
+    Approval,
+    CaseException,
+    InvoiceBlock,
+    Submission,
+    SubmissionKind,
+)
+
+_OUTCOMES = "workorders.case_state.outcomes"
+_FINALS = "workorders.case_state.finals"
+FINAL_KINDS = (SubmissionKind.FINAL.value, SubmissionKind.CORRECTION.value)
+_OUTCOME_TABLES = frozenset({CaseException.__tablename__, Approval.__tablename__,
+                             InvoiceBlock.__tablename__})
+_hooks_installed = False
+
+
+@dataclass
+class StoredOutcomes:
+    """Every exception, approval and invoicing block of one case, oldest first."""
+
+    exceptions: list[CaseException] = field(default_factory=list)
+    approvals: list[Approval] = field(default_factory=list)
+    blocks: list[InvoiceBlock] = field(default_factory=list)
+
+
+def stored_outcomes(tenant_id: int, case_id: int) -> StoredOutcomes:
+    session = db.session()
+    _install_hooks()
+    memo: dict[int, StoredOutcomes] = session.info.setdefault(_OUTCOMES, {})
+    found = memo.get(case_id)
+    if found is None:
+        found = StoredOutcomes(
+            exceptions=list(session.execute(select(CaseException).where(
+                CaseException.tenant_id == tenant_id, CaseException.case_id == case_id)
+                .order_by(CaseException.id)).scalars()),
+            approvals=list(session.execute(select(Approval).where(
+                Approval.tenant_id == tenant_id, Approval.case_id == case_id)
+                .order_by(Approval.id)).scalars()),
+            blocks=list(session.execute(select(InvoiceBlock).where(
+                InvoiceBlock.tenant_id == tenant_id, InvoiceBlock.case_id == case_id)
+                .order_by(InvoiceBlock.id)).scalars()))
+        memo[case_id] = found
+    return found
+
+
+def latest_finals(tenant_id: int, case_id: int) -> dict[str, Submission]:
+    """Each form's latest final report or correction, by form id."""
+    session = db.session()
+    _install_hooks()
+    memo: dict[int, dict[str, Submission]] = session.info.setdefault(_FINALS, {})
+    found = memo.get(case_id)
+    if found is None:
+        rows = session.execute(select(Submission).where(
+            Submission.tenant_id == tenant_id, Submission.case_id == case_id,
+            Submission.kind.in_(FINAL_KINDS))
+            .order_by(Submission.form_id, Submission.revision)).scalars()
+        found = memo[case_id] = {row.form_id: row for row in rows}  # the highest wins
+    return found
+
+
+def final_forms(tenant_id: int, case_id: int) -> frozenset[str]:
+    """The forms of the case with a final report (or its correction)."""
+    return frozenset(latest_finals(tenant_id, case_id))
+
+
+def known_new(session: Session, case_id: int) -> None:
+    """``case_id`` was inserted by this session: it has no outcomes or reports yet."""
+    _install_hooks()
+    session.info.setdefault(_OUTCOMES, {})[case_id] = StoredOutcomes()
+    session.info.setdefault(_FINALS, {})[case_id] = {}
+
+
+def forget_case(session: Session, case_id: int) -> None:
+    """The case was just locked: what was read of it before may have changed since."""
+    for key in (_OUTCOMES, _FINALS):
+        session.info.get(key, {}).pop(case_id, None)
+
+
+def _after_flush(session: Session, _context: Any) -> None:
+    """Keep what is remembered current: a new outcome or final report of a
+    remembered case joins it (ids grow, so the order holds); a changed one is the
+    very object remembered; a deleted one leaves."""
+    outcomes: dict[int, StoredOutcomes] = session.info.get(_OUTCOMES, {})
+    finals: dict[int, dict[str, Submission]] = session.info.get(_FINALS, {})
+    for obj in session.new:
+        if isinstance(obj, (CaseException, Approval, InvoiceBlock)):
+            stored = outcomes.get(obj.case_id)
+            if stored is not None:
+                _list_of(stored, obj).append(obj)
+        elif isinstance(obj, Submission) and obj.kind in FINAL_KINDS:
+            latest = finals.get(obj.case_id)
+            if latest is not None and (obj.form_id not in latest
+                                       or latest[obj.form_id].revision < obj.revision):
+                latest[obj.form_id] = obj
+    for obj in session.deleted:
+        if isinstance(obj, (CaseException, Approval, InvoiceBlock)):
+            outcomes.pop(obj.case_id, None)
+        elif isinstance(obj, Submission):
+            finals.pop(obj.case_id, None)
+
+
+def _list_of(stored: StoredOutcomes, obj: object) -> list[Any]:
+    if isinstance(obj, CaseException):
+        return stored.exceptions
+    if isinstance(obj, Approval):
+        return stored.approvals
+    return stored.blocks
+
+
+def _on_execute(state: ORMExecuteState) -> None:
+    """A bulk UPDATE or DELETE (``session.execute(update(...))``) bypasses the
+    flush: forget what it may have changed (everything, for a statement of text)."""
+    if state.is_select:
+        return
+    table = getattr(getattr(state.statement, "table", None), "name", None)
+    if table is None or table in _OUTCOME_TABLES:
+        state.session.info.pop(_OUTCOMES, None)
+    if table is None or table == Submission.__tablename__:
+        state.session.info.pop(_FINALS, None)
+
+
+def _forget_all(session: Session, *_args: Any) -> None:
+    session.info.pop(_OUTCOMES, None)
+    session.info.pop(_FINALS, None)
+
+
+def _install_hooks() -> None:
+    global _hooks_installed
+    if not _hooks_installed:
+        event.listen(Session, "after_flush", _after_flush)
+        event.listen(Session, "do_orm_execute", _on_execute)
+        event.listen(Session, "after_soft_rollback", _forget_all)
+        _hooks_installed = True
