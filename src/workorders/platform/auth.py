@@ -77,7 +77,7 @@ def actor_from_token(token: str) -> Actor | None:
     of its own."""
     if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
-    row = db.session.execute(
+    row = db.session.connection().execute(  # Core: columns, no objects to track
         select(*_actor_columns(), ApiToken.id, ApiToken.last_used_at)
         .select_from(ApiToken)
         .join(Membership, (Membership.tenant_id == ApiToken.tenant_id)
@@ -103,7 +103,7 @@ def actor_from_session(tenant_id: int | None, session_key: str | None) -> Actor 
     """The actor of a live page session in ``tenant_id``: one statement, like a token."""
     if tenant_id is None or not session_key:
         return None
-    row = db.session.execute(
+    row = db.session.connection().execute(
         select(*_actor_columns()).select_from(UserSession)
         .join(Membership, Membership.user_id == UserSession.user_id)
         .join(User, User.id == UserSession.user_id)

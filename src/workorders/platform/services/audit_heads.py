@@ -9,9 +9,9 @@ holds the database lock). A rolled-back transaction moves nothing.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import event, select
+from sqlalchemy import Table, event, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import ORMExecuteState, Session
 
@@ -21,7 +21,12 @@ from workorders.platform.services.audit_key import chain_key, mac
 
 GENESIS = "0" * 64
 _PENDING = "workorders.audit.pending"
+_WRITTEN = "workorders.audit.pending_written"
+_EVENT_COLUMNS = ("tenant_id", "subject_type", "subject_id", "seq", "at", "actor", "action",
+                  "before", "after", "comment", "prev_hash", "hash")
 _hooks_installed = False
+_EVENTS = cast(Table, AuditEvent.__table__)
+_HEADS = cast(Table, AuditHead.__table__)
 
 
 def head_mac(key: bytes, tenant_id: int, count: int, last_hash: str) -> str:
@@ -45,28 +50,54 @@ def _install_hooks() -> None:
 
 
 def _write_before_reading(state: ORMExecuteState) -> None:
-    """A transaction that reads audit events sees the ones it recorded: they join
-    the session now, so the read's autoflush inserts them first."""
-    pending = state.session.info.get(_PENDING)
-    if pending and state.is_select and AuditEvent.__mapper__ in state.all_mappers:
-        state.session.add_all(pending)
+    """A transaction that reads audit events sees the ones it recorded: they are
+    inserted now, before the read."""
+    if state.is_select and AuditEvent.__mapper__ in state.all_mappers:
+        _insert_pending(state.session)
+
+
+def _insert_pending(session: Session) -> None:
+    """Insert the events recorded since the last insert, all in one statement (Core:
+    the events are not read back as objects, so the unit of work has nothing to do)."""
+    pending: list[AuditEvent] = session.info.get(_PENDING) or []
+    written: int = session.info.get(_WRITTEN, 0)
+    if written < len(pending):
+        session.info[_WRITTEN] = len(pending)
+        session.connection().execute(insert(_EVENTS), [
+            {c: getattr(e, c) for c in _EVENT_COLUMNS} for e in pending[written:]])
 
 
 def _forget_pending(session: Session, _transaction: Any) -> None:
     session.info.pop(_PENDING, None)
+    session.info.pop(_WRITTEN, None)
 
 
 def _move_heads(session: Session) -> None:
-    pending: list[AuditEvent] = session.info.pop(_PENDING, None) or []
+    """At commit: the transaction's events, then each tenant's head, in three
+    statements per tenant however many events (insert, lock, move)."""
+    pending: list[AuditEvent] = session.info.get(_PENDING) or []
+    if not pending:
+        return
+    session.flush()  # what the events describe is written first
+    _insert_pending(session)
+    _forget_pending(session, None)
     by_tenant: dict[int, list[AuditEvent]] = {}
     for audit_event in pending:
         by_tenant.setdefault(audit_event.tenant_id, []).append(audit_event)
-    key = chain_key() if by_tenant else b""
-    session.add_all(pending)  # inserted together by the head lock's autoflush
+    key = chain_key()
+    heads = _HEADS
+    conn = session.connection()
     for tenant_id in sorted(by_tenant):  # one order everywhere: no deadlock between heads
-        head = locked_head(session, tenant_id, key)
+        lock = select(heads.c.count).where(heads.c.tenant_id == tenant_id).with_for_update()
+        count = conn.execute(lock).scalar_one_or_none()
+        if count is None:
+            count = locked_head(session, tenant_id, key).count
         events = by_tenant[tenant_id]
-        set_head(head, key, head.count + len(events), events[-1].hash)
+        count += len(events)
+        last = events[-1].hash
+        conn.execute(update(heads).where(heads.c.tenant_id == tenant_id).values(
+            count=count, last_hash=last, updated_at=utcnow(),
+            mac=head_mac(key, tenant_id, count, last)))
 
 
 def locked_head(session: Session, tenant_id: int, key: bytes) -> AuditHead:

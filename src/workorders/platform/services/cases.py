@@ -60,7 +60,7 @@ def next_case_number(session: Session, tenant_id: int, prefix: str, year: int) -
     booking takes it last, after everything that can be checked before."""
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     stmt = insert(CaseCounter).values(tenant_id=tenant_id, prefix=prefix, year=year, last=1)
-    last = session.execute(stmt.on_conflict_do_update(
+    last = session.connection().execute(stmt.on_conflict_do_update(
         index_elements=[CaseCounter.tenant_id, CaseCounter.prefix, CaseCounter.year],
         set_={"last": CaseCounter.last + 1}).returning(CaseCounter.last)).scalar_one()
     return f"{prefix}-{year}-{last:05d}"

@@ -1,0 +1,63 @@
+"""A transaction's audit events are inserted together at commit, right before the
+tenant's head moves (issue 17), yet a read inside the transaction still sees them,
+and a rollback leaves neither events nor a moved head."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from tests.support.cases import book, publish_example
+from tests.support.web import statements
+from tests.support.world import World
+
+
+def _events(case_id: int) -> list[tuple[int, str]]:
+    from workorders.platform.extensions import db
+    from workorders.platform.models import AuditEvent
+
+    return [(e.seq, e.action) for e in db.session.execute(
+        select(AuditEvent).where(AuditEvent.subject_type == "case",
+                                 AuditEvent.subject_id == case_id)
+        .order_by(AuditEvent.seq)).scalars()]
+
+
+def test_three_events_are_one_insert_and_the_chain_verifies(world: World) -> None:
+    from workorders.platform.extensions import db
+    from workorders.platform.services.audit import record_event
+    from workorders.platform.services.audit_verify import verify_chains
+
+    publish_example(world)
+    case = book(world)
+    with world.app.app_context():
+        with statements(world.app) as seen:
+            for n in range(3):
+                record_event(db.session(), tenant_id=world.a.tenant_id, subject_type="case",
+                             subject_id=case["id"], actor="test", action=f"note:{n}")
+            db.session.commit()
+        inserts = [s for s in seen if s.lstrip().upper().startswith("INSERT INTO AUDIT_EVENTS")]
+        assert len(inserts) == 1, seen
+        assert _events(case["id"]) == [(1, "booked"), (2, "note:0"), (3, "note:1"),
+                                       (4, "note:2")]
+        checked, breaks = verify_chains(world.a.tenant_id)
+        assert checked >= 4 and breaks == []
+
+
+def test_a_read_inside_the_transaction_sees_its_events_and_a_rollback_keeps_none(
+        world: World) -> None:
+    from workorders.platform.extensions import db
+    from workorders.platform.models import AuditHead
+    from workorders.platform.services.audit import record_event
+
+    publish_example(world)
+    case = book(world)
+    with world.app.app_context():
+        head_before = db.session.execute(select(AuditHead.count).where(
+            AuditHead.tenant_id == world.a.tenant_id)).scalar_one()
+        record_event(db.session(), tenant_id=world.a.tenant_id, subject_type="case",
+                     subject_id=case["id"], actor="test", action="note:seen")
+        assert _events(case["id"])[-1] == (2, "note:seen")  # read in the same transaction
+        db.session.rollback()
+        assert _events(case["id"]) == [(1, "booked")]
+        assert db.session.execute(select(AuditHead.count).where(
+            AuditHead.tenant_id == world.a.tenant_id)).scalar_one() == head_before
+        assert db.session.execute(select(func.count()).select_from(AuditHead)).scalar_one() >= 1
