@@ -20,9 +20,11 @@ gets 50 tenants through the app's services, each with the example bundle
 technicians (and an admin who publishes), and API tokens. The baseline runs
 first: ``http_load.bare_app`` (Flask + psycopg inserting one case row into a
 plain table) under gunicorn with the same workers and threads. Then ``workorders
-serve`` (only the options its ``--help`` lists; jobs run in the web workers, no
-Redis) is driven by ``--clients`` keep-alive threads, each workload for
-``--seconds`` after a warm-up:
+serve`` (only the options its ``--help`` lists) is driven by ``--clients``
+keep-alive threads, each workload for ``--seconds`` after a warm-up. Its jobs go
+to Redis (``--redis``) and a burst rq worker runs them between loads, off the
+clock, as workers on other hosts would; ``--redis ''`` measures the embedded mode,
+where the web workers run them:
 
 1. bookings (coordinator; assignee one of the tenant's technicians);
 2. transitions (``schedule``, coordinator) on the cases booked in 1;
@@ -55,6 +57,7 @@ import json
 import math
 import os
 import queue
+import subprocess
 import sys
 import tempfile
 import threading
@@ -540,15 +543,16 @@ class Figures:
 
 class Runner:
     def __init__(self, args: argparse.Namespace, app: Any, u: Urls, tmp: Path, port: int,
-                 bare: Load) -> None:
+                 bare: Load, env: dict[str, str]) -> None:
         self.args, self.app, self.u, self.tmp, self.port, self.bare = \
             args, app, u, tmp, port, bare
+        self.env = env
         self.figures: dict[str, Figures] = {}
 
     def run(self, key: str, label: str, kind: str, seats: list[Seat],
             work: Callable[[int], Request | None],
             answered: Callable[[Request, int, bytes], None] | None, ok: int = 201) -> Load:
-        waiting = settle(self.u)
+        waiting = settle(self.u, self.env)
         if waiting:
             print(f"      ({waiting} jobs of the preceding requests still due after "
                   f"{SETTLE_SECONDS:.0f} s: they run in the web workers during this load)")
@@ -572,10 +576,16 @@ class Runner:
 SETTLE_SECONDS = 30.0
 
 
-def settle(u: Urls) -> int:
-    """Wait until the jobs the previous requests wrote (emails, texts; run by the
-    web workers right after commit in this mode) are done, so one load does not
-    pay for the last; answer how many are still due after SETTLE_SECONDS."""
+def settle(u: Urls, env: dict[str, str]) -> int:
+    """Wait until the jobs the previous requests wrote (emails, texts) are done, so
+    one load does not pay for the last; answer how many are still due after
+    SETTLE_SECONDS. With Redis, an rq worker runs them now, off the clock (in
+    production workers run beside the web processes, on hosts of their own);
+    without, the web workers run them right after each commit."""
+    if env.get("REDIS_URL"):
+        subprocess.run([sys.executable, "-m", "workorders", "worker", "--burst"], env=env,
+                       cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                       timeout=300, check=False)
     deadline = time.monotonic() + SETTLE_SECONDS
     with psycopg.connect(u.bench, autocommit=True) as conn:
         while True:
@@ -600,7 +610,7 @@ def measure(args: argparse.Namespace, app: Any, u: Urls, seats: list[Seat], tmp:
     port = free_port()
     command = options.command(port, args.workers, args.threads)
     with served(command, env, tmp / "serve.log", port):
-        runner = Runner(args, app, u, tmp, port, bare)
+        runner = Runner(args, app, u, tmp, port, bare, env)
         home = seats[:1]
         out = Outcome()
         spread_out = Outcome()
@@ -625,7 +635,7 @@ def measure(args: argparse.Namespace, app: Any, u: Urls, seats: list[Seat], tmp:
         pilot_pool = Pools(home)
         pilot = prepare_started(port, [(home[0], 10 * args.clients)], 2 * args.clients,
                                 out.scheduled)
-        settle(u)
+        settle(u, env)
         pilot_pool.items[home[0].id].extend(pilot)
         finals = Outcome()
         work, answered = submissions(pilot_pool, finals)
@@ -734,20 +744,28 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=None,
                         help="measured seconds per load (8; 4 with --quick)")
     parser.add_argument("--clients", type=int, default=8)
-    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=None,
+                        help="processes (default: what `workorders serve` picks here)")
     parser.add_argument("--threads", type=int, default=None,
-                        help="threads per worker, passed when `workorders serve` takes "
-                             "--threads (default: its own)")
+                        help="threads per process (default: what `workorders serve` picks)")
     parser.add_argument("--tenants", type=int, default=50)
     parser.add_argument("--database", default="workorders_bench_writes")
     parser.add_argument("--postgres", default=os.environ.get(
         "WORKORDERS_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"),
         help="a maintenance database URL on the server to use (env WORKORDERS_BENCH_POSTGRES_URL)")
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database")
+    parser.add_argument("--redis", default=os.environ.get(
+        "WORKORDERS_BENCH_REDIS_URL", "redis://127.0.0.1:6379/12"),
+        help="the served app queues its jobs here and a burst rq worker runs them between "
+             "loads, off the clock; '' runs them in the web workers (the embedded mode)")
     args = parser.parse_args()
     if args.seconds is None:
         args.seconds = 4.0 if args.quick else 8.0
     args.warmup = 1.0 if args.quick else 2.0
+    from workorders.platform.server import serve_plan
+
+    plan = serve_plan(os.cpu_count() or 1, args.workers, args.threads)  # as `serve` would
+    args.workers, args.threads = plan.workers, plan.threads
 
     from workorders.platform import create_app
     from workorders.platform.bootstrap import init_database
@@ -769,14 +787,18 @@ def main() -> int:
               f"the bundle published, a coordinator, 2 technicians and tokens each "
               f"({time.perf_counter() - started:.1f} s)", flush=True)
         env = server_env(u, instance)
+        if args.redis:
+            env["REDIS_URL"] = args.redis  # a database of its own (12 by default)
         options = serve_options(env)
         threads = options.threads(args.threads)
         shown = " ".join(options.command(0, args.workers, args.threads)[1:])
         bare_shown = " ".join(bare_command(0, args.workers, threads, options)[5:])
         print(f"{args.clients} keep-alive clients; {args.seconds:.0f} s measured after "
               f"{args.warmup:.0f} s warm-up; app: {shown.replace(' --port 0', '')}"
-              f" ({args.workers} workers x {threads} threads, jobs in the web workers: no "
-              f"REDIS_URL); bare: gunicorn {bare_shown}; "
+              f" ({args.workers} workers x {threads} threads, "
+              + (f"jobs queued to {args.redis} and run between loads" if args.redis else
+                 "jobs in the web workers: no REDIS_URL")
+              + f"); bare: gunicorn {bare_shown}; "
               f"{machine_load()}", flush=True)
         bare = measure_bare(args, u, seats[0], tmp, threads, env, options)
         print(f"  {'bare insert endpoint (baseline)':34} {bare.rate:7,.0f}/s  "

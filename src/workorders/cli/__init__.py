@@ -41,7 +41,7 @@ def init() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--workers", type=int, default=None,
-              help="gunicorn processes [default: 2 per CPU]")
+              help="gunicorn processes [default: one per CPU, at least 2]")
 @click.option("--threads", type=int, default=None,
               help="threads (and connections at once) per process [default: 2]")
 @click.option("--access-log/--no-access-log", default=False, show_default=True,
@@ -52,9 +52,9 @@ def serve(host: str, port: int, workers: int | None, threads: int | None,
     from workorders.platform.server import serve_app, serve_plan
 
     plan = serve_plan(os.cpu_count() or 1, workers, threads)
-    click.echo(f"Serving at http://{host}:{port} with {plan.workers} processes x "
-               f"{plan.threads} threads ({os.cpu_count() or 1} CPUs; docs/performance.md "
-               "says why)")
+    click.echo(f"Serving at http://{host}:{port} with {_count(plan.workers, 'process')} x "
+               f"{_count(plan.threads, 'thread')} ({_count(os.cpu_count() or 1, 'CPU')}; "
+               "docs/performance.md says why)")
     if not os.environ.get("REDIS_URL"):
         click.echo("No REDIS_URL: background jobs (messages, exports) run inside these web "
                    "processes and take CPU from requests (about 40% fewer submissions a "
@@ -63,6 +63,10 @@ def serve(host: str, port: int, workers: int | None, threads: int | None,
     sys.stdout.flush()
     serve_app(host=host, port=port, workers=plan.workers, threads=plan.threads,
               access_log=access_log)
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "es" if word.endswith("s") else "s")
 
 
 @main.command()

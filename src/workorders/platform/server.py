@@ -44,14 +44,18 @@ class ServePlan:
 
 
 def serve_plan(cpus: int, workers: int | None = None, threads: int | None = None) -> ServePlan:
-    """Chosen from measurements (benchmarks/bench_writes.py on 2 CPUs, PostgreSQL on
-    the same machine): a request spends about half its time waiting on the database,
-    so two processes per CPU keep the CPUs busy while Python's lock lets one thread
-    per process run at a time; more threads per process only queue behind that lock
-    and stretch p95. Each process takes at most ``threads`` connections at once:
-    gunicorn otherwise hands a burst of keep-alive clients to whichever process
-    accepts first, which then serves all of them on one core while the rest idle."""
-    chosen_workers = workers if workers is not None else max(2, 2 * cpus)
+    """Chosen from measurements (``benchmarks/bench_writes.py --quick`` on 2 CPUs, with
+    PostgreSQL and the clients on the same machine; docs/performance.md has the table):
+    one process per CPU with two threads each served every write load best. A request
+    spends part of its time waiting for PostgreSQL, which the second thread fills,
+    while Python runs one thread per process at a time, so more threads (4, 8) only
+    queue behind that lock and stretch p95, and more processes (2 per CPU) add context
+    switches and memory for nothing. Each process takes at most ``threads``
+    connections at once: gunicorn otherwise hands a burst of keep-alive clients to
+    whichever process accepts first, which then serves all of them on one core while
+    the others idle. Never fewer than two processes, so one busy request (an import,
+    a long export) never holds the whole server."""
+    chosen_workers = workers if workers is not None else max(2, cpus)
     chosen_threads = threads if threads is not None else 2
     return ServePlan(max(1, chosen_workers), max(1, chosen_threads), max(1, chosen_threads))
 
