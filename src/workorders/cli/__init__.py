@@ -57,9 +57,9 @@ def serve(host: str, port: int, workers: int | None, threads: int | None,
                "docs/performance.md says why)")
     if not os.environ.get("REDIS_URL"):
         click.echo("No REDIS_URL: background jobs (messages, exports) run inside these web "
-                   "processes and take CPU from requests (about 40% fewer submissions a "
-                   "second when each sends a message). For production set REDIS_URL and "
-                   "run `workorders worker` beside this (docs/running.md).")
+                   "processes, right after each commit, and take their CPU from requests. "
+                   "For production set REDIS_URL and run `workorders worker` beside this "
+                   "(docs/running.md, docs/performance.md).")
     sys.stdout.flush()
     serve_app(host=host, port=port, workers=plan.workers, threads=plan.threads,
               access_log=access_log)
