@@ -100,3 +100,28 @@ def test_every_outcome_kind_has_its_step() -> None:
     from workorders.rules.outcomes import OutcomeKind
 
     assert set(APPLY) == set(OutcomeKind)
+
+
+def test_another_tenant_asking_for_the_same_case_id_sees_nothing_remembered(
+        world: World) -> None:
+    """What one tenant's read remembered of a case is never the answer to another
+    tenant asking for that id in the same session (the memo is keyed by both)."""
+    from workorders.platform.extensions import db
+    from workorders.platform.models import CaseException
+    from workorders.platform.services.case_state import latest_finals, stored_outcomes
+
+    publish_example(world)
+    case = book(world)
+    with world.app.app_context():
+        db.session.add(CaseException(
+            tenant_id=world.a.tenant_id, case_id=case["id"], rule_id="r", code="MINE",
+            severity="high", message="m", status="open", trigger="submit", scope="case",
+            trace=[], fingerprint="f"))
+        db.session.flush()
+        assert [e.code for e in stored_outcomes(world.a.tenant_id, case["id"]).exceptions] \
+            == ["MINE"]
+        latest_finals(world.a.tenant_id, case["id"])
+        foreign = stored_outcomes(world.b.tenant_id, case["id"])
+        assert (foreign.exceptions, foreign.approvals, foreign.blocks) == ([], [], [])
+        assert latest_finals(world.b.tenant_id, case["id"]) == {}
+        db.session.rollback()

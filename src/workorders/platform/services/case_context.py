@@ -61,7 +61,7 @@ def load_case(actor: Actor, case_id: int, *, lock: bool = False) -> LoadedCase:
     if case is None:
         raise NotFound(f"Case {case_id} not found")
     if lock:
-        forget_case(session, case_id)
+        forget_case(session, actor.tenant_id, case_id)
     loaded = loaded_case(case)
     memo[key] = _Memo(loaded, lock)
     return loaded
@@ -80,7 +80,7 @@ def remember_new(session: Session, loaded: LoadedCase) -> None:
     _install_hooks()
     session.info.setdefault(_LOADED, {})[(loaded.case.tenant_id, loaded.case.id)] = \
         _Memo(loaded, True)
-    known_new(session, loaded.case.id)
+    known_new(session, loaded.case.tenant_id, loaded.case.id)
 
 
 def _unlock(session: Session, *_args: object) -> None:

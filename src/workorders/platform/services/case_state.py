@@ -50,8 +50,8 @@ class StoredOutcomes:
 def stored_outcomes(tenant_id: int, case_id: int) -> StoredOutcomes:
     session = db.session()
     _install_hooks()
-    memo: dict[int, StoredOutcomes] = session.info.setdefault(_OUTCOMES, {})
-    found = memo.get(case_id)
+    memo: dict[tuple[int, int], StoredOutcomes] = session.info.setdefault(_OUTCOMES, {})
+    found = memo.get((tenant_id, case_id))
     if found is None:
         found = StoredOutcomes(
             exceptions=list(session.execute(select(CaseException).where(
@@ -63,7 +63,7 @@ def stored_outcomes(tenant_id: int, case_id: int) -> StoredOutcomes:
             blocks=list(session.execute(select(InvoiceBlock).where(
                 InvoiceBlock.tenant_id == tenant_id, InvoiceBlock.case_id == case_id)
                 .order_by(InvoiceBlock.id)).scalars()))
-        memo[case_id] = found
+        memo[(tenant_id, case_id)] = found
     return found
 
 
@@ -71,14 +71,14 @@ def latest_finals(tenant_id: int, case_id: int) -> dict[str, Submission]:
     """Each form's latest final report or correction, by form id."""
     session = db.session()
     _install_hooks()
-    memo: dict[int, dict[str, Submission]] = session.info.setdefault(_FINALS, {})
-    found = memo.get(case_id)
+    memo: dict[tuple[int, int], dict[str, Submission]] = session.info.setdefault(_FINALS, {})
+    found = memo.get((tenant_id, case_id))
     if found is None:
         rows = session.execute(select(Submission).where(
             Submission.tenant_id == tenant_id, Submission.case_id == case_id,
             Submission.kind.in_(FINAL_KINDS))
             .order_by(Submission.form_id, Submission.revision)).scalars()
-        found = memo[case_id] = {row.form_id: row for row in rows}  # the highest wins
+        found = memo[(tenant_id, case_id)] = {row.form_id: row for row in rows}  # the highest wins
     return found
 
 
@@ -87,40 +87,40 @@ def final_forms(tenant_id: int, case_id: int) -> frozenset[str]:
     return frozenset(latest_finals(tenant_id, case_id))
 
 
-def known_new(session: Session, case_id: int) -> None:
+def known_new(session: Session, tenant_id: int, case_id: int) -> None:
     """``case_id`` was inserted by this session: it has no outcomes or reports yet."""
     _install_hooks()
-    session.info.setdefault(_OUTCOMES, {})[case_id] = StoredOutcomes()
-    session.info.setdefault(_FINALS, {})[case_id] = {}
+    session.info.setdefault(_OUTCOMES, {})[(tenant_id, case_id)] = StoredOutcomes()
+    session.info.setdefault(_FINALS, {})[(tenant_id, case_id)] = {}
 
 
-def forget_case(session: Session, case_id: int) -> None:
+def forget_case(session: Session, tenant_id: int, case_id: int) -> None:
     """The case was just locked: what was read of it before may have changed since."""
     for key in (_OUTCOMES, _FINALS):
-        session.info.get(key, {}).pop(case_id, None)
+        session.info.get(key, {}).pop((tenant_id, case_id), None)
 
 
 def _after_flush(session: Session, _context: Any) -> None:
     """Keep what is remembered current: a new outcome or final report of a
     remembered case joins it (ids grow, so the order holds); a changed one is the
     very object remembered; a deleted one leaves."""
-    outcomes: dict[int, StoredOutcomes] = session.info.get(_OUTCOMES, {})
-    finals: dict[int, dict[str, Submission]] = session.info.get(_FINALS, {})
+    outcomes: dict[tuple[int, int], StoredOutcomes] = session.info.get(_OUTCOMES, {})
+    finals: dict[tuple[int, int], dict[str, Submission]] = session.info.get(_FINALS, {})
     for obj in session.new:
         if isinstance(obj, (CaseException, Approval, InvoiceBlock)):
-            stored = outcomes.get(obj.case_id)
+            stored = outcomes.get((obj.tenant_id, obj.case_id))
             if stored is not None:
                 _list_of(stored, obj).append(obj)
         elif isinstance(obj, Submission) and obj.kind in FINAL_KINDS:
-            latest = finals.get(obj.case_id)
+            latest = finals.get((obj.tenant_id, obj.case_id))
             if latest is not None and (obj.form_id not in latest
                                        or latest[obj.form_id].revision < obj.revision):
                 latest[obj.form_id] = obj
     for obj in session.deleted:
         if isinstance(obj, (CaseException, Approval, InvoiceBlock)):
-            outcomes.pop(obj.case_id, None)
+            outcomes.pop((obj.tenant_id, obj.case_id), None)
         elif isinstance(obj, Submission):
-            finals.pop(obj.case_id, None)
+            finals.pop((obj.tenant_id, obj.case_id), None)
 
 
 def _list_of(stored: StoredOutcomes, obj: object) -> list[Any]:
