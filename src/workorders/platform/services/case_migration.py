@@ -47,13 +47,12 @@ from workorders.platform.models import (
     ExportKind,
     InvoiceBlock,
     Submission,
-    SubmissionKind,
     VersionStatus,
 )
+from workorders.platform.services.case_state import FINAL_KINDS
 from workorders.platform.services.definitions import bundle_of, get_version, list_versions
 from workorders.platform.services.json_input import validate
 
-FINAL_KINDS = (SubmissionKind.FINAL.value, SubmissionKind.CORRECTION.value)
 BATCH = 500  # cases whose rows are read together
 _ID = "^[a-z][a-z0-9_]{0,62}$"
 _NUMBER = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
