@@ -97,7 +97,12 @@ PROBE = """
 
 
 def _check(page: Any, where: str) -> list[str]:
-    """Everything wrong with the page on a phone, as sentences (empty when fine)."""
+    """Everything wrong with the page on a phone, as sentences (empty when fine).
+
+    Waits for the page's load event first: after a click that navigates, the new page's
+    elements can be found before its stylesheets have arrived, and a box measured then
+    is the unstyled one (CI saw the brand link 40 px tall that way)."""
+    page.wait_for_load_state("load")
     found = page.evaluate(PROBE, MIN_TARGET)
     problems: list[str] = []
     if found["scroll"] > WIDTH:
