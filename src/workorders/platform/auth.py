@@ -19,7 +19,7 @@ from functools import wraps
 from typing import Any, TypeVar, cast
 
 from flask import g
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from workorders.platform.actor import Actor
@@ -67,6 +67,28 @@ def _actor_of(row: Any) -> Actor:
                  roles=frozenset(roles or ()))
 
 
+#: the actor behind a bearer token: built once (a statement's construction and cache
+#: key cost about as much as PostgreSQL's answer to it), run with the token's hash
+_TOKEN_ACTOR = (
+    select(*_actor_columns(), ApiToken.id, ApiToken.last_used_at)
+    .select_from(ApiToken)
+    .join(Membership, (Membership.tenant_id == ApiToken.tenant_id)
+          & (Membership.user_id == ApiToken.user_id))
+    .join(User, User.id == ApiToken.user_id)
+    .join(Tenant, Tenant.id == ApiToken.tenant_id)
+    .where(ApiToken.token_hash == bindparam("token_hash"), ApiToken.revoked_at.is_(None),
+           User.active.is_(True)))
+#: the actor of a live page session in one tenant, built once like the token's
+_SESSION_ACTOR = (
+    select(*_actor_columns()).select_from(UserSession)
+    .join(Membership, Membership.user_id == UserSession.user_id)
+    .join(User, User.id == UserSession.user_id)
+    .join(Tenant, Tenant.id == Membership.tenant_id)
+    .where(UserSession.key_hash == bindparam("key_hash"),
+           UserSession.created_at >= bindparam("since"),
+           Membership.tenant_id == bindparam("tenant_id"), User.active.is_(True)))
+
+
 def actor_from_token(token: str) -> Actor | None:
     """The actor a bearer token stands for, or None when it is unknown or revoked.
 
@@ -78,14 +100,7 @@ def actor_from_token(token: str) -> Actor | None:
     if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
     row = db.session.connection().execute(  # Core: columns, no objects to track
-        select(*_actor_columns(), ApiToken.id, ApiToken.last_used_at)
-        .select_from(ApiToken)
-        .join(Membership, (Membership.tenant_id == ApiToken.tenant_id)
-              & (Membership.user_id == ApiToken.user_id))
-        .join(User, User.id == ApiToken.user_id)
-        .join(Tenant, Tenant.id == ApiToken.tenant_id)
-        .where(ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None),
-               User.active.is_(True))).one_or_none()
+        _TOKEN_ACTOR, {"token_hash": hash_token(token)}).one_or_none()
     if row is None:
         return None
     actor = _actor_of(row)
@@ -103,14 +118,9 @@ def actor_from_session(tenant_id: int | None, session_key: str | None) -> Actor 
     """The actor of a live page session in ``tenant_id``: one statement, like a token."""
     if tenant_id is None or not session_key:
         return None
-    row = db.session.connection().execute(
-        select(*_actor_columns()).select_from(UserSession)
-        .join(Membership, Membership.user_id == UserSession.user_id)
-        .join(User, User.id == UserSession.user_id)
-        .join(Tenant, Tenant.id == Membership.tenant_id)
-        .where(UserSession.key_hash == hash_token(session_key),
-               UserSession.created_at >= utcnow() - SESSION_LIFETIME,
-               Membership.tenant_id == tenant_id, User.active.is_(True))).one_or_none()
+    row = db.session.connection().execute(_SESSION_ACTOR, {
+        "key_hash": hash_token(session_key), "since": utcnow() - SESSION_LIFETIME,
+        "tenant_id": tenant_id}).one_or_none()
     return _actor_of(row) if row is not None else None
 
 

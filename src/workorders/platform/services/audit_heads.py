@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from sqlalchemy import Table, event, insert, select, update
+from sqlalchemy import Table, bindparam, event, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import ORMExecuteState, Session
 
@@ -27,6 +27,13 @@ _EVENT_COLUMNS = ("tenant_id", "subject_type", "subject_id", "seq", "at", "actor
 _hooks_installed = False
 _EVENTS = cast(Table, AuditEvent.__table__)
 _HEADS = cast(Table, AuditHead.__table__)
+#: built once (every write request runs them): the head's count, locked; the head moved
+_LOCK_HEAD = select(_HEADS.c.count).where(
+    _HEADS.c.tenant_id == bindparam("tenant")).with_for_update()
+_MOVE_HEAD = update(_HEADS).where(_HEADS.c.tenant_id == bindparam("tenant")).values(
+    count=bindparam("count"), last_hash=bindparam("last_hash"),
+    updated_at=bindparam("updated_at"), mac=bindparam("mac"))
+_INSERT_EVENTS = insert(_EVENTS)
 
 
 def head_mac(key: bytes, tenant_id: int, count: int, last_hash: str) -> str:
@@ -63,7 +70,7 @@ def _insert_pending(session: Session) -> None:
     written: int = session.info.get(_WRITTEN, 0)
     if written < len(pending):
         session.info[_WRITTEN] = len(pending)
-        session.connection().execute(insert(_EVENTS), [
+        session.connection().execute(_INSERT_EVENTS, [
             {c: getattr(e, c) for c in _EVENT_COLUMNS} for e in pending[written:]])
 
 
@@ -85,19 +92,17 @@ def _move_heads(session: Session) -> None:
     for audit_event in pending:
         by_tenant.setdefault(audit_event.tenant_id, []).append(audit_event)
     key = chain_key()
-    heads = _HEADS
     conn = session.connection()
     for tenant_id in sorted(by_tenant):  # one order everywhere: no deadlock between heads
-        lock = select(heads.c.count).where(heads.c.tenant_id == tenant_id).with_for_update()
-        count = conn.execute(lock).scalar_one_or_none()
+        count = conn.execute(_LOCK_HEAD, {"tenant": tenant_id}).scalar_one_or_none()
         if count is None:
             count = locked_head(session, tenant_id, key).count
         events = by_tenant[tenant_id]
         count += len(events)
         last = events[-1].hash
-        conn.execute(update(heads).where(heads.c.tenant_id == tenant_id).values(
-            count=count, last_hash=last, updated_at=utcnow(),
-            mac=head_mac(key, tenant_id, count, last)))
+        conn.execute(_MOVE_HEAD, {"tenant": tenant_id, "count": count, "last_hash": last,
+                                  "updated_at": utcnow(),
+                                  "mac": head_mac(key, tenant_id, count, last)})
 
 
 def locked_head(session: Session, tenant_id: int, key: bytes) -> AuditHead:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -53,25 +53,37 @@ def _require_booker(actor: Actor) -> None:
         raise Forbidden("booking and changing cases needs the coordinator or admin role")
 
 
+def _next_number_statement(dialect: str) -> Any:
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    stmt = insert(CaseCounter).values(tenant_id=bindparam("tenant_id"), prefix=bindparam("prefix"),
+                                      year=bindparam("year"), last=1)
+    return stmt.on_conflict_do_update(
+        index_elements=[CaseCounter.tenant_id, CaseCounter.prefix, CaseCounter.year],
+        set_={"last": CaseCounter.last + 1}).returning(CaseCounter.last)
+
+
+#: per dialect, built once: a booking's statements are built at import, not per request
+_NEXT_NUMBER = {dialect: _next_number_statement(dialect) for dialect in ("postgresql", "sqlite")}
+_TECHNICIAN = select(Membership.roles, User).join(User).where(
+    Membership.tenant_id == bindparam("tenant_id"), User.email == bindparam("email"))
+
+
 def next_case_number(session: Session, tenant_id: int, prefix: str, year: int) -> str:
     """Gap-free per tenant, prefix and year, in one statement: the counter row is
     created or moved on and its new value read back at once. Its row lock lasts
     to the booking's commit (a rolled-back booking gives its number back), so the
     booking takes it last, after everything that can be checked before."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    stmt = insert(CaseCounter).values(tenant_id=tenant_id, prefix=prefix, year=year, last=1)
-    last = session.connection().execute(stmt.on_conflict_do_update(
-        index_elements=[CaseCounter.tenant_id, CaseCounter.prefix, CaseCounter.year],
-        set_={"last": CaseCounter.last + 1}).returning(CaseCounter.last)).scalar_one()
+    dialect = session.get_bind().dialect.name
+    last = session.connection().execute(_NEXT_NUMBER[dialect], {
+        "tenant_id": tenant_id, "prefix": prefix, "year": year}).scalar_one()
     return f"{prefix}-{year}-{last:05d}"
 
 
 def technician_by_email(tenant_id: int, email: str | None, path: str = "/assignee") -> User | None:
     if email in (None, ""):
         return None
-    found = db.session.execute(select(Membership.roles, User).join(User).where(
-        Membership.tenant_id == tenant_id, User.email == str(email).strip().lower())
-    ).one_or_none()
+    found = db.session.execute(_TECHNICIAN, {
+        "tenant_id": tenant_id, "email": str(email).strip().lower()}).one_or_none()
     if found is None or "technician" not in (found[0] or ()):
         raise ValidationFailed("the assignee must be a technician of this workspace", [{
             "path": path, "message": with_place(path, f"{email} is not a technician here")}])
