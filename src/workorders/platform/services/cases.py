@@ -22,6 +22,7 @@ from workorders.errors import Conflict, Forbidden, PreconditionFailed, Validatio
 from workorders.forms import validate_submission
 from workorders.forms.words import with_place
 from workorders.platform.actor import Actor
+from workorders.platform.core_insert import insert_now
 from workorders.platform.extensions import db
 from workorders.platform.models import Case, CaseCounter, Membership, User
 from workorders.platform.models.types import utcnow
@@ -137,8 +138,7 @@ def book_case(actor: Actor, data: dict[str, Any],
             status=case_type.lifecycle.initial, status_changed_at=now, version=1,
             created_by=actor.email, created_at=now, updated_at=now)
         case.definition, case.assignee = version, assignee  # known: not read back
-        session.add(case)
-        session.flush()
+        insert_now(session, case)  # one INSERT, no unit of work: the hottest write
         record_event(session, tenant_id=actor.tenant_id, subject_type="case", subject_id=case.id,
                      actor=actor.email, action="booked", before=None,
                      after=booking_snapshot(case, assignee), first=True)
