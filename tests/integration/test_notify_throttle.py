@@ -21,7 +21,7 @@ def notify(world: World, case_id: int, n: int, to: list[str],
     from workorders.definitions.model import NotificationTemplate
     from workorders.platform.extensions import db
     from workorders.platform.jobs.runner import run_job
-    from workorders.platform.models import Case
+    from workorders.platform.models import Case, Notification
     from workorders.platform.services.case_context import LoadedCase
     from workorders.platform.services.definitions import bundle_of
     from workorders.platform.services.notifications import queue_message
@@ -32,11 +32,12 @@ def notify(world: World, case_id: int, n: int, to: list[str],
         bundle = bundle_of(case.definition)
         loaded = LoadedCase(case, bundle, bundle.case_types[0])
         template = NotificationTemplate("t", channel, f"Message {n}", "Your case")
-        rows = queue_message(db.session(), loaded, source="rule:r", template=template, to=to,
-                             texts={"": {"subject": "Your case", "body": f"Message {n}"}},
-                             key=f"test-{n}", actor=None, staff_kind="rules")
+        queue_message(db.session(), loaded, source="rule:r", template=template, to=to,
+                      texts={"": {"subject": "Your case", "body": f"Message {n}"}},
+                      key=f"test-{n}", actor=None, staff_kind="rules")
         db.session.commit()
-        jobs = [(r.id, r.job_id) for r in rows]
+        jobs = [(r.id, r.job_id) for r in db.session.query(Notification).filter(
+            Notification.dedupe_key.startswith(f"test-{n}:")).order_by(Notification.id)]
     for _row, job in jobs:
         if job is not None:
             run_job(world.app, job)

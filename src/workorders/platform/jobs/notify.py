@@ -26,11 +26,11 @@ from workorders.platform.models.types import utcnow
 
 def deliver_notification(ctx: JobContext) -> None:
     from workorders.platform.extensions import db
-    from workorders.platform.models import Notification, NotificationStatus
+    from workorders.platform.models import NotificationStatus
     from workorders.platform.models.notifications import SETTLED
 
     with ctx.app.app_context():
-        row = db.session.get(Notification, ctx.payload["notification_id"])
+        row = _notification_of(ctx)
         if row is None:
             raise PermanentJobError("the notification is gone")
         if NotificationStatus(row.status) in SETTLED:
@@ -44,7 +44,7 @@ def deliver_notification(ctx: JobContext) -> None:
             raise
         except Exception as exc:
             db.session.rollback()
-            row = db.session.get(Notification, ctx.payload["notification_id"])
+            row = _notification_of(ctx)
             if row is not None:
                 final = isinstance(exc, PermanentJobError) or ctx.last_attempt
                 row.status = (NotificationStatus.DEAD if final
@@ -53,6 +53,19 @@ def deliver_notification(ctx: JobContext) -> None:
                 row.updated_at = utcnow()
                 db.session.commit()
             raise
+
+
+def _notification_of(ctx: JobContext) -> Any:
+    """The message a delivery job is for: named by its dedupe key (written with it in
+    one request, before the row had an id) or by its id (a retry, older jobs)."""
+    from workorders.platform.extensions import db
+    from workorders.platform.models import Notification
+
+    if "notification_key" in ctx.payload:
+        return db.session.execute(select(Notification).where(
+            Notification.tenant_id == ctx.tenant_id,
+            Notification.dedupe_key == ctx.payload["notification_key"])).scalar_one_or_none()
+    return db.session.get(Notification, ctx.payload["notification_id"])
 
 
 def _words(exc: Exception) -> str:

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from workorders.platform.extensions import db
 from workorders.platform.models import JobStatus, OutboxJob
 from workorders.platform.models.types import utcnow
 
 NEW_JOBS_KEY = "workorders.new_jobs"
+_INSERT_JOBS = insert(OutboxJob).returning(OutboxJob.id, sort_by_parameter_order=True)
 
 
 def enqueue_job(kind: str, payload: dict[str, Any], *, tenant_id: int | None = None,
@@ -36,18 +37,18 @@ def enqueue_job(kind: str, payload: dict[str, Any], *, tenant_id: int | None = N
 
 
 def enqueue_jobs(kind: str, payloads: list[dict[str, Any]], *, tenant_id: int | None = None,
-                 max_attempts: int = 5) -> list[OutboxJob]:
-    """Add several new jobs of one kind in one statement (no dedupe: their causes
-    are new), in payload order."""
+                 max_attempts: int = 5) -> list[int]:
+    """Add several new jobs of one kind (no dedupe: their causes are new) in one Core
+    statement, answering their ids in payload order. No objects: a caller that
+    writes jobs in bulk only needs to know which they are."""
     if not payloads:
         return []
     session = db.session
-    jobs = [OutboxJob(kind=kind, payload=payload, tenant_id=tenant_id,
-                      max_attempts=max_attempts) for payload in payloads]
-    session.add_all(jobs)
-    session.flush()
-    session.info.setdefault(NEW_JOBS_KEY, []).extend(job.id for job in jobs)
-    return jobs
+    ids = list(session.connection().execute(_INSERT_JOBS, [
+        {"kind": kind, "payload": payload, "tenant_id": tenant_id, "max_attempts": max_attempts}
+        for payload in payloads]).scalars())
+    session.info.setdefault(NEW_JOBS_KEY, []).extend(ids)
+    return ids
 
 
 def requeue_job(job: OutboxJob) -> None:
