@@ -14,7 +14,7 @@ from workorders.definitions.model import Bundle, CaseType, Form, Section
 from workorders.errors import Conflict, NotFound
 from workorders.platform.actor import Actor
 from workorders.platform.extensions import db
-from workorders.platform.models import Case
+from workorders.platform.models import Case, Membership
 from workorders.platform.services.case_state import forget_case, known_new
 from workorders.platform.services.definitions import bundle_of
 
@@ -27,6 +27,11 @@ class LoadedCase:
 
 
 _LOADED = "workorders.loaded_cases"
+_NAMES = "workorders.member_names"
+#: the name the case's tenant gave its assignee, read with the case (rules' facts use it)
+_ASSIGNEE_NAME = select(Membership.name).where(
+    Membership.tenant_id == Case.tenant_id, Membership.user_id == Case.assignee_id,
+).correlate(Case).scalar_subquery().label("assignee_name")
 _hooks_installed = False
 
 
@@ -51,20 +56,40 @@ def load_case(actor: Actor, case_id: int, *, lock: bool = False) -> LoadedCase:
     found = memo.get(key)
     if found is not None and (found.locked or not lock):
         return found.loaded
-    stmt = select(Case).options(joinedload(Case.definition)).where(
+    stmt = select(Case, _ASSIGNEE_NAME).options(joinedload(Case.definition)).where(
         Case.id == case_id, Case.tenant_id == actor.tenant_id)
     if lock:
         stmt = stmt.with_for_update(of=Case)  # not the eagerly joined rows
     if found is not None:
         stmt = stmt.execution_options(populate_existing=True)
-    case = session.execute(stmt).unique().scalar_one_or_none()
-    if case is None:
+    row = session.execute(stmt).unique().one_or_none()
+    if row is None:
         raise NotFound(f"Case {case_id} not found")
+    case, assignee_name = row
+    if case.assignee_id is not None:
+        _names(session)[(case.tenant_id, case.assignee_id)] = assignee_name or ""
     if lock:
         forget_case(session, actor.tenant_id, case_id)
     loaded = loaded_case(case)
     memo[key] = _Memo(loaded, lock)
     return loaded
+
+
+def member_name(tenant_id: int, user_id: int) -> str:
+    """The name ``tenant_id`` gave the person (invoices carry it as "our reference");
+    a shared login's name in another tenant never shows here. Read once per
+    request; a loaded case brings its assignee's along."""
+    session = db.session()
+    names = _names(session)
+    if (tenant_id, user_id) not in names:
+        names[(tenant_id, user_id)] = session.execute(select(Membership.name).where(
+            Membership.tenant_id == tenant_id, Membership.user_id == user_id)).scalar() or ""
+    return names[(tenant_id, user_id)]
+
+
+def _names(session: Session) -> dict[tuple[int, int], str]:
+    names: dict[tuple[int, int], str] = session.info.setdefault(_NAMES, {})
+    return names
 
 
 def loaded_case(case: Case) -> LoadedCase:
@@ -90,6 +115,7 @@ def _unlock(session: Session, *_args: object) -> None:
 
 def _forget(session: Session, *_args: object) -> None:
     session.info.pop(_LOADED, None)
+    session.info.pop(_NAMES, None)
 
 
 def _install_hooks() -> None:

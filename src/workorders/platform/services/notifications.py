@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import bindparam, insert, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from workorders.definitions.model import NotificationTemplate
 from workorders.definitions.notice_defaults import notice_on_enter
@@ -34,6 +34,7 @@ from workorders.platform.models import (
     Notification,
     NotificationPreference,
     NotificationStatus,
+    User,
 )
 from workorders.platform.models.types import utcnow
 from workorders.platform.services.case_context import LoadedCase
@@ -78,28 +79,53 @@ class Recipient:
     user_id: int | None = None
     membership_id: int | None = None
     locale: str | None = None
+    #: a staff member's choice for this kind of message: (by email, in-app); None: both
+    prefers: tuple[bool, bool] | None = None
 
 
-def _staff(session: Session, tenant_id: int, memberships: Iterable[Membership],
-           locale: str | None) -> list[Recipient]:
-    del session, tenant_id
-    return [Recipient("staff", m.name or m.user.email, m.user.email, m.user_id, m.id, locale)
-            for m in memberships]
+@dataclass(frozen=True, slots=True)
+class _Member:
+    membership_id: int
+    user_id: int
+    roles: tuple[str, ...]
+    name: str
+    email: str
+    prefers: tuple[bool, bool] | None
 
 
-def resolve_recipients(session: Session, loaded: LoadedCase,
-                       targets: Iterable[str]) -> list[Recipient]:
-    """The people (and webhooks) ``targets`` name for this case, each once."""
+#: a tenant's people with their choice for one kind of message, in one statement:
+#: columns, not objects (nothing here is changed)
+_MEMBERS = (
+    select(Membership.id, Membership.user_id, Membership.roles, Membership.name, User.email,
+           NotificationPreference.email, NotificationPreference.in_app)
+    .join(User, User.id == Membership.user_id)
+    .outerjoin(NotificationPreference,
+               (NotificationPreference.membership_id == Membership.id)
+               & (NotificationPreference.kind == bindparam("kind")))
+    .where(Membership.tenant_id == bindparam("tenant_id")))
+
+
+def _staff(members: Iterable[_Member], locale: str | None) -> list[Recipient]:
+    return [Recipient("staff", m.name or m.email, m.email, m.user_id, m.membership_id, locale,
+                      m.prefers) for m in members]
+
+
+def resolve_recipients(session: Session, loaded: LoadedCase, targets: Iterable[str],
+                       staff_kind: str) -> list[Recipient]:
+    """The people (and webhooks) ``targets`` name for this case, each once, staff
+    with their choice of channels for ``staff_kind`` messages."""
     case, bundle = loaded.case, loaded.bundle
     found: dict[tuple[str, str], Recipient] = {}
-    members: list[Membership] | None = None
+    members: list[_Member] | None = None
 
-    def all_members() -> list[Membership]:
+    def all_members() -> list[_Member]:
         nonlocal members
-        if members is None:
-            members = list(session.execute(select(Membership).where(
-                Membership.tenant_id == case.tenant_id).options(
-                    joinedload(Membership.user))).scalars())  # one query, not one per person
+        if members is None:  # one query, not one per person
+            members = [
+                _Member(row[0], row[1], tuple(row[2] or ()), row[3] or "", row[4],
+                        None if row[5] is None else (bool(row[5]), bool(row[6])))
+                for row in session.execute(_MEMBERS, {"kind": staff_kind,
+                                                      "tenant_id": case.tenant_id})]
         return members
 
     for target in targets:
@@ -110,16 +136,13 @@ def resolve_recipients(session: Session, loaded: LoadedCase,
             picked = [Recipient("customer", str(customer.get("name") or ""), "",
                                 locale=bundle.locale)]
         elif target == "assignee" and case.assignee_id is not None:
-            picked = _staff(session, case.tenant_id,
-                            [m for m in all_members() if m.user_id == case.assignee_id],
+            picked = _staff([m for m in all_members() if m.user_id == case.assignee_id],
                             bundle.locale)
         elif kind == "role":
-            picked = _staff(session, case.tenant_id,
-                            [m for m in all_members() if name in (m.roles or [])],
-                            bundle.locale)
+            picked = _staff([m for m in all_members() if name in m.roles], bundle.locale)
         elif kind == "user":
-            known = [m for m in all_members() if m.user.email.lower() == name.lower()]
-            picked = _staff(session, case.tenant_id, known, bundle.locale) if known else [
+            known = [m for m in all_members() if m.email.lower() == name.lower()]
+            picked = _staff(known, bundle.locale) if known else [
                 Recipient("staff", name, name, locale=bundle.locale)]
         elif kind == "webhook":
             picked = [Recipient("webhook", name, name)]
@@ -129,28 +152,15 @@ def resolve_recipients(session: Session, loaded: LoadedCase,
     return list(found.values())
 
 
-def _preferences(session: Session, recipients: list[Recipient],
-                 kind: str) -> dict[int, NotificationPreference]:
-    """The recipients' settings for ``kind``, by membership, in one query."""
-    ids = [r.membership_id for r in recipients if r.membership_id is not None]
-    if not ids:
-        return {}
-    return {p.membership_id: p for p in session.execute(select(NotificationPreference).where(
-        NotificationPreference.membership_id.in_(ids),
-        NotificationPreference.kind == kind)).scalars()}
-
-
-def _staff_channels(recipient: Recipient, template_channel: str,
-                    preferences: Mapping[int, NotificationPreference]) -> list[str]:
+def _staff_channels(recipient: Recipient, template_channel: str) -> list[str]:
     """Email and/or in-app for a staff member, per their preference for the kind."""
     if template_channel not in ("email", "in_app"):
         return [template_channel]
     if recipient.membership_id is None:  # an outside address: email is all there is
         return ["email"]
-    preference = preferences.get(recipient.membership_id)
-    if preference is None:
+    if recipient.prefers is None:
         return ["email", "in_app"] if template_channel == "email" else ["in_app"]
-    return [c for c, on in (("email", preference.email), ("in_app", preference.in_app)) if on]
+    return [c for c, on in zip(("email", "in_app"), recipient.prefers, strict=True) if on]
 
 
 def _customer_address(loaded: LoadedCase, channel: str) -> str:
@@ -165,9 +175,13 @@ def _customer_address(loaded: LoadedCase, channel: str) -> str:
 def queue_message(session: Session, loaded: LoadedCase, *, source: str,
                   template: NotificationTemplate, to: Iterable[str],
                   texts: Mapping[str, Mapping[str, Any]], key: str, actor: Actor | None,
-                  staff_kind: str) -> int:
+                  staff_kind: str, fresh: bool = False) -> int:
     """Write the rows (and their delivery jobs) for one cause; rows already written
     for ``key`` are kept, never doubled. Answers how many rows are new.
+
+    ``fresh``: the cause came into being in this transaction (an approval just
+    inserted, a case version just reached), so no row can carry its key yet and the
+    read for them is skipped. The key's unique index still refuses a double.
 
     Core statements, no objects: nothing in the request reads these rows back as
     objects, and the unit of work cost several times the statements. The jobs go
@@ -175,14 +189,13 @@ def queue_message(session: Session, loaded: LoadedCase, *, source: str,
     job's id instead of updated afterwards."""
     if _REPLAYING.get():
         return 0
-    recipients = [r for r in resolve_recipients(session, loaded, to)
+    recipients = [r for r in resolve_recipients(session, loaded, to, staff_kind)
                   if not (r.audience == "staff" and actor is not None
                           and r.address.lower() == (actor.email or "").lower())]
     # nobody is told about what they just did themselves (the filter above)
-    preferences = _preferences(session, recipients, staff_kind)
     planned: list[tuple[Recipient, str, str, str]] = []
     for recipient in recipients:
-        channels = (_staff_channels(recipient, template.channel, preferences)
+        channels = (_staff_channels(recipient, template.channel)
                     if recipient.audience == "staff" else
                     ["webhook"] if recipient.audience == "webhook" else [template.channel])
         for channel in channels:
@@ -194,7 +207,7 @@ def queue_message(session: Session, loaded: LoadedCase, *, source: str,
     if not planned:
         return 0
     case = loaded.case
-    existing = set(session.execute(_WRITTEN_KEYS, {
+    existing = set() if fresh else set(session.execute(_WRITTEN_KEYS, {
         "tenant_id": case.tenant_id, "keys": [p[3] for p in planned]}).scalars())
     now = utcnow()
     rows: list[dict[str, Any]] = []
@@ -255,7 +268,7 @@ def notify_on_enter(session: Session, loaded: LoadedCase, actor: Actor | None,
     kind = "assigned" if planned.to == ("assignee",) else "team"
     queue_message(session, loaded, source=f"on_enter:{case.status}", template=planned.template,
                   to=planned.to, texts=texts, key=f"enter:{case.id}:{entered_at_version}",
-                  actor=actor, staff_kind=kind)
+                  actor=actor, staff_kind=kind, fresh=True)  # the version was reached just now
 
 
 def notify_from_rule(session: Session, loaded: LoadedCase, params: Mapping[str, Any],
@@ -297,7 +310,7 @@ APPROVAL_WAITING = NotificationTemplate("approval_waiting", "in_app", "",
 
 
 def notify_approval(session: Session, loaded: LoadedCase, approval_id: int, approver: str,
-                    reason: str, actor: Actor | None) -> None:
+                    reason: str, actor: Actor | None, *, fresh: bool = False) -> None:
     """Ask for an approval: the customer by email with their signed link (an action
     message: never opted out of), staff in-app (per their preferences)."""
     case = loaded.case
@@ -309,4 +322,5 @@ def notify_approval(session: Session, loaded: LoadedCase, approval_id: int, appr
     to = [approver]  # customer, role:<role> or user:<email>: recipients as the bundle writes them
     queue_message(session, loaded, source=f"approval:{approval_id}",
                   template=CUSTOMER_APPROVAL if customer else APPROVAL_WAITING, to=to,
-                  texts=texts, key=f"approval:{approval_id}", actor=actor, staff_kind="team")
+                  texts=texts, key=f"approval:{approval_id}", actor=actor, staff_kind="team",
+                  fresh=fresh)

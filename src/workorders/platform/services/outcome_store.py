@@ -127,7 +127,8 @@ def require_approval(run: RuleRun, outcome: Outcome, judged: Judgement) -> None:
            comment=approval.reason[:500])
     from workorders.platform.services.notifications import notify_approval
 
-    notify_approval(session, loaded, approval.id, approval.approver, approval.reason, None)
+    notify_approval(session, loaded, approval.id, approval.approver, approval.reason, None,
+                    fresh=True)  # inserted just above: nothing can carry its key yet
 
 
 def block_invoicing(run: RuleRun, outcome: Outcome, judged: Judgement) -> None:

@@ -11,18 +11,14 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
-
 from workorders.forms import compute_totals
 from workorders.platform.actor import Actor
-from workorders.platform.extensions import db
-from workorders.platform.models import Case, Membership, Submission
-from workorders.platform.services.case_context import LoadedCase
+from workorders.platform.models import Case, Submission
+from workorders.platform.services.case_context import LoadedCase, member_name
 from workorders.platform.services.case_state import latest_finals as stored_finals
 from workorders.rules.facts_doc import build_fact_document
 
 SYSTEM = "system"
-_NAMES = "workorders.rule_facts.member_names"
 
 
 def latest_finals(case: Case) -> dict[str, Submission]:
@@ -38,16 +34,6 @@ def case_totals(loaded: LoadedCase, current: Submission | None) -> dict[str, Dec
     return compute_totals(pairs, loaded.bundle).facts()
 
 
-def _member_name(tenant_id: int, user_id: int) -> str:
-    """The name the case's tenant gave the person (invoices carry it as "our
-    reference"); a shared login's name in another tenant never reaches this one."""
-    names: dict[tuple[int, int], str] = db.session.info.setdefault(_NAMES, {})
-    if (tenant_id, user_id) not in names:  # once per request, not once per trigger
-        names[(tenant_id, user_id)] = db.session.execute(select(Membership.name).where(
-            Membership.tenant_id == tenant_id, Membership.user_id == user_id)).scalar() or ""
-    return names[(tenant_id, user_id)]
-
-
 def case_dict(loaded: LoadedCase) -> dict[str, Any]:
     case = loaded.case
     assignee = case.assignee
@@ -55,7 +41,7 @@ def case_dict(loaded: LoadedCase) -> dict[str, Any]:
         "status": case.status, "case_type": case.case_type, "number": case.number,
         "created_at": case.created_at, "scheduled_start": case.scheduled_start,
         "scheduled_end": case.scheduled_end,
-        "assignee": ({"email": assignee.email, "name": _member_name(case.tenant_id, assignee.id)}
+        "assignee": ({"email": assignee.email, "name": member_name(case.tenant_id, assignee.id)}
                      if assignee else None),
         "customer": case.customer or {}, "site": case.site or {}, "fields": case.fields or {},
     }
