@@ -125,3 +125,43 @@ def test_another_tenant_asking_for_the_same_case_id_sees_nothing_remembered(
         assert (foreign.exceptions, foreign.approvals, foreign.blocks) == ([], [], [])
         assert latest_finals(world.b.tenant_id, case["id"]) == {}
         db.session.rollback()
+
+
+def test_one_read_of_a_forms_latest_revisions_answers_drafts_and_finals(world: World) -> None:
+    """``latest_submissions`` reads each form's latest revision once: a form whose
+    latest is a draft has no final report, and the final that follows replaces it in
+    what the request remembers without another read."""
+    from workorders.platform.core_insert import insert_now
+    from workorders.platform.extensions import db
+    from workorders.platform.models import Case, Submission
+    from workorders.platform.services.case_state import (
+        latest_finals,
+        latest_submissions,
+        note_inserted,
+    )
+
+    publish_example(world)
+    case = started_case(world)
+    photo = upload(world, case["id"], jpeg_bytes()).json["id"]
+    draft = world.api("technician").post(
+        f"/api/v1/cases/{case['id']}/submissions",
+        json={"form": "installation_report", "data": report(photo), "draft": True})
+    assert draft.status_code == 201, draft.json
+    with world.app.app_context():
+        tenant = world.a.tenant_id
+        with statements(world.app) as seen:
+            heads = latest_submissions(tenant, case["id"])
+            finals = latest_finals(tenant, case["id"])
+        assert reads(seen) == 1
+        assert heads["installation_report"].kind == "draft" and finals == {}
+        stored = db.session.get(Case, case["id"])
+        final = Submission(tenant_id=tenant, case_id=case["id"], form_id="installation_report",
+                           definition_version_id=stored.definition_version_id,
+                           revision=heads["installation_report"].revision + 1, kind="final",
+                           data={}, warnings=[], author="t@example.test")
+        insert_now(db.session(), final)
+        note_inserted(db.session(), final)
+        with statements(world.app) as seen:
+            assert latest_finals(tenant, case["id"]) == {"installation_report": final}
+        assert seen == []
+        db.session.rollback()

@@ -18,8 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import event, select
-from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy import bindparam, event, func, select
+from sqlalchemy.orm import ORMExecuteState, Session, aliased
 
 from workorders.platform.extensions import db
 from workorders.platform.models import (
@@ -31,11 +31,18 @@ from workorders.platform.models import (
 )
 
 _OUTCOMES = "workorders.case_state.outcomes"
-_FINALS = "workorders.case_state.finals"
+_LATEST_KEY = "workorders.case_state.latest"
 FINAL_KINDS = (SubmissionKind.FINAL.value, SubmissionKind.CORRECTION.value)
 _OUTCOME_TABLES = frozenset({CaseException.__tablename__, Approval.__tablename__,
                              InvoiceBlock.__tablename__})
 _hooks_installed = False
+_EARLIER = aliased(Submission)
+#: a case's latest revision of each form (the unique (case, form, revision) makes it one)
+_LATEST = select(Submission).where(
+    Submission.tenant_id == bindparam("tenant_id"), Submission.case_id == bindparam("case_id"),
+    Submission.revision == select(func.max(_EARLIER.revision)).where(
+        _EARLIER.tenant_id == Submission.tenant_id, _EARLIER.case_id == Submission.case_id,
+        _EARLIER.form_id == Submission.form_id).correlate(Submission).scalar_subquery())
 
 
 @dataclass
@@ -67,19 +74,25 @@ def stored_outcomes(tenant_id: int, case_id: int) -> StoredOutcomes:
     return found
 
 
-def latest_finals(tenant_id: int, case_id: int) -> dict[str, Submission]:
-    """Each form's latest final report or correction, by form id."""
+def latest_submissions(tenant_id: int, case_id: int) -> dict[str, Submission]:
+    """Each form's latest revision of any kind (draft, final or correction), by form id:
+    one query for a case's checks ("already submitted?") and its rules' totals."""
     session = db.session()
     _install_hooks()
-    memo: dict[tuple[int, int], dict[str, Submission]] = session.info.setdefault(_FINALS, {})
+    memo: dict[tuple[int, int], dict[str, Submission]] = session.info.setdefault(_LATEST_KEY, {})
     found = memo.get((tenant_id, case_id))
     if found is None:
-        rows = session.execute(select(Submission).where(
-            Submission.tenant_id == tenant_id, Submission.case_id == case_id,
-            Submission.kind.in_(FINAL_KINDS))
-            .order_by(Submission.form_id, Submission.revision)).scalars()
-        found = memo[(tenant_id, case_id)] = {row.form_id: row for row in rows}  # the highest wins
+        rows = session.execute(_LATEST, {"tenant_id": tenant_id, "case_id": case_id}).scalars()
+        found = memo[(tenant_id, case_id)] = {row.form_id: row for row in rows}
     return found
+
+
+def latest_finals(tenant_id: int, case_id: int) -> dict[str, Submission]:
+    """Each form's latest final report or correction, by form id. A form's latest
+    revision is its latest final when it has one: no draft follows a final report
+    (``submit_form`` refuses it; a change is a correction)."""
+    return {form_id: row for form_id, row in latest_submissions(tenant_id, case_id).items()
+            if row.kind in FINAL_KINDS}
 
 
 def final_forms(tenant_id: int, case_id: int) -> frozenset[str]:
@@ -91,36 +104,43 @@ def known_new(session: Session, tenant_id: int, case_id: int) -> None:
     """``case_id`` was inserted by this session: it has no outcomes or reports yet."""
     _install_hooks()
     session.info.setdefault(_OUTCOMES, {})[(tenant_id, case_id)] = StoredOutcomes()
-    session.info.setdefault(_FINALS, {})[(tenant_id, case_id)] = {}
+    session.info.setdefault(_LATEST_KEY, {})[(tenant_id, case_id)] = {}
 
 
 def forget_case(session: Session, tenant_id: int, case_id: int) -> None:
     """The case was just locked: what was read of it before may have changed since."""
-    for key in (_OUTCOMES, _FINALS):
+    for key in (_OUTCOMES, _LATEST_KEY):
         session.info.get(key, {}).pop((tenant_id, case_id), None)
 
 
 def _after_flush(session: Session, _context: Any) -> None:
-    """Keep what is remembered current: a new outcome or final report of a
-    remembered case joins it (ids grow, so the order holds); a changed one is the
-    very object remembered; a deleted one leaves."""
-    outcomes: dict[tuple[int, int], StoredOutcomes] = session.info.get(_OUTCOMES, {})
-    finals: dict[tuple[int, int], dict[str, Submission]] = session.info.get(_FINALS, {})
+    """Keep what is remembered current: a new outcome or report of a remembered case
+    joins it (ids grow, so the order holds); a changed one is the very object
+    remembered; a deleted one leaves."""
     for obj in session.new:
-        if isinstance(obj, (CaseException, Approval, InvoiceBlock)):
-            stored = outcomes.get((obj.tenant_id, obj.case_id))
-            if stored is not None:
-                _list_of(stored, obj).append(obj)
-        elif isinstance(obj, Submission) and obj.kind in FINAL_KINDS:
-            latest = finals.get((obj.tenant_id, obj.case_id))
-            if latest is not None and (obj.form_id not in latest
-                                       or latest[obj.form_id].revision < obj.revision):
-                latest[obj.form_id] = obj
+        note_inserted(session, obj)
+    outcomes: dict[tuple[int, int], StoredOutcomes] = session.info.get(_OUTCOMES, {})
+    latest: dict[tuple[int, int], dict[str, Submission]] = session.info.get(_LATEST_KEY, {})
     for obj in session.deleted:
         if isinstance(obj, (CaseException, Approval, InvoiceBlock)):
             outcomes.pop((obj.tenant_id, obj.case_id), None)
         elif isinstance(obj, Submission):
-            finals.pop((obj.tenant_id, obj.case_id), None)
+            latest.pop((obj.tenant_id, obj.case_id), None)
+
+
+def note_inserted(session: Session, obj: object) -> None:
+    """``obj`` was just inserted: an outcome or report joins its case's remembered
+    ones. The flush hook calls this for what the unit of work inserts; a row inserted
+    with ``core_insert.insert_now`` is passed here by its writer."""
+    if isinstance(obj, (CaseException, Approval, InvoiceBlock)):
+        stored = session.info.get(_OUTCOMES, {}).get((obj.tenant_id, obj.case_id))
+        if stored is not None:
+            _list_of(stored, obj).append(obj)
+    elif isinstance(obj, Submission):
+        latest = session.info.get(_LATEST_KEY, {}).get((obj.tenant_id, obj.case_id))
+        if latest is not None and (obj.form_id not in latest
+                                   or latest[obj.form_id].revision < obj.revision):
+            latest[obj.form_id] = obj
 
 
 def _list_of(stored: StoredOutcomes, obj: object) -> list[Any]:
@@ -140,12 +160,12 @@ def _on_execute(state: ORMExecuteState) -> None:
     if table is None or table in _OUTCOME_TABLES:
         state.session.info.pop(_OUTCOMES, None)
     if table is None or table == Submission.__tablename__:
-        state.session.info.pop(_FINALS, None)
+        state.session.info.pop(_LATEST_KEY, None)
 
 
 def _forget_all(session: Session, *_args: Any) -> None:
     session.info.pop(_OUTCOMES, None)
-    session.info.pop(_FINALS, None)
+    session.info.pop(_LATEST_KEY, None)
 
 
 def _install_hooks() -> None:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from workorders.platform.core_insert import insert_now
 from workorders.platform.models import (
     Approval,
     ApprovalStatus,
@@ -19,7 +20,7 @@ from workorders.platform.models import (
 from workorders.platform.models.types import utcnow
 from workorders.platform.services.audit import record_event
 from workorders.platform.services.case_context import LoadedCase
-from workorders.platform.services.case_state import StoredOutcomes, stored_outcomes
+from workorders.platform.services.case_state import StoredOutcomes, note_inserted, stored_outcomes
 from workorders.platform.services.rule_run import Judgement
 from workorders.rules.outcomes import Outcome, failure_message
 
@@ -35,6 +36,13 @@ def _audit(session: Session, loaded: LoadedCase, action: str, after: dict[str, A
     record_event(session, tenant_id=loaded.case.tenant_id, subject_type="case",
                  subject_id=loaded.case.id, actor=SYSTEM, action=action, before=before,
                  after=after, comment=comment)
+
+
+def _insert(session: Session, outcome: CaseException | Approval | InvoiceBlock) -> None:
+    """One INSERT (no unit of work: rules write outcomes on the hottest path, the final
+    report), and the case's remembered outcomes learn of it."""
+    insert_now(session, outcome)
+    note_inserted(session, outcome)
 
 
 def exception_view(e: CaseException) -> dict[str, Any]:
@@ -65,8 +73,7 @@ def _open_exception(run: RuleRun, judged: Judgement, *, rule: str | None, code: 
                         code=code, severity=severity, message=message[:4000],
                         assign_role=role, assignee_id=user_id, trigger=run.trigger,
                         scope=judged.scope, trace=judged.trace, fingerprint=fp)
-    session.add(exc)
-    session.flush()
+    _insert(session, exc)
     run.report.exceptions_opened.append(exception_view(exc))
     _audit(session, loaded, "exception:opened", {"exception": exc.id, "code": code,
                                                  "severity": severity, "rule": rule},
@@ -117,8 +124,7 @@ def require_approval(run: RuleRun, outcome: Outcome, judged: Judgement) -> None:
                         rule_id=outcome.rule, approver=outcome.params["approver"],
                         reason=outcome.params["reason"][:4000], trigger=run.trigger,
                         scope=scope, trace=judged.trace, fingerprint=fp)
-    session.add(approval)
-    session.flush()
+    _insert(session, approval)
     run.report.approvals_requested.append({"id": approval.id, "rule": outcome.rule,
                                        "approver": approval.approver, "reason": approval.reason})
     _audit(session, loaded, "approval:requested", {"approval": approval.id,
@@ -139,8 +145,7 @@ def block_invoicing(run: RuleRun, outcome: Outcome, judged: Judgement) -> None:
     block = InvoiceBlock(tenant_id=loaded.case.tenant_id, case_id=loaded.case.id,
                          rule_id=outcome.rule, reason=outcome.params["reason"][:4000],
                          scope=scope, trace=judged.trace, fingerprint=judged.fingerprint)
-    session.add(block)
-    session.flush()
+    _insert(session, block)
     run.report.blocks.append({"id": block.id, "rule": outcome.rule, "reason": block.reason})
     _audit(session, loaded, "invoicing:blocked", {"block": block.id, "rule": outcome.rule},
            comment=block.reason[:500])

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import current_app
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from workorders.definitions.conditions import Condition, Leaf, Not, Quantifier
@@ -48,6 +49,7 @@ MAX_DEPTH = 3  # rule transitions that trigger rules that transition...
 #: that list ``migrate`` send messages (the customer heard about the work already)
 MIGRATE = "migrate"
 FORM_FACTS = ("form.", "form_id", "submission.")
+_INSERT_EVALUATION = insert(RuleEvaluation)
 
 
 def fingerprint(trace: list[dict[str, Any]]) -> str:
@@ -232,7 +234,9 @@ def _rule_transition(run: RuleRun, outcome: Outcome) -> None:
 
 
 def _log(run: RuleRun, engine: str) -> None:
-    run.session.add(RuleEvaluation(
-        tenant_id=run.case.tenant_id, case_id=run.case.id,
-        submission_id=run.submission.id if run.submission else None, trigger=run.trigger,
-        engine=engine, result=run.report.to_dict()))
+    """The evaluation's record, in one Core INSERT: nothing reads it back as an object
+    in the request that writes it."""
+    run.session.connection().execute(_INSERT_EVALUATION, {
+        "tenant_id": run.case.tenant_id, "case_id": run.case.id,
+        "submission_id": run.submission.id if run.submission else None,
+        "trigger": run.trigger, "engine": engine, "result": run.report.to_dict()})

@@ -22,12 +22,18 @@ from workorders.errors import Conflict, Forbidden, ValidationFailed
 from workorders.forms import validate_submission
 from workorders.forms.words import with_place
 from workorders.platform.actor import Actor
+from workorders.platform.core_insert import insert_now
 from workorders.platform.database import get_for_tenant
 from workorders.platform.extensions import db
 from workorders.platform.models import Attachment, Case, Submission, SubmissionKind
 from workorders.platform.services.audit import record_event
 from workorders.platform.services.case_context import LoadedCase, load_case
-from workorders.platform.services.case_state import FINAL_KINDS, final_forms
+from workorders.platform.services.case_state import (
+    FINAL_KINDS,
+    final_forms,
+    latest_submissions,
+    note_inserted,
+)
 from workorders.platform.services.export_triggers import reissue_changed_invoices
 from workorders.platform.services.rule_facts import latest_finals
 from workorders.platform.services.unit_of_work import transaction
@@ -45,10 +51,7 @@ def final_forms_of(case: Case) -> frozenset[str]:
 
 
 def latest_revision(case: Case, form_id: str) -> Submission | None:
-    return db.session.execute(select(Submission).where(
-        Submission.tenant_id == case.tenant_id, Submission.case_id == case.id,
-        Submission.form_id == form_id)
-        .order_by(Submission.revision.desc()).limit(1)).scalar_one_or_none()
+    return latest_submissions(case.tenant_id, case.id).get(form_id)
 
 
 def _may_capture(actor: Actor, loaded: LoadedCase, correction: bool) -> None:
@@ -134,8 +137,8 @@ def submit_form(actor: Actor, case_id: int, form_id: str, data: Any, *,
             definition_version_id=loaded.case.definition_version_id,
             revision=(latest.revision + 1) if latest else 1, kind=kind.value, data=cleaned,
             warnings=warnings, previous_id=latest.id if latest else None, author=actor.email)
-        session.add(submission)
-        session.flush()
+        insert_now(session, submission)  # one INSERT, no unit of work
+        note_inserted(session, submission)
         before, after = changed_fields(latest.data if latest else {}, cleaned)
         record_event(session, tenant_id=actor.tenant_id, subject_type="case", subject_id=case_id,
                      actor=actor.email, action=f"{kind.value}:{form_id}",
@@ -173,8 +176,8 @@ def correct_submission(actor: Actor, submission_id: int, data: Any,
             definition_version_id=loaded.case.definition_version_id,
             revision=original.revision + 1, kind=SubmissionKind.CORRECTION.value, data=cleaned,
             warnings=warnings, reason=reason.strip(), previous_id=original.id, author=actor.email)
-        session.add(submission)
-        session.flush()
+        insert_now(session, submission)  # one INSERT, no unit of work
+        note_inserted(session, submission)
         before, after = changed_fields(original.data, cleaned)
         record_event(session, tenant_id=actor.tenant_id, subject_type="case",
                      subject_id=original.case_id, actor=actor.email,
