@@ -28,8 +28,8 @@ from tests.support.world import World
 #: database -> route -> the most SQL statements it may send. SQLite's counts hold its
 #: BEGIN statements (its driver sends none of its own); PostgreSQL's BEGIN and COMMIT
 #: go through the driver and are counted apart, as transactions (one per request).
-BUDGETS = {"sqlite": {"book": 10, "submit": 22, "correct": 20, "transition": 18},
-           "postgresql+psycopg": {"book": 8, "submit": 19, "correct": 18, "transition": 14}}
+BUDGETS = {"sqlite": {"book": 10, "submit": 20, "correct": 21, "transition": 16},
+           "postgresql+psycopg": {"book": 8, "submit": 17, "correct": 19, "transition": 12}}
 #: tables whose rows belong to a tenant: a read of them must say whose
 TENANT_TABLES = ("cases", "case_exceptions", "approvals", "invoice_blocks", "submissions",
                  "attachments", "audit_events", "notifications")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import event, select
+from sqlalchemy import bindparam, event, select
 from sqlalchemy.orm import Session, joinedload
 
 from workorders.definitions.lifecycle import CaseSnapshot
@@ -41,6 +41,12 @@ class _Memo:
     locked: bool
 
 
+#: built once: every case request runs one of them
+_READ_CASE = select(Case, _ASSIGNEE_NAME).options(joinedload(Case.definition)).where(
+    Case.id == bindparam("case_id"), Case.tenant_id == bindparam("tenant_id"))
+_LOCK_CASE = _READ_CASE.with_for_update(of=Case)  # not the eagerly joined rows
+
+
 def load_case(actor: Actor, case_id: int, *, lock: bool = False) -> LoadedCase:
     """The case of ``actor``'s tenant with its pinned bundle (NotFound otherwise).
 
@@ -56,13 +62,10 @@ def load_case(actor: Actor, case_id: int, *, lock: bool = False) -> LoadedCase:
     found = memo.get(key)
     if found is not None and (found.locked or not lock):
         return found.loaded
-    stmt = select(Case, _ASSIGNEE_NAME).options(joinedload(Case.definition)).where(
-        Case.id == case_id, Case.tenant_id == actor.tenant_id)
-    if lock:
-        stmt = stmt.with_for_update(of=Case)  # not the eagerly joined rows
-    if found is not None:
-        stmt = stmt.execution_options(populate_existing=True)
-    row = session.execute(stmt).unique().one_or_none()
+    stmt = _LOCK_CASE if lock else _READ_CASE
+    options = {"populate_existing": True} if found is not None else {}
+    row = session.execute(stmt, {"case_id": case_id, "tenant_id": actor.tenant_id},
+                          execution_options=options).unique().one_or_none()
     if row is None:
         raise NotFound(f"Case {case_id} not found")
     case, assignee_name = row

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import bindparam, event, func, select
+from sqlalchemy import bindparam, event, exists, func, select
 from sqlalchemy.orm import ORMExecuteState, Session, aliased
 
 from workorders.platform.extensions import db
@@ -36,6 +36,16 @@ FINAL_KINDS = (SubmissionKind.FINAL.value, SubmissionKind.CORRECTION.value)
 _OUTCOME_TABLES = frozenset({CaseException.__tablename__, Approval.__tablename__,
                              InvoiceBlock.__tablename__})
 _hooks_installed = False
+_OUTCOME_MODELS = (CaseException, Approval, InvoiceBlock)  # StoredOutcomes' order
+#: which kinds of outcome a case has, in one cheap statement: a case has none at its
+#: first report, and then fewer than three kinds are read
+_HAS_OUTCOMES = select(*(
+    exists().where(model.tenant_id == bindparam("tenant_id"),
+                   model.case_id == bindparam("case_id"))
+    for model in _OUTCOME_MODELS))
+_OUTCOMES_OF = tuple(select(model).where(
+    model.tenant_id == bindparam("tenant_id"), model.case_id == bindparam("case_id"))
+    .order_by(model.id) for model in _OUTCOME_MODELS)
 _EARLIER = aliased(Submission)
 #: a case's latest revision of each form (the unique (case, form, revision) makes it one)
 _LATEST = select(Submission).where(
@@ -60,16 +70,12 @@ def stored_outcomes(tenant_id: int, case_id: int) -> StoredOutcomes:
     memo: dict[tuple[int, int], StoredOutcomes] = session.info.setdefault(_OUTCOMES, {})
     found = memo.get((tenant_id, case_id))
     if found is None:
-        found = StoredOutcomes(
-            exceptions=list(session.execute(select(CaseException).where(
-                CaseException.tenant_id == tenant_id, CaseException.case_id == case_id)
-                .order_by(CaseException.id)).scalars()),
-            approvals=list(session.execute(select(Approval).where(
-                Approval.tenant_id == tenant_id, Approval.case_id == case_id)
-                .order_by(Approval.id)).scalars()),
-            blocks=list(session.execute(select(InvoiceBlock).where(
-                InvoiceBlock.tenant_id == tenant_id, InvoiceBlock.case_id == case_id)
-                .order_by(InvoiceBlock.id)).scalars()))
+        ids = {"tenant_id": tenant_id, "case_id": case_id}
+        has = session.connection().execute(_HAS_OUTCOMES, ids).one()
+        read: list[list[Any]] = [  # only the kinds the case has are read
+            list(session.execute(statement, ids).scalars()) if present else []
+            for statement, present in zip(_OUTCOMES_OF, has, strict=True)]
+        found = StoredOutcomes(exceptions=read[0], approvals=read[1], blocks=read[2])
         memo[(tenant_id, case_id)] = found
     return found
 
