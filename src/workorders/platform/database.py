@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, event, inspect, make_url, select
+from sqlalchemy import Engine, inspect, make_url, select
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.orm import MANYTOONE, Session
 from sqlalchemy.orm.util import identity_key
@@ -18,10 +18,10 @@ from sqlalchemy.pool import ConnectionPoolEntry
 
 from workorders.errors import NotFound
 from workorders.platform.extensions import db
+from workorders.platform.listeners import Listeners
 from workorders.platform.private_paths import create_private_file
 
 T = TypeVar("T")
-_pragmas_installed = False
 
 
 def engine_options(url: str) -> dict[str, Any]:
@@ -67,16 +67,11 @@ def _on_begin(conn: Any) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+_PRAGMAS = Listeners(Engine, ("connect", _on_connect), ("begin", _on_begin))
+
+
 def install_sqlite_pragmas() -> None:
-    global _pragmas_installed
-    if _pragmas_installed:
-        return
-    event.listen(Engine, "connect", _on_connect)
-    event.listen(Engine, "begin", _on_begin)
-    _pragmas_installed = True
-
-
-_refresh_installed = False
+    _PRAGMAS.install()
 
 
 def _refresh_moved_links(session: Session, _context: Any) -> None:
@@ -94,11 +89,11 @@ def _refresh_moved_links(session: Session, _context: Any) -> None:
             session.expire(obj, moved)
 
 
+_FRESH = Listeners(Session, ("after_flush", _refresh_moved_links))
+
+
 def install_fresh_relationships() -> None:
-    global _refresh_installed
-    if not _refresh_installed:
-        event.listen(Session, "after_flush", _refresh_moved_links)
-        _refresh_installed = True
+    _FRESH.install()
 
 
 def get_for_tenant(model: type[T], ident: Any, tenant_id: int, *, lock: bool = False) -> T:

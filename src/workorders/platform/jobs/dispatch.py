@@ -14,15 +14,14 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Protocol
 
 from flask import Flask, current_app
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from workorders.platform.config import settings_of
 from workorders.platform.jobs.outbox import NEW_JOBS_KEY
 from workorders.platform.jobs.runner import due_job_ids, run_job
+from workorders.platform.listeners import Listeners
 
 log = logging.getLogger(__name__)
-_events_installed = False
 RQ_JOB_FUNCTION = "workorders.platform.jobs.worker.run_outbox_job"
 
 
@@ -158,7 +157,6 @@ def _after_rollback(session: Session) -> None:
 
 
 def init_dispatch(app: Flask) -> None:
-    global _events_installed
     settings = settings_of(app)
     if settings.redis_url:
         app.extensions["workorders.dispatcher"] = RqDispatcher(
@@ -166,7 +164,8 @@ def init_dispatch(app: Flask) -> None:
     else:
         app.extensions["workorders.dispatcher"] = InProcessDispatcher(
             app, synchronous=settings.jobs_sync)
-    if not _events_installed:
-        event.listen(Session, "after_commit", _after_commit)
-        event.listen(Session, "after_soft_rollback", lambda s, _t: _after_rollback(s))
-        _events_installed = True
+    _HOOKS.install()
+
+
+_HOOKS = Listeners(Session, ("after_commit", _after_commit),
+                   ("after_soft_rollback", lambda s, _t: _after_rollback(s)))

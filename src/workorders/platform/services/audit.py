@@ -14,10 +14,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import event as sa_event
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from workorders.platform.listeners import Listeners
 from workorders.platform.models import AuditEvent
 from workorders.platform.models.types import utcnow
 from workorders.platform.services.audit_heads import GENESIS, track_for_head
@@ -25,7 +25,6 @@ from workorders.platform.services.audit_key import chain_key, mac
 
 __all__ = ["GENESIS", "chain_key", "event_hash", "record_event"]
 _ENDS = "workorders.audit.chain_ends"
-_hooks_installed = False
 
 def event_content(event: AuditEvent) -> bytes:
     content = {
@@ -57,7 +56,7 @@ def record_event(session: Session, *, tenant_id: int, subject_type: str, subject
     reads nothing. The events are inserted together when the transaction commits,
     with the tenant's head (or earlier, when the transaction reads audit events).
     """
-    _install_hooks()
+    _HOOKS.install()
     ends: dict[tuple[int, str, int], tuple[int, str]] = session.info.setdefault(_ENDS, {})
     subject = (tenant_id, subject_type, subject_id)
     if first:
@@ -86,12 +85,8 @@ def _forget_ends(session: Session, *_args: Any) -> None:
     session.info.pop(_ENDS, None)
 
 
-def _install_hooks() -> None:
-    global _hooks_installed
-    if not _hooks_installed:
-        sa_event.listen(Session, "after_commit", _forget_ends)
-        sa_event.listen(Session, "after_soft_rollback", _forget_ends)
-        _hooks_installed = True
+_HOOKS = Listeners(Session, ("after_commit", _forget_ends),
+                   ("after_soft_rollback", _forget_ends))
 
 
 def _json_native(value: dict[str, Any] | None) -> dict[str, Any] | None:

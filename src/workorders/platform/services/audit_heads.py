@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, event, insert, select, update
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import ORMExecuteState, Session
 
+from workorders.platform.listeners import Listeners
 from workorders.platform.models import AuditEvent, AuditHead
 from workorders.platform.models.types import utcnow
 from workorders.platform.services.audit_key import chain_key, mac
@@ -24,7 +25,6 @@ _PENDING = "workorders.audit.pending"
 _WRITTEN = "workorders.audit.pending_written"
 _EVENT_COLUMNS = ("tenant_id", "subject_type", "subject_id", "seq", "at", "actor", "action",
                   "before", "after", "comment", "prev_hash", "hash")
-_hooks_installed = False
 _EVENTS = cast(Table, AuditEvent.__table__)
 _HEADS = cast(Table, AuditHead.__table__)
 #: built once (every write request runs them): the head's count, locked; the head moved
@@ -43,17 +43,8 @@ def head_mac(key: bytes, tenant_id: int, count: int, last_hash: str) -> str:
 def track_for_head(session: Session, audit_event: AuditEvent) -> None:
     """Insert ``audit_event`` and count it into its tenant's head when ``session``
     commits (all of a transaction's events in one statement)."""
-    _install_hooks()
+    _HOOKS.install()
     session.info.setdefault(_PENDING, []).append(audit_event)
-
-
-def _install_hooks() -> None:
-    global _hooks_installed
-    if not _hooks_installed:
-        event.listen(Session, "before_commit", _move_heads)
-        event.listen(Session, "after_soft_rollback", _forget_pending)
-        event.listen(Session, "do_orm_execute", _write_before_reading)
-        _hooks_installed = True
 
 
 def _write_before_reading(state: ORMExecuteState) -> None:
@@ -124,3 +115,8 @@ def locked_head(session: Session, tenant_id: int, key: bytes) -> AuditHead:
 def set_head(head: AuditHead, key: bytes, count: int, last_hash: str) -> None:
     head.count, head.last_hash, head.updated_at = count, last_hash, utcnow()
     head.mac = head_mac(key, head.tenant_id, count, last_hash)
+
+
+_HOOKS = Listeners(Session, ("before_commit", _move_heads),
+                   ("after_soft_rollback", _forget_pending),
+                   ("do_orm_execute", _write_before_reading))

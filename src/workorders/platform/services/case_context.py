@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, event, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, joinedload
 
 from workorders.definitions.lifecycle import CaseSnapshot
@@ -14,6 +14,7 @@ from workorders.definitions.model import Bundle, CaseType, Form, Section
 from workorders.errors import Conflict, NotFound
 from workorders.platform.actor import Actor
 from workorders.platform.extensions import db
+from workorders.platform.listeners import Listeners
 from workorders.platform.models import Case, Membership
 from workorders.platform.services.case_state import forget_case, known_new
 from workorders.platform.services.definitions import bundle_of
@@ -32,7 +33,6 @@ _NAMES = "workorders.member_names"
 _ASSIGNEE_NAME = select(Membership.name).where(
     Membership.tenant_id == Case.tenant_id, Membership.user_id == Case.assignee_id,
 ).correlate(Case).scalar_subquery().label("assignee_name")
-_hooks_installed = False
 
 
 @dataclass
@@ -56,7 +56,7 @@ def load_case(actor: Actor, case_id: int, *, lock: bool = False) -> LoadedCase:
     just wrote. A lock is good until its transaction ends; a locked load after that
     reads the row again."""
     session = db.session()
-    _install_hooks()
+    _HOOKS.install()
     memo: dict[tuple[int, int], _Memo] = session.info.setdefault(_LOADED, {})
     key = (actor.tenant_id, case_id)
     found = memo.get(key)
@@ -105,7 +105,7 @@ def loaded_case(case: Case) -> LoadedCase:
 
 def remember_new(session: Session, loaded: LoadedCase) -> None:
     """A case this session just inserted (and so holds exclusively until commit)."""
-    _install_hooks()
+    _HOOKS.install()
     session.info.setdefault(_LOADED, {})[(loaded.case.tenant_id, loaded.case.id)] = \
         _Memo(loaded, True)
     known_new(session, loaded.case.tenant_id, loaded.case.id)
@@ -121,12 +121,7 @@ def _forget(session: Session, *_args: object) -> None:
     session.info.pop(_NAMES, None)
 
 
-def _install_hooks() -> None:
-    global _hooks_installed
-    if not _hooks_installed:
-        event.listen(Session, "after_commit", _unlock)
-        event.listen(Session, "after_soft_rollback", _forget)
-        _hooks_installed = True
+_HOOKS = Listeners(Session, ("after_commit", _unlock), ("after_soft_rollback", _forget))
 
 
 def case_fields_form(case_type: CaseType) -> Form:

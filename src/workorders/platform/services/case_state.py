@@ -18,10 +18,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import bindparam, event, exists, func, select
+from sqlalchemy import bindparam, exists, func, select
 from sqlalchemy.orm import ORMExecuteState, Session, aliased
 
 from workorders.platform.extensions import db
+from workorders.platform.listeners import Listeners
 from workorders.platform.models import (
     Approval,
     CaseException,
@@ -35,7 +36,6 @@ _LATEST_KEY = "workorders.case_state.latest"
 FINAL_KINDS = (SubmissionKind.FINAL.value, SubmissionKind.CORRECTION.value)
 _OUTCOME_TABLES = frozenset({CaseException.__tablename__, Approval.__tablename__,
                              InvoiceBlock.__tablename__})
-_hooks_installed = False
 _OUTCOME_MODELS = (CaseException, Approval, InvoiceBlock)  # StoredOutcomes' order
 #: which kinds of outcome a case has, in one cheap statement: a case has none at its
 #: first report, and then fewer than three kinds are read
@@ -66,7 +66,7 @@ class StoredOutcomes:
 
 def stored_outcomes(tenant_id: int, case_id: int) -> StoredOutcomes:
     session = db.session()
-    _install_hooks()
+    _HOOKS.install()
     memo: dict[tuple[int, int], StoredOutcomes] = session.info.setdefault(_OUTCOMES, {})
     found = memo.get((tenant_id, case_id))
     if found is None:
@@ -84,7 +84,7 @@ def latest_submissions(tenant_id: int, case_id: int) -> dict[str, Submission]:
     """Each form's latest revision of any kind (draft, final or correction), by form id:
     one query for a case's checks ("already submitted?") and its rules' totals."""
     session = db.session()
-    _install_hooks()
+    _HOOKS.install()
     memo: dict[tuple[int, int], dict[str, Submission]] = session.info.setdefault(_LATEST_KEY, {})
     found = memo.get((tenant_id, case_id))
     if found is None:
@@ -108,7 +108,7 @@ def final_forms(tenant_id: int, case_id: int) -> frozenset[str]:
 
 def known_new(session: Session, tenant_id: int, case_id: int) -> None:
     """``case_id`` was inserted by this session: it has no outcomes or reports yet."""
-    _install_hooks()
+    _HOOKS.install()
     session.info.setdefault(_OUTCOMES, {})[(tenant_id, case_id)] = StoredOutcomes()
     session.info.setdefault(_LATEST_KEY, {})[(tenant_id, case_id)] = {}
 
@@ -174,10 +174,5 @@ def _forget_all(session: Session, *_args: Any) -> None:
     session.info.pop(_LATEST_KEY, None)
 
 
-def _install_hooks() -> None:
-    global _hooks_installed
-    if not _hooks_installed:
-        event.listen(Session, "after_flush", _after_flush)
-        event.listen(Session, "do_orm_execute", _on_execute)
-        event.listen(Session, "after_soft_rollback", _forget_all)
-        _hooks_installed = True
+_HOOKS = Listeners(Session, ("after_flush", _after_flush), ("do_orm_execute", _on_execute),
+                   ("after_soft_rollback", _forget_all))
