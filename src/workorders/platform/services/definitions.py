@@ -11,7 +11,7 @@ from __future__ import annotations
 from contextlib import AbstractContextManager
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from workorders.definitions import Bundle, LoadResult, diff_bundles, load_bundle
@@ -142,10 +142,14 @@ def list_versions(tenant_id: int) -> list[DefinitionVersion]:
         DefinitionVersion.tenant_id == tenant_id).order_by(DefinitionVersion.number)).scalars())
 
 
+#: built once: every booking runs it
+_CURRENT = select(DefinitionVersion).where(
+    DefinitionVersion.tenant_id == bindparam("tenant_id"),
+    DefinitionVersion.status == VersionStatus.PUBLISHED.value)
+
+
 def current_version(tenant_id: int) -> DefinitionVersion | None:
-    return db.session.execute(select(DefinitionVersion).where(
-        DefinitionVersion.tenant_id == tenant_id,
-        DefinitionVersion.status == VersionStatus.PUBLISHED.value)).scalar_one_or_none()
+    return db.session.execute(_CURRENT, {"tenant_id": tenant_id}).scalar_one_or_none()
 
 
 def publish_refusal(version: DefinitionVersion, *, errors: list[str] | None = None,
