@@ -84,3 +84,26 @@ def test_jobs_wait_in_the_outbox_while_redis_is_down(
     up = create_app({**app_config, "redis_url": redis_url, "jobs_sync": False})
     _worker(up, database_url, redis_url)  # the worker's start-up sweep finds it
     assert _job(up).status == "done"
+
+
+def test_commits_share_one_redis_connection_and_a_sweep_does_not_queue_a_waiting_job_twice(
+        rq_app: Flask, redis_url: str) -> None:
+    """Each commit that writes jobs enqueues them over the process's one Redis
+    client (a client per commit opened a connection per request); the sweeper's
+    re-dispatch leaves a job that is still queued alone."""
+    from redis import Redis
+
+    from workorders.platform.jobs.dispatch import sweep
+    from workorders.platform.services.accounts import create_tenant, create_user
+
+    redis = Redis.from_url(redis_url)
+    opened = int(redis.info("stats")["total_connections_received"])
+    with rq_app.app_context():
+        create_tenant("acme", "Acme AB")
+        for n in range(6):
+            create_user("acme", f"tech{n}@acme.test", ["technician"])  # a welcome job each
+    assert redis.llen("rq:queue:workorders") == 6
+    # this test's own client is one of them
+    assert int(redis.info("stats")["total_connections_received"]) - opened <= 2
+    assert sweep(rq_app) == 6  # all due, all still queued: nothing is added
+    assert redis.llen("rq:queue:workorders") == 6

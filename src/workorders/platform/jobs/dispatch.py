@@ -27,7 +27,12 @@ RQ_JOB_FUNCTION = "workorders.platform.jobs.worker.run_outbox_job"
 
 class Dispatcher(Protocol):
     def dispatch(self, job_ids: list[int]) -> bool:
-        """Hand the jobs on; True when they have run by the time this returns."""
+        """Hand on jobs this process has just committed; True when they have run by
+        the time this returns."""
+
+    def redispatch(self, job_ids: list[int]) -> bool:
+        """Hand on due jobs found in the outbox (retries, jobs Redis missed): some
+        may be waiting in the queue already."""
 
     def wait(self, timeout: float | None = None) -> None: ...
 
@@ -56,6 +61,9 @@ class InProcessDispatcher:
                     self._futures = [f for f in self._futures if not f.done()] + [fut]
         return self.synchronous and bool(job_ids)
 
+    def redispatch(self, job_ids: list[int]) -> bool:
+        return self.dispatch(job_ids)  # nothing queues here: a due job is not waiting
+
     def wait(self, timeout: float | None = None) -> None:
         with self._lock:
             pending = list(self._futures)
@@ -64,28 +72,49 @@ class InProcessDispatcher:
 
 
 class RqDispatcher:
+    """One Redis client (and its connection pool) per process, made on first use:
+    a client per commit would open a TCP connection per request, which cost a
+    submission more CPU than its rules. redis-py's pool is thread-safe and starts
+    afresh in a forked child."""
+
     def __init__(self, app: Flask, redis_url: str, queue_name: str) -> None:
         self.app = app
         self.redis_url = redis_url
         self.queue_name = queue_name
+        self._queue: Any = None
+        self._lock = threading.Lock()
 
     def queue(self) -> Any:
         from redis import Redis
         from rq import Queue
 
-        conn = Redis.from_url(self.redis_url, socket_connect_timeout=2, socket_timeout=5)
-        return Queue(self.queue_name, connection=conn)
+        with self._lock:
+            if self._queue is None:
+                conn = Redis.from_url(self.redis_url, socket_connect_timeout=2,
+                                      socket_timeout=5)
+                self._queue = Queue(self.queue_name, connection=conn)
+            return self._queue
 
     def dispatch(self, job_ids: list[int]) -> bool:
+        """Jobs just committed are new to rq: enqueued at once, in one round trip."""
+        return self._enqueue(job_ids, skip_waiting=False)
+
+    def redispatch(self, job_ids: list[int]) -> bool:
+        return self._enqueue(job_ids, skip_waiting=True)
+
+    def _enqueue(self, job_ids: list[int], *, skip_waiting: bool) -> bool:
         if not job_ids:
             return False
+        from rq import Queue
+
         try:
             queue = self.queue()
-            for job_id in job_ids:
-                if self._already_waiting(queue, f"outbox-{job_id}"):
-                    continue
-                queue.enqueue(RQ_JOB_FUNCTION, job_id, job_id=f"outbox-{job_id}",
-                              result_ttl=60, failure_ttl=3600)
+            wanted = [job_id for job_id in job_ids
+                      if not (skip_waiting and self._already_waiting(queue, f"outbox-{job_id}"))]
+            if wanted:
+                queue.enqueue_many([Queue.prepare_data(
+                    RQ_JOB_FUNCTION, (job_id,), job_id=f"outbox-{job_id}", result_ttl=60,
+                    failure_ttl=3600) for job_id in wanted])
         except Exception as exc:  # noqa: BLE001 - Redis down: rows wait for the sweeper
             log.warning("could not enqueue jobs %s (%s); they wait in the outbox", job_ids, exc)
         return False
@@ -123,7 +152,7 @@ def wait_for_jobs(app: Flask, timeout: float | None = 60) -> None:
 def sweep(app: Flask) -> int:
     """Dispatch every due job (retries, jobs Redis missed, orphans); answer how many."""
     ids = due_job_ids(app)
-    dispatcher_of(app).dispatch(ids)
+    dispatcher_of(app).redispatch(ids)
     return len(ids)
 
 
