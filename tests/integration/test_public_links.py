@@ -4,6 +4,7 @@ attacker's domain."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
@@ -69,3 +70,19 @@ def test_demo_keeps_a_configured_public_url(app: Flask, env: dict[str, str]) -> 
     assert result.returncode == 0, result.stderr
     links = _links_in(app.extensions["workorders.settings"].mail_dir)
     assert links and all(link.startswith("https://work.example.com/") for link in links)
+
+
+def test_links_keep_the_path_of_a_public_url_under_a_prefix(app: Flask) -> None:
+    """Behind a proxy that mounts the app at /workorders, links carry the prefix,
+    and values the route does not take become the query."""
+    from workorders.platform.services.customer_links import external_url
+
+    settings = app.extensions["workorders.settings"]
+    app.extensions["workorders.settings"] = dataclasses.replace(
+        settings, public_url="https://work.example.com/workorders")
+    try:
+        with app.app_context():
+            link = external_url("web.case_page", case_id=7, tab="forms")
+    finally:
+        app.extensions["workorders.settings"] = settings
+    assert link == "https://work.example.com/workorders/cases/7?tab=forms", link

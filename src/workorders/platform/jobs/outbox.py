@@ -16,6 +16,9 @@ from workorders.platform.models.types import utcnow
 
 NEW_JOBS_KEY = "workorders.new_jobs"
 _INSERT_JOBS = insert(OutboxJob).returning(OutboxJob.id, sort_by_parameter_order=True)
+#: one job (the common case: a message to one person) is a plain INSERT ... RETURNING,
+#: lighter than the ordered batch form above
+_INSERT_JOB = insert(OutboxJob).returning(OutboxJob.id)
 
 
 def enqueue_job(kind: str, payload: dict[str, Any], *, tenant_id: int | None = None,
@@ -44,9 +47,12 @@ def enqueue_jobs(kind: str, payloads: list[dict[str, Any]], *, tenant_id: int | 
     if not payloads:
         return []
     session = db.session
-    ids = list(session.connection().execute(_INSERT_JOBS, [
-        {"kind": kind, "payload": payload, "tenant_id": tenant_id, "max_attempts": max_attempts}
-        for payload in payloads]).scalars())
+    rows = [{"kind": kind, "payload": payload, "tenant_id": tenant_id,
+             "max_attempts": max_attempts} for payload in payloads]
+    if len(rows) == 1:
+        ids = [session.connection().execute(_INSERT_JOB, rows[0]).scalar_one()]
+    else:
+        ids = list(session.connection().execute(_INSERT_JOBS, rows).scalars())
     session.info.setdefault(NEW_JOBS_KEY, []).extend(ids)
     return ids
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from workorders.platform.listeners import Listeners
@@ -25,6 +25,12 @@ from workorders.platform.services.audit_key import chain_key, mac
 
 __all__ = ["GENESIS", "chain_key", "event_hash", "record_event"]
 _ENDS = "workorders.audit.chain_ends"
+#: built once (every change reads its subject's chain end): the last event's seq and hash
+_CHAIN_END = (select(AuditEvent.seq, AuditEvent.hash)
+              .where(AuditEvent.tenant_id == bindparam("tenant_id"),
+                     AuditEvent.subject_type == bindparam("subject_type"),
+                     AuditEvent.subject_id == bindparam("subject_id"))
+              .order_by(AuditEvent.seq.desc()).limit(1))
 
 def event_content(event: AuditEvent) -> bytes:
     content = {
@@ -64,11 +70,10 @@ def record_event(session: Session, *, tenant_id: int, subject_type: str, subject
     elif subject in ends:
         end = ends[subject]
     else:
-        row = session.execute(
-            select(AuditEvent.seq, AuditEvent.hash)
-            .where(AuditEvent.tenant_id == tenant_id, AuditEvent.subject_type == subject_type,
-                   AuditEvent.subject_id == subject_id)
-            .order_by(AuditEvent.seq.desc()).limit(1)).one_or_none()
+        # Core: a subject not in ``ends`` has no event pending in this transaction
+        row = session.connection().execute(_CHAIN_END, {
+            "tenant_id": tenant_id, "subject_type": subject_type,
+            "subject_id": subject_id}).one_or_none()
         end = (row[0], row[1]) if row is not None else None
     event = AuditEvent(
         tenant_id=tenant_id, subject_type=subject_type, subject_id=subject_id,

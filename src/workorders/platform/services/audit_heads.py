@@ -50,7 +50,9 @@ def track_for_head(session: Session, audit_event: AuditEvent) -> None:
 def _write_before_reading(state: ORMExecuteState) -> None:
     """A transaction that reads audit events sees the ones it recorded: they are
     inserted now, before the read."""
-    if state.is_select and AuditEvent.__mapper__ in state.all_mappers:
+    info = state.session.info  # cheap tests first: this runs before every ORM statement
+    if (state.is_select and len(info.get(_PENDING) or ()) > info.get(_WRITTEN, 0)
+            and AuditEvent.__mapper__ in state.all_mappers):
         _insert_pending(state.session)
 
 

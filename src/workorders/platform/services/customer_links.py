@@ -8,8 +8,9 @@ while it is pending (so it works once).
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
-from flask import current_app, url_for
+from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from workorders.errors import NotFound
@@ -33,9 +34,12 @@ def external_url(endpoint: str, **values: Any) -> str:
     """An absolute URL on the configured public URL, never on the request's host:
     the ``Host`` header is the client's to choose, and a forged one would put a
     valid customer token on someone else's domain."""
-    base = settings_of(current_app).public_url
-    with current_app.test_request_context(base_url=base):
-        return url_for(endpoint, _external=True, **values)
+    base = urlsplit(settings_of(current_app).public_url)
+    # the app's URL map bound to the public URL: the same rules url_for follows,
+    # without building a request (a rules run asks for two links)
+    adapter = current_app.url_map.bind(base.netloc, script_name=base.path or "/",
+                                       url_scheme=base.scheme or "http")
+    return adapter.build(endpoint, values, force_external=True)
 
 
 def _external(endpoint: str, **values: Any) -> str:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from workorders.definitions.lifecycle import is_work_complete_or_later
 from workorders.definitions.model import Form
@@ -37,6 +37,11 @@ from workorders.platform.services.case_state import (
 from workorders.platform.services.export_triggers import reissue_changed_invoices
 from workorders.platform.services.rule_facts import latest_finals
 from workorders.platform.services.unit_of_work import transaction
+
+#: built once: which of the attachment ids a report names are the case's
+_CASE_ATTACHMENTS = select(Attachment.id).where(
+    Attachment.tenant_id == bindparam("tenant_id"), Attachment.case_id == bindparam("case_id"),
+    Attachment.id.in_(bindparam("ids", expanding=True)))
 
 
 @dataclass
@@ -102,9 +107,9 @@ def _attachment_errors(loaded: LoadedCase, form: Form,
             refs.append((f"/data/{f.id}/image", str(value["image"])))
     if not refs:
         return []
-    known = set(db.session.execute(select(Attachment.id).where(
-        Attachment.tenant_id == loaded.case.tenant_id, Attachment.case_id == loaded.case.id,
-        Attachment.id.in_([r for _, r in refs]))).scalars())
+    known = set(db.session.connection().execute(_CASE_ATTACHMENTS, {
+        "tenant_id": loaded.case.tenant_id, "case_id": loaded.case.id,
+        "ids": [r for _, r in refs]}).scalars())
     return [{"path": path, "message": f"'{ref}' is not an attachment of this case; upload the "
                                        "file to this case first"}
             for path, ref in refs if ref not in known]
