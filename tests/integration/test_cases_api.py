@@ -30,6 +30,15 @@ def test_booking_gives_a_numbered_case_pinned_to_the_current_version(cases: Worl
     assert book(cases)["number"].endswith("-00002")
 
 
+def test_the_assignee_is_found_by_email_as_typed_or_left_out(cases: World) -> None:
+    """The version and the assignee are read in one statement; the email is matched
+    trimmed and in any case, and a booking without one reads the version alone."""
+    typed = book(cases, assignee="  Technician@ALPHA.test ")
+    assert typed["assignee"] == "technician@alpha.test"
+    unassigned = book(cases, assignee=None)
+    assert unassigned["assignee"] is None and unassigned["definition_version"] == 1
+
+
 def test_booking_without_a_published_version_is_a_conflict(world: World) -> None:
     resp = world.api("coordinator").post("/api/v1/cases", json=booking(world))
     problem = assert_problem(resp, 409)
@@ -47,6 +56,7 @@ def test_booking_without_a_published_version_is_a_conflict(world: World) -> None
     ({"scheduled_end": "2026-11-25T08:00:00+01:00"}, "/scheduled_end"),
     ({"assignee": "coordinator@alpha.test"}, "/assignee"),
     ({"assignee": "technician@bravo.test"}, "/assignee"),
+    ({"assignee": "nobody@alpha.test"}, "/assignee"),
     ({"fields": {"no_such_field": "x"}}, "/fields"),
     ({"unexpected": 1}, ""),
 ])

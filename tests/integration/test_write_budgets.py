@@ -28,8 +28,8 @@ from tests.support.world import World
 #: database -> route -> the most SQL statements it may send. SQLite's counts hold its
 #: BEGIN statements (its driver sends none of its own); PostgreSQL's BEGIN and COMMIT
 #: go through the driver and are counted apart, as transactions (one per request).
-BUDGETS = {"sqlite": {"book": 10, "submit": 20, "correct": 21, "transition": 16},
-           "postgresql+psycopg": {"book": 8, "submit": 17, "correct": 19, "transition": 12}}
+BUDGETS = {"sqlite": {"book": 9, "submit": 20, "correct": 21, "transition": 16},
+           "postgresql+psycopg": {"book": 6, "submit": 16, "correct": 18, "transition": 11}}
 #: tables whose rows belong to a tenant: a read of them must say whose
 TENANT_TABLES = ("cases", "case_exceptions", "approvals", "invoice_blocks", "submissions",
                  "attachments", "audit_events", "notifications")
