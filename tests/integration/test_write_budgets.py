@@ -53,6 +53,32 @@ def commits(world: World) -> Iterator[list[int]]:
         event.remove(engine, "commit", count)
 
 
+@contextmanager
+def uncacheable(world: World) -> Iterator[list[str]]:
+    """The statements SQLAlchemy has no cache key for: it compiles those on every
+    execution (an INSERT inside a SELECT's WITH did; compiling cost more than the
+    round trip the statement saved)."""
+    from sqlalchemy.engine.default import NO_CACHE_KEY
+
+    from workorders.platform.extensions import db
+
+    found: list[str] = []
+
+    def check(_conn: Any, _cursor: Any, statement: str, _params: Any, context: Any,
+              _many: bool) -> None:
+        if context is not None and context.compiled is not None \
+                and context.cache_hit is NO_CACHE_KEY:  # not driver SQL (SQLite BEGIN)
+            found.append(" ".join(statement.split())[:120])
+
+    with world.app.app_context():
+        engine = db.engine
+    event.listen(engine, "after_cursor_execute", check)
+    try:
+        yield found
+    finally:
+        event.remove(engine, "after_cursor_execute", check)
+
+
 def _count(world: World, call: Any) -> tuple[list[str], int, Any]:
     """The statements and commits of the request itself. The jobs it writes (a
     message, an export) are held while it runs, as rq holds them for a worker in
@@ -61,11 +87,13 @@ def _count(world: World, call: Any) -> tuple[list[str], int, Any]:
     held: list[int] = []
     dispatcher.dispatch = held.extend
     try:
-        with statements(world.app) as seen, commits(world) as committed:
+        with statements(world.app) as seen, commits(world) as committed, \
+                uncacheable(world) as compiled_each_time:
             resp = call()
     finally:
         del dispatcher.dispatch
     drain(world.app)
+    assert not compiled_each_time, compiled_each_time
     return list(seen), len(committed), resp
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, bindparam, insert, select, update
+from sqlalchemy import Table, TextualSelect, bindparam, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import ORMExecuteState, Session
 
@@ -36,18 +36,27 @@ _MOVE_HEAD = update(_HEADS).where(_HEADS.c.tenant_id == bindparam("tenant")).val
 _INSERT_EVENTS = insert(_EVENTS)
 #: PostgreSQL: up to this many events go in with the head's lock, in one statement
 _MERGED_MAX = 8
-_MERGED: dict[int, Select[Any]] = {}
+_MERGED: dict[int, TextualSelect] = {}
 
 
-def _events_then_lock(count: int) -> Select[Any]:
+def _events_then_lock(count: int) -> TextualSelect:
     """``count`` events inserted by a data-modifying CTE of the statement that locks
     and reads the head: one round trip instead of two (PostgreSQL runs the CTE to
-    completion whether or not the main query reads it). Built once per count."""
+    completion whether or not the main query reads it). Built once per count, as
+    text with typed parameters: SQLAlchemy cannot cache the compiled form of an
+    INSERT inside a SELECT's WITH, and compiling it per request cost more than the
+    round trip it saves."""
     statement = _MERGED.get(count)
     if statement is None:
-        rows = [{c: bindparam(f"{c}_{i}", type_=_EVENTS.c[c].type) for c in _EVENT_COLUMNS}
-                for i in range(count)]
-        statement = _LOCK_HEAD.add_cte(insert(_EVENTS).values(rows).cte("recorded"))
+        rows = ", ".join("(" + ", ".join(f":{c}_{i}" for c in _EVENT_COLUMNS) + ")"
+                         for i in range(count))
+        statement = text(
+            f"WITH recorded AS (INSERT INTO {_EVENTS.name} ({', '.join(_EVENT_COLUMNS)}) "
+            f"VALUES {rows}) SELECT count FROM {_HEADS.name} WHERE tenant_id = :tenant "
+            "FOR UPDATE",
+        ).bindparams(bindparam("tenant", type_=_HEADS.c.tenant_id.type), *[
+            bindparam(f"{c}_{i}", type_=_EVENTS.c[c].type)
+            for i in range(count) for c in _EVENT_COLUMNS]).columns(_HEADS.c.count)
         _MERGED[count] = statement
     return statement
 
