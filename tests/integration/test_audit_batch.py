@@ -65,3 +65,23 @@ def test_a_read_inside_the_transaction_sees_its_events_and_a_rollback_keeps_none
         assert db.session.execute(select(AuditHead.count).where(
             AuditHead.tenant_id == world.a.tenant_id)).scalar_one() == head_before
         assert db.session.execute(select(func.count()).select_from(AuditHead)).scalar_one() >= 1
+
+
+def test_one_statement_run_twice_sees_the_events_recorded_in_between(world: World) -> None:
+    """Whether a statement reads audit events is worked out once per statement
+    object; its second run still writes what was recorded since the first."""
+    from workorders.platform.extensions import db
+    from workorders.platform.models import AuditEvent
+    from workorders.platform.services.audit import record_event
+
+    publish_example(world)
+    case = book(world)
+    ids = select(AuditEvent.id).where(AuditEvent.tenant_id == world.a.tenant_id,
+                                      AuditEvent.subject_type == "case",
+                                      AuditEvent.subject_id == case["id"])
+    with world.app.app_context():
+        for n in range(2):
+            record_event(db.session(), tenant_id=world.a.tenant_id, subject_type="case",
+                         subject_id=case["id"], actor="test", action=f"note:{n}")
+            assert len(db.session.execute(ids).all()) == 2 + n
+        db.session.rollback()

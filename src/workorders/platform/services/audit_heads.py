@@ -9,6 +9,7 @@ holds the database lock). A rolled-back transaction moves nothing.
 
 from __future__ import annotations
 
+import weakref
 from typing import Any, cast
 
 from sqlalchemy import Table, TextualSelect, bindparam, insert, select, text, update
@@ -77,8 +78,23 @@ def _write_before_reading(state: ORMExecuteState) -> None:
     inserted now, before the read."""
     info = state.session.info  # cheap tests first: this runs before every ORM statement
     if (state.is_select and len(info.get(_PENDING) or ()) > info.get(_WRITTEN, 0)
-            and AuditEvent.__mapper__ in state.all_mappers):
+            and _reads_audit_events(state)):
         _insert_pending(state.session)
+
+
+#: statement -> whether it reads audit events; SQLAlchemy works out a statement's
+#: mappers from its column descriptions on every call, and most statements are
+#: module constants run every request (held weakly: a statement built for one
+#: request goes with it)
+_READS_AUDIT: weakref.WeakKeyDictionary[Any, bool] = weakref.WeakKeyDictionary()
+
+
+def _reads_audit_events(state: ORMExecuteState) -> bool:
+    try:
+        return _READS_AUDIT[state.statement]
+    except KeyError:
+        found = _READS_AUDIT[state.statement] = AuditEvent.__mapper__ in state.all_mappers
+        return found
 
 
 def _insert_pending(session: Session) -> None:
