@@ -85,3 +85,46 @@ def test_one_statement_run_twice_sees_the_events_recorded_in_between(world: Worl
                          subject_id=case["id"], actor="test", action=f"note:{n}")
             assert len(db.session.execute(ids).all()) == 2 + n
         db.session.rollback()
+
+
+def test_rows_written_at_commit_go_with_the_events_alone_or_not_at_all(world: World) -> None:
+    """A row nothing reads back in its transaction (a rules run's record) is inserted
+    at commit: on PostgreSQL in the statement that locks the audit head; with no
+    audit event, on its own; after a rollback, never."""
+    from workorders.platform.extensions import db
+    from workorders.platform.models import RuleEvaluation
+    from workorders.platform.models.types import utcnow
+    from workorders.platform.services.audit import record_event
+    from workorders.platform.services.audit_heads import insert_at_commit
+
+    publish_example(world)
+    case = book(world)
+    table = RuleEvaluation.__table__
+
+    def late(trigger: str) -> None:
+        insert_at_commit(db.session(), table, {  # type: ignore[arg-type]
+            "tenant_id": world.a.tenant_id, "case_id": case["id"], "submission_id": None,
+            "trigger": trigger, "engine": "test", "result": {"fired": [trigger]},
+            "created_at": utcnow()})
+
+    with world.app.app_context():
+        with statements(world.app) as seen:
+            record_event(db.session(), tenant_id=world.a.tenant_id, subject_type="case",
+                         subject_id=case["id"], actor="test", action="note:late")
+            late("with-events")
+            db.session.commit()
+        writes = [s for s in seen if "INSERT INTO rule_evaluations" in s]
+        assert len(writes) == 1, seen
+        if db.engine.dialect.name == "postgresql":
+            assert "INSERT INTO audit_events" in writes[0] and "FOR UPDATE" in writes[0]
+        late("alone")
+        db.session.commit()
+        late("rolled back")
+        db.session.rollback()
+        db.session.commit()
+        stored = db.session.execute(
+            select(RuleEvaluation.trigger, RuleEvaluation.result)
+            .where(RuleEvaluation.case_id == case["id"], RuleEvaluation.engine == "test")
+            .order_by(RuleEvaluation.id)).all()
+    assert [tuple(r) for r in stored] == [("with-events", {"fired": ["with-events"]}),
+                                          ("alone", {"fired": ["alone"]})]

@@ -29,7 +29,7 @@ from tests.support.world import World
 #: BEGIN statements (its driver sends none of its own); PostgreSQL's BEGIN and COMMIT
 #: go through the driver and are counted apart, as transactions (one per request).
 BUDGETS = {"sqlite": {"book": 9, "submit": 20, "correct": 21, "transition": 16},
-           "postgresql+psycopg": {"book": 6, "submit": 16, "correct": 18, "transition": 11}}
+           "postgresql+psycopg": {"book": 6, "submit": 15, "correct": 17, "transition": 11}}
 #: tables whose rows belong to a tenant: a read of them must say whose
 TENANT_TABLES = ("cases", "case_exceptions", "approvals", "invoice_blocks", "submissions",
                  "attachments", "audit_events", "notifications")

@@ -37,29 +37,60 @@ _MOVE_HEAD = update(_HEADS).where(_HEADS.c.tenant_id == bindparam("tenant")).val
 _INSERT_EVENTS = insert(_EVENTS)
 #: PostgreSQL: up to this many events go in with the head's lock, in one statement
 _MERGED_MAX = 8
-_MERGED: dict[int, TextualSelect] = {}
+#: (event count, each late row's table and columns) -> the statement
+_MERGED: dict[tuple[int, tuple[tuple[str, tuple[str, ...]], ...]], TextualSelect] = {}
+#: rows nothing reads back in their transaction, written at commit (``insert_at_commit``)
+_LATE = "workorders.audit.late_rows"
+LateRow = tuple[Table, dict[str, Any]]
 
 
-def _events_then_lock(count: int) -> TextualSelect:
-    """``count`` events inserted by a data-modifying CTE of the statement that locks
-    and reads the head: one round trip instead of two (PostgreSQL runs the CTE to
-    completion whether or not the main query reads it). Built once per count, as
-    text with typed parameters: SQLAlchemy cannot cache the compiled form of an
-    INSERT inside a SELECT's WITH, and compiling it per request cost more than the
-    round trip it saves."""
-    statement = _MERGED.get(count)
+def _late_shape(late: list[LateRow]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    return tuple((table.name, tuple(row)) for table, row in late)
+
+
+def _events_then_lock(count: int, late: list[LateRow]) -> TextualSelect:
+    """``count`` events, and the late rows, inserted by data-modifying CTEs of the
+    statement that locks and reads the head: one round trip instead of one per
+    insert and the lock (PostgreSQL runs every CTE to completion whether or not the
+    main query reads it). Built once per shape, as text with typed parameters:
+    SQLAlchemy cannot cache the compiled form of an INSERT inside a SELECT's WITH,
+    and compiling it per request cost more than the round trip it saves."""
+    key = (count, _late_shape(late))
+    statement = _MERGED.get(key)
     if statement is None:
         rows = ", ".join("(" + ", ".join(f":{c}_{i}" for c in _EVENT_COLUMNS) + ")"
                          for i in range(count))
+        ctes = [f"recorded AS (INSERT INTO {_EVENTS.name} ({', '.join(_EVENT_COLUMNS)}) "
+                f"VALUES {rows})"]
+        params = [bindparam(f"{c}_{i}", type_=_EVENTS.c[c].type)
+                  for i in range(count) for c in _EVENT_COLUMNS]
+        for n, (table, row) in enumerate(late):
+            ctes.append(f"late_{n} AS (INSERT INTO {table.name} ({', '.join(row)}) VALUES ("
+                        + ", ".join(f":late{n}_{c}" for c in row) + "))")
+            params += [bindparam(f"late{n}_{c}", type_=table.c[c].type) for c in row]
         statement = text(
-            f"WITH recorded AS (INSERT INTO {_EVENTS.name} ({', '.join(_EVENT_COLUMNS)}) "
-            f"VALUES {rows}) SELECT count FROM {_HEADS.name} WHERE tenant_id = :tenant "
-            "FOR UPDATE",
-        ).bindparams(bindparam("tenant", type_=_HEADS.c.tenant_id.type), *[
-            bindparam(f"{c}_{i}", type_=_EVENTS.c[c].type)
-            for i in range(count) for c in _EVENT_COLUMNS]).columns(_HEADS.c.count)
-        _MERGED[count] = statement
+            f"WITH {', '.join(ctes)} SELECT count FROM {_HEADS.name} "
+            "WHERE tenant_id = :tenant FOR UPDATE",
+        ).bindparams(bindparam("tenant", type_=_HEADS.c.tenant_id.type),
+                     *params).columns(_HEADS.c.count)
+        _MERGED[key] = statement
     return statement
+
+
+def insert_at_commit(session: Session, table: Table, row: dict[str, Any]) -> None:
+    """Insert ``row`` into ``table`` when ``session`` commits, with the audit events:
+    on PostgreSQL it rides on the statement that locks the tenant's audit head. For
+    rows nothing reads back in their transaction (a rules run's record): ``row``
+    names every column to write, defaults included."""
+    _HOOKS.install()
+    session.connection()  # inside a transaction, so a rollback forgets the row
+    session.info.setdefault(_LATE, []).append((table, row))
+
+
+def _insert_late(session: Session, late: list[LateRow]) -> None:
+    conn = session.connection()
+    for table, row in late:
+        conn.execute(insert(table), row)
 
 
 def head_mac(key: bytes, tenant_id: int, count: int, last_hash: str) -> str:
@@ -111,13 +142,15 @@ def _insert_pending(session: Session) -> None:
 def _forget_pending(session: Session, _transaction: Any) -> None:
     session.info.pop(_PENDING, None)
     session.info.pop(_WRITTEN, None)
+    session.info.pop(_LATE, None)
 
 
 def _move_heads(session: Session) -> None:
     """At commit: the transaction's events, then each tenant's head, in three
     statements per tenant however many events (insert, lock, move)."""
     pending: list[AuditEvent] = session.info.get(_PENDING) or []
-    if not pending:
+    late: list[LateRow] = session.info.get(_LATE) or []
+    if not pending and not late:
         return
     session.flush()  # what the events describe is written first
     conn = session.connection()
@@ -126,6 +159,7 @@ def _move_heads(session: Session) -> None:
         and len({e.tenant_id for e in unwritten}) == 1
     if not merge:
         _insert_pending(session)
+        _insert_late(session, late)
     _forget_pending(session, None)
     by_tenant: dict[int, list[AuditEvent]] = {}
     for audit_event in pending:
@@ -133,10 +167,12 @@ def _move_heads(session: Session) -> None:
     key = chain_key()
     for tenant_id in sorted(by_tenant):  # one order everywhere: no deadlock between heads
         if merge and tenant_id == unwritten[0].tenant_id:
-            count = conn.execute(_events_then_lock(len(unwritten)), {
-                "tenant": tenant_id, **{f"{c}_{i}": getattr(e, c) for i, e in
-                                        enumerate(unwritten) for c in _EVENT_COLUMNS}},
-            ).scalar_one_or_none()
+            params = {f"{c}_{i}": getattr(e, c) for i, e in enumerate(unwritten)
+                      for c in _EVENT_COLUMNS}
+            for n, (_table, row) in enumerate(late):
+                params.update({f"late{n}_{c}": value for c, value in row.items()})
+            count = conn.execute(_events_then_lock(len(unwritten), late),
+                                 {"tenant": tenant_id, **params}).scalar_one_or_none()
         else:
             count = conn.execute(_LOCK_HEAD, {"tenant": tenant_id}).scalar_one_or_none()
         if count is None:

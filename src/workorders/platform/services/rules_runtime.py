@@ -21,10 +21,10 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from flask import current_app
-from sqlalchemy import insert
+from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
 from workorders.definitions.conditions import Condition, Leaf, Not, Quantifier
@@ -32,7 +32,9 @@ from workorders.definitions.model import Bundle
 from workorders.platform.actor import Actor
 from workorders.platform.config import settings_of
 from workorders.platform.models import RuleEvaluation, Submission
+from workorders.platform.models.types import utcnow
 from workorders.platform.services import outcome_store as store
+from workorders.platform.services.audit_heads import insert_at_commit
 from workorders.platform.services.case_context import LoadedCase
 from workorders.platform.services.rule_facts import fact_document, latest_finals
 from workorders.platform.services.rule_run import Judgement, Report, RuleRun
@@ -49,7 +51,7 @@ MAX_DEPTH = 3  # rule transitions that trigger rules that transition...
 #: that list ``migrate`` send messages (the customer heard about the work already)
 MIGRATE = "migrate"
 FORM_FACTS = ("form.", "form_id", "submission.")
-_INSERT_EVALUATION = insert(RuleEvaluation)
+_EVALUATIONS = cast(Table, RuleEvaluation.__table__)
 
 
 def fingerprint(trace: list[dict[str, Any]]) -> str:
@@ -234,9 +236,10 @@ def _rule_transition(run: RuleRun, outcome: Outcome) -> None:
 
 
 def _log(run: RuleRun, engine: str) -> None:
-    """The evaluation's record, in one Core INSERT: nothing reads it back as an object
-    in the request that writes it."""
-    run.session.connection().execute(_INSERT_EVALUATION, {
+    """The evaluation's record, written at commit with the audit events (on
+    PostgreSQL in the same statement): nothing reads it back in its transaction."""
+    insert_at_commit(run.session, _EVALUATIONS, {
         "tenant_id": run.case.tenant_id, "case_id": run.case.id,
         "submission_id": run.submission.id if run.submission else None,
-        "trigger": run.trigger, "engine": engine, "result": run.report.to_dict()})
+        "trigger": run.trigger, "engine": engine, "result": run.report.to_dict(),
+        "created_at": utcnow()})
