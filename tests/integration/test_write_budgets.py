@@ -17,12 +17,11 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from sqlalchemy import event
 
 from tests.support.capture import jpeg_bytes, png_bytes, report, started_case, upload
 from tests.support.cases import booking, publish_example
 from tests.support.exports import drain
-from tests.support.web import statements
+from tests.support.web import engine_listener, statements
 from tests.support.world import World
 
 #: database -> route -> the most SQL statements it may send. SQLite's counts hold its
@@ -37,20 +36,13 @@ TENANT_TABLES = ("cases", "case_exceptions", "approvals", "invoice_blocks", "sub
 
 @contextmanager
 def commits(world: World) -> Iterator[list[int]]:
-    from workorders.platform.extensions import db
-
     seen: list[int] = []
 
     def count(*_args: Any) -> None:
         seen.append(1)
 
-    with world.app.app_context():
-        engine = db.engine
-    event.listen(engine, "commit", count)
-    try:
+    with engine_listener(world.app, "commit", count):
         yield seen
-    finally:
-        event.remove(engine, "commit", count)
 
 
 @contextmanager
@@ -60,8 +52,6 @@ def uncacheable(world: World) -> Iterator[list[str]]:
     round trip the statement saved)."""
     from sqlalchemy.engine.default import NO_CACHE_KEY
 
-    from workorders.platform.extensions import db
-
     found: list[str] = []
 
     def check(_conn: Any, _cursor: Any, statement: str, _params: Any, context: Any,
@@ -70,13 +60,8 @@ def uncacheable(world: World) -> Iterator[list[str]]:
                 and context.cache_hit is NO_CACHE_KEY:  # not driver SQL (SQLite BEGIN)
             found.append(" ".join(statement.split())[:120])
 
-    with world.app.app_context():
-        engine = db.engine
-    event.listen(engine, "after_cursor_execute", check)
-    try:
+    with engine_listener(world.app, "after_cursor_execute", check):
         yield found
-    finally:
-        event.remove(engine, "after_cursor_execute", check)
 
 
 def _count(world: World, call: Any) -> tuple[list[str], int, Any]:

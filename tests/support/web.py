@@ -57,25 +57,32 @@ def words_of(resp: Any) -> str:
 
 
 @contextmanager
+def engine_listener(app: Flask, name: str, listener: Any) -> Iterator[None]:
+    """``listener`` on the app's engine event ``name`` for the block's duration."""
+    from workorders.platform.extensions import db
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, name, listener)
+    try:
+        yield
+    finally:
+        event.remove(engine, name, listener)
+
+
+@contextmanager
 def statements(app: Flask) -> Iterator[list[str]]:
     """Every SQL statement the app's engine sends inside the block, in order.
 
     Page query budgets count these, so that a page which starts querying once
     per row fails its test instead of slowing down in production."""
-    from workorders.platform.extensions import db
-
     seen: list[str] = []
 
     def count(*args: Any) -> None:
         seen.append(str(args[2]))
 
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with engine_listener(app, "before_cursor_execute", count):
         yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 def reads(seen: list[str]) -> int:
