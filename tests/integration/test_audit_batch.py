@@ -128,3 +128,31 @@ def test_rows_written_at_commit_go_with_the_events_alone_or_not_at_all(world: Wo
             .order_by(RuleEvaluation.id)).all()
     assert [tuple(r) for r in stored] == [("with-events", {"fired": ["with-events"]}),
                                           ("alone", {"fired": ["alone"]})]
+
+
+def test_many_rows_kept_for_the_commit_go_in_as_plain_inserts(world: World) -> None:
+    """A bulk change (a rules run on many cases in one transaction) does not grow one
+    statement with it: past a few rows, they and the events are plain inserts."""
+    from workorders.platform.extensions import db
+    from workorders.platform.models import RuleEvaluation
+    from workorders.platform.models.types import utcnow
+    from workorders.platform.services.audit import record_event
+    from workorders.platform.services.audit_heads import insert_at_commit
+
+    publish_example(world)
+    case = book(world)
+    with world.app.app_context():
+        with statements(world.app) as seen:
+            record_event(db.session(), tenant_id=world.a.tenant_id, subject_type="case",
+                         subject_id=case["id"], actor="test", action="note:bulk")
+            for n in range(20):
+                insert_at_commit(db.session(), RuleEvaluation.__table__, {  # type: ignore[arg-type]
+                    "tenant_id": world.a.tenant_id, "case_id": case["id"],
+                    "submission_id": None, "trigger": f"bulk-{n}", "engine": "test",
+                    "result": {}, "created_at": utcnow()})
+            db.session.commit()
+        assert not any("late_" in s for s in seen), seen
+        assert db.session.execute(select(func.count()).select_from(RuleEvaluation).where(
+            RuleEvaluation.case_id == case["id"], RuleEvaluation.engine == "test")
+        ).scalar_one() == 20
+        assert _events(case["id"])[-1] == (2, "note:bulk")

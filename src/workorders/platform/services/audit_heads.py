@@ -4,7 +4,9 @@ The head moves at commit, not at each ``record_event``: the row lock it takes is
 then the last lock of the transaction, so two transactions that lock cases in
 different orders cannot deadlock on it, and all events of one tenant serialise
 on that lock (``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite's writer already
-holds the database lock). A rolled-back transaction moves nothing.
+holds the database lock). A rolled-back transaction moves nothing. Rows that nothing
+reads back in their transaction (a rules run's record) can wait for the commit too
+(``insert_at_commit``) and go in with the events.
 """
 
 from __future__ import annotations
@@ -146,8 +148,10 @@ def _forget_pending(session: Session, _transaction: Any) -> None:
 
 
 def _move_heads(session: Session) -> None:
-    """At commit: the transaction's events, then each tenant's head, in three
-    statements per tenant however many events (insert, lock, move)."""
+    """At commit: the transaction's events (and rows kept for the commit), then each
+    tenant's head: insert, lock, move, however many events. On PostgreSQL a few
+    events of one tenant go in with the lock: two statements. A bulk change (many
+    cases in one transaction) keeps the plain inserts, so no statement grows with it."""
     pending: list[AuditEvent] = session.info.get(_PENDING) or []
     late: list[LateRow] = session.info.get(_LATE) or []
     if not pending and not late:
@@ -156,7 +160,7 @@ def _move_heads(session: Session) -> None:
     conn = session.connection()
     unwritten = pending[session.info.get(_WRITTEN, 0):]
     merge = conn.dialect.name == "postgresql" and 0 < len(unwritten) <= _MERGED_MAX \
-        and len({e.tenant_id for e in unwritten}) == 1
+        and len(late) <= _MERGED_MAX and len({e.tenant_id for e in unwritten}) == 1
     if not merge:
         _insert_pending(session)
         _insert_late(session, late)
