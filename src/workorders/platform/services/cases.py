@@ -30,7 +30,6 @@ from workorders.platform.models import (
     DefinitionVersion,
     Membership,
     User,
-    VersionStatus,
 )
 from workorders.platform.models.types import utcnow
 from workorders.platform.services.audit import record_event
@@ -47,7 +46,11 @@ from workorders.platform.services.case_input import (
     clean_mapping,
     parse_datetime,
 )
-from workorders.platform.services.definitions import bundle_of, current_version
+from workorders.platform.services.definitions import (
+    CURRENT_VERSION,
+    bundle_of,
+    current_version,
+)
 from workorders.platform.services.readiness import invoice_blockers
 from workorders.platform.services.submissions import final_forms_of
 from workorders.platform.services.transitions import apply_transition, run_transition_rules
@@ -89,13 +92,9 @@ def next_case_number(session: Session, tenant_id: int, prefix: str, year: int) -
 
 #: a booking's published version and the person it names as assignee, with their
 #: roles in the version's tenant, in one statement (a booking's hottest reads)
-_VERSION_AND_ASSIGNEE = (
-    select(DefinitionVersion, Membership.roles, User)
-    .outerjoin(join(Membership, User, (User.id == Membership.user_id)
-                    & (User.email == bindparam("email"))),
-               Membership.tenant_id == DefinitionVersion.tenant_id)
-    .where(DefinitionVersion.tenant_id == bindparam("tenant_id"),
-           DefinitionVersion.status == VersionStatus.PUBLISHED.value))
+_VERSION_AND_ASSIGNEE = CURRENT_VERSION.add_columns(Membership.roles, User).outerjoin(
+    join(Membership, User, (User.id == Membership.user_id) & (User.email == bindparam("email"))),
+    Membership.tenant_id == DefinitionVersion.tenant_id)
 
 
 def _normal_email(email: str) -> str:
@@ -118,19 +117,19 @@ def _technician(email: str, roles: list[str] | None, person: User | None,
     return person
 
 
-def _version_and_assignee(tenant_id: int, email: str | None,
-                          ) -> tuple[DefinitionVersion | None, Callable[[], User | None]]:
-    """The published version, and the check of the booking's assignee (a technician
-    here), read together when the booking names one; the check runs where the
-    booking's checks reach it, so the first problem named stays the same."""
+def _version_and_assignee(tenant_id: int, email: str | None) -> tuple[
+        DefinitionVersion | None, tuple[list[str] | None, User | None] | None]:
+    """The published version and, read with it when the booking names one, the
+    assignee's roles here and person (checked by ``_technician`` where the booking's
+    checks reach it, so the first problem named stays the same)."""
     if email in (None, ""):
-        return current_version(tenant_id), lambda: None
+        return current_version(tenant_id), None
     found = db.session.execute(_VERSION_AND_ASSIGNEE, {
         "tenant_id": tenant_id, "email": _normal_email(email)}).one_or_none()
     if found is None:
-        return None, lambda: None
+        return None, None
     version, roles, person = found
-    return version, lambda: _technician(email, roles, person)
+    return version, (roles, person)
 
 
 def _checked_fields(loaded_case_type: Any, bundle: Any, fields: dict[str, Any]) -> dict[str, Any]:
@@ -152,7 +151,7 @@ def book_case(actor: Actor, data: dict[str, Any],
     """Book one case; ``also`` runs inside the same transaction (e.g. the CSV
     import records which file row made this case, so a re-import skips it)."""
     _require_booker(actor)
-    version, checked_assignee = _version_and_assignee(actor.tenant_id, data.get("assignee"))
+    version, named = _version_and_assignee(actor.tenant_id, data.get("assignee"))
     if version is None:
         raise Conflict("no definition version is published yet; an admin publishes one first")
     bundle = bundle_of(version)
@@ -165,7 +164,7 @@ def book_case(actor: Actor, data: dict[str, Any],
     start = parse_datetime(data.get("scheduled_start"), "/scheduled_start")
     end = parse_datetime(data.get("scheduled_end"), "/scheduled_end")
     check_window(start, end)
-    assignee = checked_assignee()
+    assignee = _technician(data["assignee"], *named) if named else None
     fields = _checked_fields(case_type, bundle, data.get("fields") or {})
     customer = checked_customer(data.get("customer"), data.get("site"), bundle)
     now = utcnow()

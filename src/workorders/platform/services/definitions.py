@@ -142,14 +142,14 @@ def list_versions(tenant_id: int) -> list[DefinitionVersion]:
         DefinitionVersion.tenant_id == tenant_id).order_by(DefinitionVersion.number)).scalars())
 
 
-#: built once: every booking runs it
-_CURRENT = select(DefinitionVersion).where(
+#: built once: every booking runs it (``cases`` adds the booking's assignee to it)
+CURRENT_VERSION = select(DefinitionVersion).where(
     DefinitionVersion.tenant_id == bindparam("tenant_id"),
     DefinitionVersion.status == VersionStatus.PUBLISHED.value)
 
 
 def current_version(tenant_id: int) -> DefinitionVersion | None:
-    return db.session.execute(_CURRENT, {"tenant_id": tenant_id}).scalar_one_or_none()
+    return db.session.execute(CURRENT_VERSION, {"tenant_id": tenant_id}).scalar_one_or_none()
 
 
 def publish_refusal(version: DefinitionVersion, *, errors: list[str] | None = None,
